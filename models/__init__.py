@@ -1,0 +1,1 @@
+"""distillguard detection core: pure Python, no Kafka, no Faust, event time only."""

@@ -1,0 +1,198 @@
+"""API request events: decoding and validation against ``api_request_event.schema.json``.
+
+A hand-written validator: every check the schema makes, plus plausibility limits on values
+that the schema leaves open (absurd token counts, timestamps from the future). No invalid
+record gets past :func:`parse_event`; the error names the field and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from models.ipcluster import InvalidIP, ip_cluster
+
+MAX_TOKENS = 10_000_000
+"""Token counts above this are absurd for any model served today and are rejected."""
+MAX_MESSAGES = 100_000
+_SIMHASH = re.compile(r"[0-9a-f]{16}")
+
+
+class InvalidEvent(ValueError):
+    """A record that does not satisfy the event contract; ``str(err)`` is the reason."""
+
+
+@dataclass(slots=True)
+class Event:
+    """One validated API request event. ``data`` keeps the record as sent, unknown fields too."""
+
+    event_id: str
+    ts: float
+    account_id: str
+    api_key_id: str
+    ip: str
+    cluster: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    max_tokens: int
+    n_messages: int
+    simhash: int
+    status: int
+    has_system_prompt: bool
+    user_agent: str | None
+    tls_fingerprint: str | None
+    data: dict[str, Any]
+
+
+def _str(d: dict[str, Any], name: str, max_len: int = 128, min_len: int = 1) -> str:
+    v = d.get(name, _MISSING)
+    if v is _MISSING:
+        raise InvalidEvent(f"missing field '{name}'")
+    if type(v) is not str:
+        raise InvalidEvent(f"field '{name}' must be a string, got {_kind(v)}")
+    if not min_len <= len(v) <= max_len:
+        raise InvalidEvent(f"field '{name}' length {len(v)} outside [{min_len}, {max_len}]")
+    return v
+
+
+def _opt_str(d: dict[str, Any], name: str, max_len: int) -> str | None:
+    v = d.get(name)
+    if v is None:
+        return None
+    if type(v) is not str:
+        raise InvalidEvent(f"field '{name}' must be a string or null, got {_kind(v)}")
+    if len(v) > max_len:
+        raise InvalidEvent(f"field '{name}' length {len(v)} exceeds {max_len}")
+    return v
+
+
+def _int(d: dict[str, Any], name: str, lo: int, hi: int) -> int:
+    v = d.get(name, _MISSING)
+    if v is _MISSING:
+        raise InvalidEvent(f"missing field '{name}'")
+    if type(v) is not int:
+        raise InvalidEvent(f"field '{name}' must be an integer, got {_kind(v)}")
+    if not lo <= v <= hi:
+        raise InvalidEvent(f"field '{name}' = {v} outside [{lo}, {hi}]")
+    return v
+
+
+def _bool(d: dict[str, Any], name: str) -> bool:
+    v = d.get(name, False)
+    if type(v) is not bool:
+        raise InvalidEvent(f"field '{name}' must be a boolean, got {_kind(v)}")
+    return v
+
+
+def _opt_number(d: dict[str, Any], name: str, lo: float = 0.0, integer: bool = False) -> None:
+    v = d.get(name)
+    if v is None:
+        return
+    ok = type(v) is int if integer else type(v) in (int, float)
+    if not ok:
+        want = "an integer" if integer else "a number"
+        raise InvalidEvent(f"field '{name}' must be {want} or null, got {_kind(v)}")
+    if not math.isfinite(v) or v < lo:
+        raise InvalidEvent(f"field '{name}' = {v} must be finite and >= {lo}")
+
+
+_MISSING = object()
+
+
+def _kind(v: object) -> str:
+    return "null" if v is None else type(v).__name__
+
+
+def parse_event(
+    d: object,
+    *,
+    now: float | None = None,
+    future_allowance_s: float = 300.0,
+    v4_prefix: int = 24,
+    v6_prefix: int = 48,
+) -> Event:
+    """Validate a decoded record and return it as an :class:`Event`.
+
+    ``now`` is the wall clock used only to reject events from the future (more than
+    ``future_allowance_s`` ahead); ``None`` skips that check. Old events are never rejected
+    here: lateness is judged against the stream's watermark by the detector.
+
+    Examples
+    --------
+    >>> parse_event({"event_id": "e1"}).event_id
+    Traceback (most recent call last):
+    ...
+    models.event.InvalidEvent: missing field 'ts'
+    """
+    if type(d) is not dict:
+        raise InvalidEvent(f"record must be a JSON object, got {_kind(d)}")
+    event_id = _str(d, "event_id")
+    ts = d.get("ts", _MISSING)
+    if ts is _MISSING:
+        raise InvalidEvent("missing field 'ts'")
+    if type(ts) not in (int, float):
+        raise InvalidEvent(f"field 'ts' must be a number, got {_kind(ts)}")
+    if not math.isfinite(ts):
+        raise InvalidEvent(f"field 'ts' = {ts} is not finite")
+    if now is not None and ts > now + future_allowance_s:
+        raise InvalidEvent(f"field 'ts' = {ts} is {ts - now:.0f} s in the future")
+    account_id = _str(d, "account_id")
+    api_key_id = _str(d, "api_key_id")
+    ip = _str(d, "ip", max_len=64, min_len=2)
+    try:
+        cluster = ip_cluster(ip, v4_prefix, v6_prefix)
+    except InvalidIP as err:
+        raise InvalidEvent(f"field 'ip': {err}") from None
+    model = _str(d, "model")
+    input_tokens = _int(d, "input_tokens", 0, MAX_TOKENS)
+    output_tokens = _int(d, "output_tokens", 0, MAX_TOKENS)
+    max_tokens = _int(d, "max_tokens", 0, MAX_TOKENS)
+    n_messages = _int(d, "n_messages", 1, MAX_MESSAGES)
+    sh = d.get("prompt_simhash", _MISSING)
+    if sh is _MISSING:
+        raise InvalidEvent("missing field 'prompt_simhash'")
+    if type(sh) is not str or _SIMHASH.fullmatch(sh) is None:
+        raise InvalidEvent("field 'prompt_simhash' must be 16 lower-case hex digits")
+    status = _int(d, "status", 100, 599)
+    _opt_str(d, "org_id", 128)
+    user_agent = _opt_str(d, "user_agent", 512)
+    tls = _opt_str(d, "tls_fingerprint", 128)
+    _opt_number(d, "asn", integer=True)
+    _opt_number(d, "temperature")
+    _opt_number(d, "latency_ms")
+    if "endpoint" in d and type(d["endpoint"]) is not str:
+        raise InvalidEvent(f"field 'endpoint' must be a string, got {_kind(d['endpoint'])}")
+    _bool(d, "stream")
+    return Event(
+        event_id=event_id,
+        ts=float(ts),
+        account_id=account_id,
+        api_key_id=api_key_id,
+        ip=ip,
+        cluster=cluster,
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        max_tokens=max_tokens,
+        n_messages=n_messages,
+        simhash=int(sh, 16),
+        status=status,
+        has_system_prompt=_bool(d, "has_system_prompt"),
+        user_agent=user_agent,
+        tls_fingerprint=tls,
+        data=d,
+    )
+
+
+def decode_event(raw: bytes | str, **kwargs: Any) -> Event:
+    """Decode one JSON record (bytes or str) and validate it; raises :class:`InvalidEvent`."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise InvalidEvent(f"not valid JSON: {err}") from None
+    return parse_event(obj, **kwargs)

@@ -1,0 +1,100 @@
+"""The policy: from a subject's score to at most one decision per change of state.
+
+States are ``none`` (nothing in force), ``throttle`` and ``block``. A subject escalates
+none -> throttle -> block; it is released with an explicit ``allow`` only when its score falls
+below ``release_score`` (hysteresis: no flapping around one threshold). A decision in force is
+renewed shortly before its TTL runs out while the evidence holds; once the TTL has passed with
+no renewal the gateway has lifted it, and so does the policy, silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.config import DetectorConfig
+
+NONE, ALLOW, THROTTLE, BLOCK = "none", "allow", "throttle", "block"
+
+
+@dataclass(slots=True)
+class Change:
+    """A change of state the detector turns into a :class:`~models.decision.Decision`."""
+
+    action: str
+    ttl_s: int
+    limit_rpm: int | None
+
+
+class SubjectPolicy:
+    """The enforcement state of one subject (account or IP cluster)."""
+
+    __slots__ = ("action", "until", "strikes", "limit")
+
+    def __init__(self) -> None:
+        self.action = NONE
+        self.until = 0.0
+        self.strikes = 0
+        self.limit: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether a throttle or block is in force."""
+        return self.action in (THROTTLE, BLOCK)
+
+    def in_force(self, ts: float) -> bool:
+        """Whether a throttle or block is in force at event time ``ts``."""
+        return self.active and ts < self.until
+
+    def step(self, score: float, ts: float, limit_rpm: int, cfg: DetectorConfig) -> Change | None:
+        """Advance on one evaluation; return the change to announce, if any.
+
+        Examples
+        --------
+        >>> cfg = DetectorConfig()
+        >>> p = SubjectPolicy()
+        >>> p.step(0.9, 0.0, 5, cfg).action
+        'throttle'
+        >>> p.step(0.9, 10.0, 5, cfg) is None  # one decision per change, not per event
+        True
+        >>> p.step(0.9, 20.0, 5, cfg).action  # third strong evaluation escalates
+        'block'
+        >>> p.step(0.1, 40.0, 5, cfg).action
+        'allow'
+        """
+        if self.active and ts >= self.until:
+            self.action, self.strikes = NONE, 0  # the TTL ran out: the gateway has lifted it
+        strong = score >= cfg.block_score
+        if self.action in (NONE, ALLOW):
+            if score < cfg.throttle_score:
+                return None
+            self.strikes = 1 if strong else 0
+            return self._set(THROTTLE, ts, cfg.throttle_ttl_s, limit_rpm)
+        if score < cfg.release_score:
+            self.action, self.strikes, self.until, self.limit = ALLOW, 0, 0.0, None
+            return Change(ALLOW, cfg.throttle_ttl_s, None)
+        if self.action == THROTTLE:
+            self.strikes = self.strikes + 1 if strong else max(0, self.strikes - 1)
+            if self.strikes >= cfg.strikes_to_block:
+                return self._set(BLOCK, ts, cfg.block_ttl_s, None)
+            if ts > self.until - cfg.throttle_ttl_s / 3:
+                return self._set(THROTTLE, ts, cfg.throttle_ttl_s, self.limit or limit_rpm)
+            return None
+        if ts > self.until - cfg.block_ttl_s / 3:
+            return self._set(BLOCK, ts, cfg.block_ttl_s, None)
+        return None
+
+    def _set(self, action: str, ts: float, ttl: int, limit: int | None) -> Change:
+        self.action, self.until, self.limit = action, ts + ttl, limit
+        return Change(action, ttl, limit)
+
+    def to_state(self) -> list[Any]:
+        """JSON-able snapshot."""
+        return [self.action, self.until, self.strikes, self.limit]
+
+    @classmethod
+    def from_state(cls, s: list[Any]) -> SubjectPolicy:
+        """Inverse of :meth:`to_state`."""
+        p = cls()
+        p.action, p.until, p.strikes, p.limit = s[0], float(s[1]), int(s[2]), s[3]
+        return p

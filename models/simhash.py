@@ -1,0 +1,50 @@
+"""The 64-bit SimHash of a prompt, exactly as ``shared/contracts/README.md`` defines it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_TOKEN = re.compile(r"\w+")
+
+
+def prompt_simhash(text: str) -> str:
+    """Return the contract SimHash of ``text`` as 16 lower-case hex digits.
+
+    Lower-case, tokenise with ``\\w+``, hash each pair of consecutive tokens (or the single
+    token) with BLAKE2b-64 big-endian, and keep bit i where most feature hashes set it.
+
+    Examples
+    --------
+    >>> prompt_simhash("What is the capital of France?")
+    'e99c734a9fe446da'
+    >>> prompt_simhash("   ")
+    '0000000000000000'
+    """
+    tokens = _TOKEN.findall(text.lower())
+    if len(tokens) > 1:
+        features = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    else:
+        features = tokens
+    if not features:
+        return "0" * 16
+    # Column-wise vote over the features' 64-bit hashes written as binary strings (most
+    # significant bit first): bit i is set where more than half of the hashes set it.
+    rows = [
+        format(int.from_bytes(hashlib.blake2b(f.encode("utf-8"), digest_size=8).digest(), "big"), "064b")
+        for f in features
+    ]
+    half = len(rows)
+    bits = "".join("1" if 2 * col.count("1") > half else "0" for col in zip(*rows, strict=True))
+    return f"{int(bits, 2):016x}"
+
+
+def hamming(a: int, b: int) -> int:
+    """Number of differing bits between two 64-bit hashes.
+
+    Examples
+    --------
+    >>> hamming(0b1011, 0b0001)
+    2
+    """
+    return (a ^ b).bit_count()

@@ -1,0 +1,1 @@
+"""Labelled traffic: honest populations and distillation campaigns, as API request events."""

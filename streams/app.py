@@ -1,0 +1,42 @@
+"""The Faust application, configured from :class:`streams.settings.Settings`."""
+
+from __future__ import annotations
+
+import ssl
+
+import faust
+
+from streams.settings import Settings
+
+settings = Settings.from_env()
+
+
+def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext | None:
+    ctx = ssl.create_default_context(cafile=s.ssl_cafile or None) if "SSL" in s.security_protocol else None
+    if s.security_protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=s.sasl_username, password=s.sasl_password.reveal(),
+            mechanism=s.sasl_mechanism, ssl_context=ctx,
+        )  # fmt: skip
+    return ctx
+
+
+app = faust.App(
+    settings.app_id,
+    broker=settings.broker_url,
+    broker_credentials=_credentials(settings),
+    store="memory://",
+    topic_partitions=settings.partitions,
+    topic_replication_factor=settings.replication,
+    topic_allow_declare=True,
+    web_enabled=settings.web_enabled,
+    web_port=settings.web_port,
+    web_bind="127.0.0.1",
+    datadir=settings.data_dir,
+    stream_buffer_maxsize=8192,
+    broker_commit_interval=1.0,
+    producer_linger=0.005,
+    consumer_auto_offset_reset="earliest",
+    table_cleanup_interval=3600.0,
+    autodiscover=False,
+)

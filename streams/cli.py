@@ -1,0 +1,128 @@
+"""The ``distillguard`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from streams.app import app, settings
+    from streams.logs import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level)
+    import streams.agents  # noqa: F401  (registers the agents and timers)
+
+    argv = ["distillguard", "worker", f"--loglevel={args.loglevel}"]
+    if settings.web_enabled:
+        argv.append(f"--web-port={settings.web_port}")
+    else:
+        argv.append("--without-web")
+    sys.argv = argv
+    app.main()
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from models.replay import run_replay
+    from streams.settings import Settings
+
+    if not args.events.is_file():
+        print(f"replay: cannot read {args.events}", file=sys.stderr)
+        return 2
+    cfg = Settings.from_env().detector
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    dlq = args.dlq.open("wb") if args.dlq else None
+    try:
+        with args.output.open("wb") as out:
+            stats = run_replay(args.events, out, dlq, cfg,
+                               progress=lambda n: print(f"replay: {n:,} lines", file=sys.stderr))  # fmt: skip
+    finally:
+        if dlq is not None:
+            dlq.close()
+    print(stats.summary())
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from streams.simulate_cli import run
+
+    return run(args)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from streams.eval_cli import run
+
+    return run(args)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from streams.explain import run
+
+    return run(args)
+
+
+def _decisions(args: argparse.Namespace) -> int:
+    from streams.tail import run
+
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    p = argparse.ArgumentParser(prog="distillguard", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    w = sub.add_parser("worker", help="run the always-on Faust worker")
+    w.add_argument("--loglevel", default="warning", help="Faust's own log level")
+    w.set_defaults(func=_worker)
+
+    r = sub.add_parser("replay", help="run the detector over a JSONL file of events")
+    r.add_argument("events", type=Path)
+    r.add_argument("-o", "--output", type=Path, required=True)
+    r.add_argument("--dlq", type=Path, help="write rejected lines here")
+    r.set_defaults(func=_replay)
+
+    s = sub.add_parser("simulate", help="generate labelled traffic (files or live to Kafka)")
+    s.add_argument("--out", type=Path, help="write DIR/events.jsonl and DIR/labels.json")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--hours", type=float, default=6.0)
+    s.add_argument("--scale", type=float, default=1.0, help="multiplies every population")
+    s.add_argument("--variant", choices=["standard", "heldout"], default="standard",
+                   help="'heldout' draws other parameters for a set kept aside")  # fmt: skip
+    s.add_argument("--start", type=float, default=None, help="first event time (epoch s)")
+    s.add_argument("--kafka", action="store_true", help="produce live to the events topic")
+    s.add_argument("--speed", type=float, default=60.0, help="with --kafka: event-time speed-up")
+    s.add_argument("--limit", type=int, default=0, help="with --kafka: stop after N events")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=_simulate)
+
+    e = sub.add_parser("eval", help="replay, enforce and score against labels")
+    e.add_argument("events", type=Path)
+    e.add_argument("labels", type=Path)
+    e.add_argument("--out", type=Path, default=Path("out/eval"))
+    e.add_argument("--no-plots", action="store_true")
+    e.set_defaults(func=_eval)
+
+    x = sub.add_parser("explain", help="features, baselines and scores over time for one account")
+    x.add_argument("account")
+    x.add_argument("--events", type=Path, required=True)
+    x.add_argument("--every", type=int, default=1, help="print every Nth evaluation")
+    x.set_defaults(func=_explain)
+
+    t = sub.add_parser("decisions", help="print decisions from the decisions topic")
+    t.add_argument("--seconds", type=float, default=10.0, help="stop after this long idle")
+    t.add_argument("--from-beginning", action="store_true")
+    t.set_defaults(func=_decisions)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``distillguard`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

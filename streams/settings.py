@@ -1,0 +1,114 @@
+"""One frozen settings object, read from ``DISTILLGUARD_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from models.config import DetectorConfig
+
+
+class Secret(str):
+    """A string that never prints its value."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self else "Secret('')"
+
+    def reveal(self) -> str:
+        """The real value, for the one place that needs it."""
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return "**********" if self else ""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"DISTILLGUARD_{name}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the worker, the CLI and the gateway tools (see the README table)."""
+
+    broker: str = "127.0.0.1:9092"
+    app_id: str = "distillguard"
+    topic_events: str = "api-requests"
+    topic_decisions: str = "throttle-decisions"
+    topic_dlq: str = "api-requests-dlq"
+    partitions: int = 4
+    replication: int = 1
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-256"
+    sasl_username: str = ""
+    sasl_password: Secret = field(default_factory=lambda: Secret(""))
+    ssl_cafile: str = ""
+    web_port: int = 6066
+    web_enabled: bool = True
+    data_dir: str = ".state/worker"
+    log_format: str = "auto"
+    log_level: str = "info"
+    batch_max: int = 2000
+    batch_within_s: float = 0.02
+    checkpoint_interval_s: float = 2.0
+    decisions_retention_ms: int = 7 * 24 * 3600 * 1000
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the settings; unset variables keep their defaults."""
+        kw: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "detector":
+                continue
+            raw = os.environ.get(f"DISTILLGUARD_{f.name.upper()}")
+            if raw is None:
+                continue
+            kw[f.name] = _convert(f.type, raw, f.name)
+        allow = _env("ALLOWLIST", "")
+        det = DetectorConfig(
+            allowlist=frozenset(x.strip() for x in allow.split(",") if x.strip()),
+            lateness_s=float(_env("LATENESS_S", "300")),
+            future_allowance_s=float(_env("FUTURE_ALLOWANCE_S", "300")),
+            idle_evict_s=float(_env("IDLE_EVICT_S", str(6 * 3600))),
+        )
+        return cls(**kw, detector=det)
+
+    @property
+    def broker_url(self) -> str:
+        """Broker list in Faust's ``kafka://`` form."""
+        return ";".join(f"kafka://{b.strip()}" for b in self.broker.split(",") if b.strip())
+
+    @property
+    def cluster_topic(self) -> str:
+        """Internal repartition topic (prefixed with the app id)."""
+        return f"{self.app_id}-cluster-observations"
+
+    def kafka_python_config(self) -> dict[str, Any]:
+        """Connection settings for kafka-python clients (producer, consumer, admin)."""
+        cfg: dict[str, Any] = {"bootstrap_servers": self.broker.split(",")}
+        if self.security_protocol != "PLAINTEXT":
+            cfg["security_protocol"] = self.security_protocol
+        if self.security_protocol.startswith("SASL"):
+            cfg["sasl_mechanism"] = self.sasl_mechanism
+            cfg["sasl_plain_username"] = self.sasl_username
+            cfg["sasl_plain_password"] = self.sasl_password.reveal()
+        if self.ssl_cafile:
+            cfg["ssl_cafile"] = self.ssl_cafile
+        return cfg
+
+
+def _convert(typ: Any, raw: str, name: str) -> Any:
+    t = str(typ)
+    try:
+        if t == "int":
+            return int(raw)
+        if t == "float":
+            return float(raw)
+        if t == "bool":
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if t == "Secret":
+            return Secret(raw)
+    except ValueError:
+        raise SystemExit(f"DISTILLGUARD_{name.upper()}={raw!r} is not a valid {t}") from None
+    return raw

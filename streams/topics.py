@@ -1,0 +1,40 @@
+"""Topics and tables, named by configuration; values are raw bytes (orjson on both sides).
+
+Topic configuration set here on purpose (the worker creates absent topics with it):
+
+* ``throttle-decisions``: compacted by subject *and* deleted after ``decisions_retention_ms``
+  (``cleanup.policy=compact,delete``), so a gateway rebuilds current state from it quickly.
+* state changelogs: compacted (Faust's default for tables) with no time-based deletion, so a
+  restart always recovers every live subject; evicted subjects are deleted by tombstones.
+"""
+
+from __future__ import annotations
+
+from streams.app import app, settings
+
+events_topic = app.topic(
+    settings.topic_events, key_type=bytes, value_type=bytes,
+    key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
+)  # fmt: skip
+decisions_topic = app.topic(
+    settings.topic_decisions, key_type=bytes, value_type=bytes,
+    key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
+    compacting=True, deleting=True, retention=settings.decisions_retention_ms / 1000.0,
+)  # fmt: skip
+dlq_topic = app.topic(
+    settings.topic_dlq, key_type=bytes, value_type=bytes,
+    key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
+)  # fmt: skip
+cluster_topic = app.topic(
+    settings.cluster_topic, key_type=bytes, value_type=bytes,
+    key_serializer="raw", value_serializer="raw", partitions=settings.partitions, internal=True,
+)  # fmt: skip
+
+account_table = app.Table(
+    "account-state", default=None, key_type=str, value_type=bytes,
+    value_serializer="raw", partitions=settings.partitions,
+)  # fmt: skip
+cluster_table = app.Table(
+    "cluster-state", default=None, key_type=str, value_type=bytes,
+    value_serializer="raw", partitions=settings.partitions,
+)  # fmt: skip
