@@ -30,9 +30,23 @@ SHALLOW_MESSAGES = 3
 """A request with at most this many messages is shallow: single-turn, or a second turn."""
 
 _FLOATS = (
-    "first_ts", "last_ts", "c_min", "c_hour", "m_in", "m_out", "m_shallow", "m_single",
-    "m_templ", "m_dup", "m_ldt", "v_ldt", "m_rot", "m_err", "m_sys", "score",
-)  # fmt: skip
+    "first_ts",
+    "last_ts",
+    "c_min",
+    "c_hour",
+    "m_in",
+    "m_out",
+    "m_shallow",
+    "m_single",
+    "m_templ",
+    "m_dup",
+    "m_ldt",
+    "v_ldt",
+    "m_rot",
+    "m_err",
+    "m_sys",
+    "score",
+)
 
 
 def stable_hash(s: str) -> int:
@@ -107,8 +121,7 @@ class AccountState:
         nearest = 64
         for i in range(k):
             d = (sh ^ ring[i]).bit_count()
-            if d < nearest:
-                nearest = d
+            nearest = min(nearest, d)
         if k:
             self.m_dup += ((nearest <= DUP_BITS) - self.m_dup) * a
             self.m_templ += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.m_templ) * a

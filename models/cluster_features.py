@@ -7,7 +7,7 @@ from array import array
 from dataclasses import dataclass
 from typing import Any
 
-from models.account_features import TEMPLATE_BITS, TAU_HOUR
+from models.account_features import TAU_HOUR, TEMPLATE_BITS
 
 MAX_ACCOUNTS = 64
 """Accounts remembered per cluster (the most recent); enough to judge a majority."""
@@ -34,8 +34,17 @@ class ClusterObservation:
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
-        return [self.ts, self.cluster, self.account, self.event_id, f"{self.simhash:016x}",
-                self.fingerprint, self.score, self.suspect, self.account_age_s]  # fmt: skip
+        return [
+            self.ts,
+            self.cluster,
+            self.account,
+            self.event_id,
+            f"{self.simhash:016x}",
+            self.fingerprint,
+            self.score,
+            self.suspect,
+            self.account_age_s,
+        ]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> ClusterObservation:
@@ -46,8 +55,21 @@ class ClusterObservation:
 class ClusterState:
     """Bounded memory of one IP cluster."""
 
-    __slots__ = ("first_ts", "last_ts", "n", "c_hour", "accounts", "fps", "ring", "ring_acct",
-                 "ring_i", "m_cross", "m_new", "policy", "part")  # fmt: skip
+    __slots__ = (
+        "accounts",
+        "c_hour",
+        "first_ts",
+        "fps",
+        "last_ts",
+        "m_cross",
+        "m_new",
+        "n",
+        "part",
+        "policy",
+        "ring",
+        "ring_acct",
+        "ring_i",
+    )
 
     def __init__(self, ts: float) -> None:
         self.first_ts = ts
@@ -124,9 +146,20 @@ class ClusterState:
 
     def to_state(self) -> list[Any]:
         """A JSON-able snapshot."""
-        return [self.first_ts, self.last_ts, self.n, self.c_hour, self.accounts, self.fps,
-                list(self.ring), self.ring_acct, self.ring_i, self.m_cross, self.m_new,
-                self.policy.to_state() if self.policy is not None else None]  # fmt: skip
+        return [
+            self.first_ts,
+            self.last_ts,
+            self.n,
+            self.c_hour,
+            self.accounts,
+            self.fps,
+            list(self.ring),
+            self.ring_acct,
+            self.ring_i,
+            self.m_cross,
+            self.m_new,
+            self.policy.to_state() if self.policy is not None else None,
+        ]
 
     @classmethod
     def from_state(cls, s: list[Any]) -> ClusterState:

@@ -62,7 +62,5 @@ def decision_id(subject_type: str, subject: str, action: str, trigger_event_id: 
     >>> decision_id("account", "a1", "block", "e9") == decision_id("account", "a1", "block", "e9")
     True
     """
-    h = hashlib.blake2b(
-        f"{subject_type}\x1f{subject}\x1f{action}\x1f{trigger_event_id}".encode(), digest_size=12
-    )
+    h = hashlib.blake2b(f"{subject_type}\x1f{subject}\x1f{action}\x1f{trigger_event_id}".encode(), digest_size=12)
     return h.hexdigest()

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from river import stats
+
 from models.account_features import AccountState
 from models.cluster_features import ClusterObservation, ClusterState
 from models.config import DetectorConfig
@@ -18,12 +20,20 @@ from models.decision import Decision
 from models.event import Event, InvalidEvent
 from models.policy import SubjectPolicy
 from models.scoring import Baseline, PopulationModel, combine, harvest_evidence
-from river import stats
 
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates."""
-REASON_FEATURES = ("answer_ratio", "answer_length", "template_share", "shallow_share",
-                   "timing_regularity", "ip_rotation", "round_the_clock", "error_share", "volume")  # fmt: skip
+REASON_FEATURES = (
+    "answer_ratio",
+    "answer_length",
+    "template_share",
+    "shallow_share",
+    "timing_regularity",
+    "ip_rotation",
+    "round_the_clock",
+    "error_share",
+    "volume",
+)
 
 Trace = Callable[[str, float, dict[str, Any]], None]
 
@@ -45,9 +55,7 @@ class AccountDetector:
         self.dirty: dict[str, int] = {}
         """Accounts changed since the last checkpoint, with their partition."""
         self.loader: Callable[[str], AccountState | None] | None = None
-        self.population = PopulationModel(
-            self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed
-        )
+        self.population = PopulationModel(self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed)
         self.medians = {k: stats.Quantile(0.5) for k in (*REASON_FEATURES, "output_input_ratio", "rpm")}
         self.watermarks: dict[int, float] = {}
         self.seen: dict[str, None] = {}
@@ -97,9 +105,16 @@ class AccountDetector:
         policy = st.policy
         suspect = st.score >= cfg.throttle_score or (policy is not None and policy.in_force(e.ts))
         obs = ClusterObservation(
-            e.ts, e.cluster, acct, e.event_id, e.simhash,
-            f"{e.user_agent or ''}|{e.tls_fingerprint or ''}", st.score, suspect, e.ts - st.first_ts,
-        )  # fmt: skip
+            e.ts,
+            e.cluster,
+            acct,
+            e.event_id,
+            e.simhash,
+            f"{e.user_agent or ''}|{e.tls_fingerprint or ''}",
+            st.score,
+            suspect,
+            e.ts - st.first_ts,
+        )
         return decisions, obs
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
@@ -124,8 +139,11 @@ class AccountDetector:
                 for k, q in self.medians.items():
                     q.update(f[k] if k in f else raw[k])
         if self.trace is not None:
-            self.trace(acct, ts, {"score": score, "core": core, "automation": auto,
-                                  "population": pop, "drift": drift, **f, **raw})  # fmt: skip
+            self.trace(
+                acct,
+                ts,
+                {"score": score, "core": core, "automation": auto, "population": pop, "drift": drift, **f, **raw},
+            )
         if acct in cfg.allowlist:
             return None
         base_rpm = st.baseline[3] if st.baseline is not None else raw["rpm"]
@@ -134,13 +152,21 @@ class AccountDetector:
         if change is None:
             return None
         return Decision(
-            ts=ts, subject_type="account", subject=acct, action=change.action,
-            ttl_s=change.ttl_s, score=score, reasons=self._reasons(f, raw, core, auto, pop, drift),
-            trigger_event_id=e.event_id, trigger_event_ts=ts, limit_rpm=change.limit_rpm,
-        )  # fmt: skip
+            ts=ts,
+            subject_type="account",
+            subject=acct,
+            action=change.action,
+            ttl_s=change.ttl_s,
+            score=score,
+            reasons=self._reasons(f, raw, core, auto, pop, drift),
+            trigger_event_id=e.event_id,
+            trigger_event_ts=ts,
+            limit_rpm=change.limit_rpm,
+        )
 
-    def _reasons(self, f: dict[str, float], raw: dict[str, float], core: float, auto: float,
-                 pop: float, drift: float) -> tuple[str, ...]:  # fmt: skip
+    def _reasons(
+        self, f: dict[str, float], raw: dict[str, float], core: float, auto: float, pop: float, drift: float
+    ) -> tuple[str, ...]:
         med = {k: (q.get() or 0.0) for k, q in self.medians.items()}
         ranked = sorted(REASON_FEATURES, key=lambda k: f[k] - med[k], reverse=True)
         out = [f"harvest_signature {core:.2f} (answer shape x template sweep x shallow turns)"]
@@ -201,8 +227,14 @@ class ClusterDetector:
         n_active, n_suspect = st.n_active(o.ts)
         pop = self.population.percentile(f)
         share = f["suspect_share"]
-        z = 8.0 * (share - cfg.cluster_suspect_share) + 1.5 * f["fingerprint_concentration"] \
-            + 1.5 * f["cross_account_templates"] + 1.0 * f["new_account_share"] + pop - 1.0
+        z = (
+            8.0 * (share - cfg.cluster_suspect_share)
+            + 1.5 * f["fingerprint_concentration"]
+            + 1.5 * f["cross_account_templates"]
+            + 1.0 * f["new_account_share"]
+            + pop
+            - 1.0
+        )
         score = 1.0 / (1.0 + pow(2.718281828, -z))
         # The NAT rule: never act on a cluster whose active accounts are not mostly suspect.
         if n_active < cfg.cluster_min_accounts or share < cfg.cluster_suspect_share:
@@ -229,10 +261,17 @@ class ClusterDetector:
             f"new_account_share {f['new_account_share']:.2f}",
         )
         return Decision(
-            ts=o.ts, subject_type="ip_cluster", subject=o.cluster, action=change.action,
-            ttl_s=change.ttl_s, score=score, reasons=reasons, trigger_event_id=o.event_id,
-            trigger_event_ts=o.ts, limit_rpm=change.limit_rpm,
-        )  # fmt: skip
+            ts=o.ts,
+            subject_type="ip_cluster",
+            subject=o.cluster,
+            action=change.action,
+            ttl_s=change.ttl_s,
+            score=score,
+            reasons=reasons,
+            trigger_event_id=o.event_id,
+            trigger_event_ts=o.ts,
+            limit_rpm=change.limit_rpm,
+        )
 
     def evict(self, now_ts: float) -> list[tuple[str, int]]:
         """Forget idle clusters with nothing in force; returns ``(cluster, partition)`` pairs."""
@@ -241,9 +280,10 @@ class ClusterDetector:
 
 def _evict(states: dict[str, Any], dirty: dict[str, int], horizon: float, now_ts: float) -> list[tuple[str, int]]:
     gone = [
-        (k, st.part) for k, st in states.items()
+        (k, st.part)
+        for k, st in states.items()
         if st.last_ts < horizon and not (st.policy is not None and st.policy.in_force(now_ts))
-    ]  # fmt: skip
+    ]
     for k, _ in gone:
         del states[k]
         dirty.pop(k, None)

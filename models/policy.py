@@ -29,7 +29,7 @@ class Change:
 class SubjectPolicy:
     """The enforcement state of one subject (account or IP cluster)."""
 
-    __slots__ = ("action", "until", "strikes", "limit")
+    __slots__ = ("action", "limit", "strikes", "until")
 
     def __init__(self) -> None:
         self.action = NONE

@@ -50,9 +50,7 @@ def dead_letter(error: str, raw: bytes, source: str, line: int) -> dict[str, Any
     }
 
 
-def replay_lines(
-    lines: Iterable[bytes], detector: Detector, source: str = "-"
-) -> Iterator[Decision | dict[str, Any]]:
+def replay_lines(lines: Iterable[bytes], detector: Detector, source: str = "-") -> Iterator[Decision | dict[str, Any]]:
     """Yield each decision (a :class:`Decision`) and each rejected line (a DLQ dict), in order."""
     cfg = detector.cfg
     now = time.time()
@@ -63,8 +61,13 @@ def replay_lines(
         if i % 4096 == 0:
             now = time.time()
         try:
-            event = decode_event(raw, now=now, future_allowance_s=cfg.future_allowance_s,
-                                 v4_prefix=cfg.v4_prefix, v6_prefix=cfg.v6_prefix)  # fmt: skip
+            event = decode_event(
+                raw,
+                now=now,
+                future_allowance_s=cfg.future_allowance_s,
+                v4_prefix=cfg.v4_prefix,
+                v6_prefix=cfg.v6_prefix,
+            )
             yield from detector.observe(event)
         except InvalidEvent as err:
             yield dead_letter(str(err), raw, source, i)

@@ -86,9 +86,7 @@ class PopulationModel:
         self.window_size = window_size
         self.seed = seed
         self.warmup = warmup
-        self.hst = anomaly.HalfSpaceTrees(
-            n_trees=n_trees, height=height, window_size=window_size, seed=seed
-        )
+        self.hst = anomaly.HalfSpaceTrees(n_trees=n_trees, height=height, window_size=window_size, seed=seed)
         self.quantiles = [stats.Quantile(q) for q in self.QS]
         self.n_scored = 0
 
@@ -109,7 +107,7 @@ class PopulationModel:
         if self.n_scored < self.warmup:
             return 0.0
         s = self.hst.score_one(x)
-        q50, q90, q99 = (q.get() for q in self.quantiles)
+        q50, q90, q99 = (q.get() or 0.0 for q in self.quantiles)
         if s <= q50:
             return 0.0
         if s <= q90:

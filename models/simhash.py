@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 
 _TOKEN = re.compile(r"\w+")
@@ -22,10 +23,7 @@ def prompt_simhash(text: str) -> str:
     '0000000000000000'
     """
     tokens = _TOKEN.findall(text.lower())
-    if len(tokens) > 1:
-        features = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-    else:
-        features = tokens
+    features = [f"{a} {b}" for a, b in itertools.pairwise(tokens)] if len(tokens) > 1 else tokens
     if not features:
         return "0" * 16
     # Column-wise vote over the features' 64-bit hashes written as binary strings (most

@@ -114,6 +114,13 @@ async def _on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
 async def report() -> None:
     """A live counter line every ten seconds."""
     c = account_stage.counters
-    log.info("progress", events=c.events, rejected=c.rejected, decisions=c.decisions,
-             cluster_decisions=cluster_stage.decisions, accounts=len(account_stage.detector.states),
-             clusters=len(cluster_stage.detector.states), lag_s=round(c.last_lag_s, 3))  # fmt: skip
+    log.info(
+        "progress",
+        events=c.events,
+        rejected=c.rejected,
+        decisions=c.decisions,
+        cluster_decisions=cluster_stage.decisions,
+        accounts=len(account_stage.detector.states),
+        clusters=len(cluster_stage.detector.states),
+        lag_s=round(c.last_lag_s, 3),
+    )

@@ -15,9 +15,11 @@ def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext 
     ctx = ssl.create_default_context(cafile=s.ssl_cafile or None) if "SSL" in s.security_protocol else None
     if s.security_protocol.startswith("SASL"):
         return faust.SASLCredentials(
-            username=s.sasl_username, password=s.sasl_password.reveal(),
-            mechanism=s.sasl_mechanism, ssl_context=ctx,
-        )  # fmt: skip
+            username=s.sasl_username,
+            password=s.sasl_password.reveal(),
+            mechanism=s.sasl_mechanism,
+            ssl_context=ctx,
+        )
     return ctx
 
 

@@ -36,8 +36,9 @@ def _replay(args: argparse.Namespace) -> int:
     dlq = args.dlq.open("wb") if args.dlq else None
     try:
         with args.output.open("wb") as out:
-            stats = run_replay(args.events, out, dlq, cfg,
-                               progress=lambda n: print(f"replay: {n:,} lines", file=sys.stderr))  # fmt: skip
+            stats = run_replay(
+                args.events, out, dlq, cfg, progress=lambda n: print(f"replay: {n:,} lines", file=sys.stderr)
+            )
     finally:
         if dlq is not None:
             dlq.close()
@@ -75,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     w = sub.add_parser("worker", help="run the always-on Faust worker")
-    w.add_argument("--loglevel", default="warning", help="Faust's own log level")
+    w.add_argument(
+        "--loglevel", default="warn", choices=["crit", "error", "warn", "info", "debug"], help="Faust's own log level"
+    )
     w.set_defaults(func=_worker)
 
     r = sub.add_parser("replay", help="run the detector over a JSONL file of events")
@@ -89,8 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--hours", type=float, default=6.0)
     s.add_argument("--scale", type=float, default=1.0, help="multiplies every population")
-    s.add_argument("--variant", choices=["standard", "heldout"], default="standard",
-                   help="'heldout' draws other parameters for a set kept aside")  # fmt: skip
+    s.add_argument(
+        "--variant",
+        choices=["standard", "heldout"],
+        default="standard",
+        help="'heldout' draws other parameters for a set kept aside",
+    )
     s.add_argument("--start", type=float, default=None, help="first event time (epoch s)")
     s.add_argument("--kafka", action="store_true", help="produce live to the events topic")
     s.add_argument("--speed", type=float, default=60.0, help="with --kafka: event-time speed-up")

@@ -28,10 +28,18 @@ def run(args: argparse.Namespace) -> int:
     (args.out / "labels.json").write_bytes(orjson.dumps({"accounts": labels}, option=orjson.OPT_INDENT_2))
     span = args.hours * 3600.0
     n = 0
-    with (args.out / "events.jsonl").open("wb") as fh, Progress(
-        TextColumn("simulate"), BarColumn(), TextColumn("{task.percentage:>3.0f}% {task.fields[n]:,} events"),
-        TimeElapsedColumn(), disable=args.quiet, transient=False, console=None,
-    ) as bar:  # fmt: skip
+    with (
+        (args.out / "events.jsonl").open("wb") as fh,
+        Progress(
+            TextColumn("simulate"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}% {task.fields[n]:,} events"),
+            TimeElapsedColumn(),
+            disable=args.quiet,
+            transient=False,
+            console=None,
+        ) as bar,
+    ):
         task = bar.add_task("sim", total=span, n=0)
         for ev in merged(gens):
             fh.write(orjson.dumps(ev) + b"\n")

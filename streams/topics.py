@@ -13,28 +13,53 @@ from __future__ import annotations
 from streams.app import app, settings
 
 events_topic = app.topic(
-    settings.topic_events, key_type=bytes, value_type=bytes,
-    key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
-)  # fmt: skip
+    settings.topic_events,
+    key_type=bytes,
+    value_type=bytes,
+    key_serializer="raw",
+    value_serializer="raw",
+    partitions=settings.partitions,
+)
 decisions_topic = app.topic(
-    settings.topic_decisions, key_type=bytes, value_type=bytes,
-    key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
-    compacting=True, deleting=True, retention=settings.decisions_retention_ms / 1000.0,
-)  # fmt: skip
+    settings.topic_decisions,
+    key_type=bytes,
+    value_type=bytes,
+    key_serializer="raw",
+    value_serializer="raw",
+    partitions=settings.partitions,
+    compacting=True,
+    deleting=True,
+    retention=settings.decisions_retention_ms / 1000.0,
+)
 dlq_topic = app.topic(
-    settings.topic_dlq, key_type=bytes, value_type=bytes,
-    key_serializer="raw", value_serializer="raw", partitions=settings.partitions,
-)  # fmt: skip
+    settings.topic_dlq,
+    key_type=bytes,
+    value_type=bytes,
+    key_serializer="raw",
+    value_serializer="raw",
+    partitions=settings.partitions,
+)
 cluster_topic = app.topic(
-    settings.cluster_topic, key_type=bytes, value_type=bytes,
-    key_serializer="raw", value_serializer="raw", partitions=settings.partitions, internal=True,
-)  # fmt: skip
+    settings.cluster_topic,
+    key_type=bytes,
+    value_type=bytes,
+    key_serializer="raw",
+    value_serializer="raw",
+    partitions=settings.partitions,
+    internal=True,
+)
 
 account_table = app.Table(
-    "account-state", default=None, key_type=str, value_type=bytes,
-    value_serializer="raw", partitions=settings.partitions,
-)  # fmt: skip
+    "account-state",
+    default=None,
+    key_type=str,
+    value_type=bytes,
+    partitions=settings.partitions,
+)
 cluster_table = app.Table(
-    "cluster-state", default=None, key_type=str, value_type=bytes,
-    value_serializer="raw", partitions=settings.partitions,
-)  # fmt: skip
+    "cluster-state",
+    default=None,
+    key_type=str,
+    value_type=bytes,
+    partitions=settings.partitions,
+)

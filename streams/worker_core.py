@@ -60,8 +60,13 @@ class AccountStage:
             try:
                 if raw is None:
                     raise InvalidEvent("record has no value")
-                e = decode_event(raw, now=now, future_allowance_s=cfg.future_allowance_s,
-                                 v4_prefix=cfg.v4_prefix, v6_prefix=cfg.v6_prefix)  # fmt: skip
+                e = decode_event(
+                    raw,
+                    now=now,
+                    future_allowance_s=cfg.future_allowance_s,
+                    v4_prefix=cfg.v4_prefix,
+                    v6_prefix=cfg.v6_prefix,
+                )
                 decisions, obs = self.detector.observe(e, partition)
             except InvalidEvent as err:
                 c.rejected += 1
@@ -87,8 +92,16 @@ class AccountStage:
         out.decisions.append((d.subject.encode(), encode_decision(d, live)))
         self.recent.append(d.to_dict())
         del self.recent[:-200]
-        log.info("decision", subject_type=d.subject_type, subject=d.subject, action=d.action,
-                 score=round(d.score, 3), limit_rpm=d.limit_rpm, reason=d.reasons[0], **where)  # fmt: skip
+        log.info(
+            "decision",
+            subject_type=d.subject_type,
+            subject=d.subject,
+            action=d.action,
+            score=round(d.score, 3),
+            limit_rpm=d.limit_rpm,
+            reason=d.reasons[0],
+            **where,
+        )
 
 
 class ClusterStage:
@@ -113,7 +126,16 @@ class ClusterStage:
             for d in decisions:
                 self.decisions[d.action] += 1
                 out.decisions.append((d.subject.encode(), encode_decision(d, live)))
-                log.info("decision", subject_type=d.subject_type, subject=d.subject, action=d.action,
-                         score=round(d.score, 3), limit_rpm=d.limit_rpm, reason=d.reasons[0],
-                         topic=topic, partition=partition, offset=offset)  # fmt: skip
+                log.info(
+                    "decision",
+                    subject_type=d.subject_type,
+                    subject=d.subject,
+                    action=d.action,
+                    score=round(d.score, 3),
+                    limit_rpm=d.limit_rpm,
+                    reason=d.reasons[0],
+                    topic=topic,
+                    partition=partition,
+                    offset=offset,
+                )
         return out

@@ -15,8 +15,12 @@ from typing import Any
 
 from models.traffic.text import PromptPool, TemplateSweep
 
-BROWSERS = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0", "Mozilla/5.0 (Macintosh) Safari/605.1",
-            "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "Mozilla/5.0 (iPhone) Mobile/15E148"]  # fmt: skip
+BROWSERS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
+    "Mozilla/5.0 (Macintosh) Safari/605.1",
+    "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+    "Mozilla/5.0 (iPhone) Mobile/15E148",
+]
 BROWSER_TLS = ["t13d1516h2_8daaf6152771", "t13d1715h2_5b57614c22b0", "t13d1517h2_8daaf6152771"]
 SDKS = ["anthropic-python/0.40.0", "openai-python/1.55.0", "python-httpx/0.27.2", "node-fetch/3.3"]
 SDK_TLS = ["t13d1812h1_85036bcba153", "t13d1911h1_e8f1e7e78f70"]
@@ -53,28 +57,70 @@ def daily(t: float, tz_h: float) -> float:
     return 0.05 + 0.95 * max(0.0, math.sin(math.pi * (h - 7.0) / 16.0)) if 7.0 <= h <= 23.0 else 0.05
 
 
-def _event(acct: str, n: int, t: float, ip: str, key: str, simhash: str, *, model: str = "claude-sonnet",
-           inp: int, out: int, max_tokens: int, n_messages: int = 1, ua: str | None = None,
-           tls: str | None = None, asn: int | None = None, temperature: float | None = 1.0,
-           system: bool = False, stream: bool = False, status: int = 200) -> Event:  # fmt: skip
+def _event(
+    acct: str,
+    n: int,
+    t: float,
+    ip: str,
+    key: str,
+    simhash: str,
+    *,
+    model: str = "claude-sonnet",
+    inp: int,
+    out: int,
+    max_tokens: int,
+    n_messages: int = 1,
+    ua: str | None = None,
+    tls: str | None = None,
+    asn: int | None = None,
+    temperature: float | None = 1.0,
+    system: bool = False,
+    stream: bool = False,
+    status: int = 200,
+) -> Event:
     return {
-        "event_id": f"{acct}-{n}", "ts": round(t, 3), "account_id": acct, "api_key_id": key,
-        "org_id": None, "ip": ip, "asn": asn, "user_agent": ua, "tls_fingerprint": tls,
-        "endpoint": "/v1/messages", "model": model, "input_tokens": max(1, inp),
-        "output_tokens": max(1, min(out, max_tokens)), "max_tokens": max_tokens,
-        "temperature": temperature, "stream": stream, "n_messages": n_messages,
-        "has_system_prompt": system, "prompt_simhash": simhash, "status": status,
+        "event_id": f"{acct}-{n}",
+        "ts": round(t, 3),
+        "account_id": acct,
+        "api_key_id": key,
+        "org_id": None,
+        "ip": ip,
+        "asn": asn,
+        "user_agent": ua,
+        "tls_fingerprint": tls,
+        "endpoint": "/v1/messages",
+        "model": model,
+        "input_tokens": max(1, inp),
+        "output_tokens": max(1, min(out, max_tokens)),
+        "max_tokens": max_tokens,
+        "temperature": temperature,
+        "stream": stream,
+        "n_messages": n_messages,
+        "has_system_prompt": system,
+        "prompt_simhash": simhash,
+        "status": status,
         "latency_ms": round(50 + out * 12.0, 1),
-    }  # fmt: skip
+    }
 
 
 def _surge(ctx: Ctx, t: float) -> float:
     return ctx.surge_factor if ctx.surge[0] <= t < ctx.surge[1] else 1.0
 
 
-def human(ctx: Ctx, acct: str, rng: random.Random, *, sessions_per_h: float, ips: list[str],
-          mean_turns: float = 4.0, think_s: float = 40.0, harvest: TemplateSweep | None = None,
-          harvest_share: float = 0.0, long_answers: bool = False, max_turns: int = 30) -> Iterator[Event]:  # fmt: skip
+def human(
+    ctx: Ctx,
+    acct: str,
+    rng: random.Random,
+    *,
+    sessions_per_h: float,
+    ips: list[str],
+    mean_turns: float = 4.0,
+    think_s: float = 40.0,
+    harvest: TemplateSweep | None = None,
+    harvest_share: float = 0.0,
+    long_answers: bool = False,
+    max_turns: int = 30,
+) -> Iterator[Event]:
     """Session-based human traffic (chat users, NAT users, and mimicry campaigns)."""
     tz = rng.uniform(-8, 3)
     ua, tls, key = rng.choice(BROWSERS), rng.choice(BROWSER_TLS), f"{acct}-k1"
@@ -93,13 +139,26 @@ def human(ctx: Ctx, acct: str, rng: random.Random, *, sessions_per_h: float, ips
         history = 0
         for turn in range(turns):
             harvesting = harvest is not None and rng.random() < harvest_share
-            sh = harvest.next() if harvesting else ctx.chat.draw(rng)
+            sh = harvest.next() if harvest is not None and harvesting else ctx.chat.draw(rng)
             inp = rng.randint(8, 60) + history
             out = int(rng.lognormvariate(math.log(1300 if harvesting or long_answers else 250), 0.4))
             n += 1
-            yield _event(acct, n, t, ip, key, sh, inp=inp, out=out, max_tokens=4096 if harvesting else 2048,
-                         n_messages=2 * turn + 1, ua=ua, tls=tls, stream=True)  # fmt: skip
-            history += inp + out
+            yield _event(
+                acct,
+                n,
+                t,
+                ip,
+                key,
+                sh,
+                inp=inp,
+                out=out,
+                max_tokens=4096 if harvesting else 2048,
+                n_messages=2 * turn + 1,
+                ua=ua,
+                tls=tls,
+                stream=True,
+            )
+            history = inp + out
             t += rng.lognormvariate(math.log(think_s), 0.7) + out / 60.0
             if t >= ctx.t1:
                 return
@@ -120,9 +179,22 @@ def batch_job(ctx: Ctx, acct: str, rng: random.Random, *, rpm: float, jobs: int)
             if t >= ctx.t1:
                 return
             n += 1
-            yield _event(acct, n, t, rng.choice(ips), f"{acct}-batch", ctx.docs.draw(rng),
-                         inp=rng.randint(600, 3000), out=rng.randint(20, 160), max_tokens=256,
-                         ua=SDKS[0], tls=SDK_TLS[0], asn=16509, temperature=0.0, system=True)  # fmt: skip
+            yield _event(
+                acct,
+                n,
+                t,
+                rng.choice(ips),
+                f"{acct}-batch",
+                ctx.docs.draw(rng),
+                inp=rng.randint(600, 3000),
+                out=rng.randint(20, 160),
+                max_tokens=256,
+                ua=SDKS[0],
+                tls=SDK_TLS[0],
+                asn=16509,
+                temperature=0.0,
+                system=True,
+            )
         t_prev = t
 
 
@@ -139,8 +211,20 @@ def eval_harness(ctx: Ctx, acct: str, rng: random.Random, *, n_prompts: int, eve
                 return
             n += 1
             out = rng.randint(200, 900) if cot else rng.randint(1, 40)
-            yield _event(acct, n, t, ip, f"{acct}-eval", sh, inp=rng.randint(60, 400), out=out,
-                         max_tokens=1024, ua=SDKS[1], tls=SDK_TLS[1], temperature=0.0)  # fmt: skip
+            yield _event(
+                acct,
+                n,
+                t,
+                ip,
+                f"{acct}-eval",
+                sh,
+                inp=rng.randint(60, 400),
+                out=out,
+                max_tokens=1024,
+                ua=SDKS[1],
+                tls=SDK_TLS[1],
+                temperature=0.0,
+            )
         t += every_h * 3600 * rng.uniform(0.7, 1.3)
 
 
@@ -156,19 +240,44 @@ def coding_agent(ctx: Ctx, acct: str, rng: random.Random, *, sessions_per_h: flo
         for step in range(rng.randint(10, 80)):
             n += 1
             out = rng.randint(80, 1500)
-            yield _event(acct, n, t, ip, f"{acct}-cli", ctx.code.draw(rng), inp=context, out=out,
-                         max_tokens=8192, n_messages=1 + 2 * step, ua="claude-code/2.1", tls=SDK_TLS[0],
-                         system=True, stream=True)  # fmt: skip
+            yield _event(
+                acct,
+                n,
+                t,
+                ip,
+                f"{acct}-cli",
+                ctx.code.draw(rng),
+                inp=context,
+                out=out,
+                max_tokens=8192,
+                n_messages=1 + 2 * step,
+                ua="claude-code/2.1",
+                tls=SDK_TLS[0],
+                system=True,
+                stream=True,
+            )
             context += out + rng.randint(200, 4000)
             t += rng.uniform(2, 15) + out / 80.0
             if t >= ctx.t1:
                 return
 
 
-def scripted(ctx: Ctx, acct: str, rng: random.Random, sweep: TemplateSweep, *, rpm: float,
-             ips: list[str], jitter: float = 0.1, start: float | None = None, ua: str = "python-requests/2.32",
-             tls: str = SDK_TLS[1], ordinary_share: float = 0.0, rotate: bool = False,
-             asn: int | None = None) -> Iterator[Event]:  # fmt: skip
+def scripted(
+    ctx: Ctx,
+    acct: str,
+    rng: random.Random,
+    sweep: TemplateSweep,
+    *,
+    rpm: float,
+    ips: list[str],
+    jitter: float = 0.1,
+    start: float | None = None,
+    ua: str = "python-requests/2.32",
+    tls: str = SDK_TLS[1],
+    ordinary_share: float = 0.0,
+    rotate: bool = False,
+    asn: int | None = None,
+) -> Iterator[Event]:
     """A harvesting script: templated single-turn prompts, long answers, machine timing."""
     t = start if start is not None else ctx.t0 + rng.uniform(0, 600)
     gap = 60.0 / rpm
@@ -182,5 +291,17 @@ def scripted(ctx: Ctx, acct: str, rng: random.Random, sweep: TemplateSweep, *, r
         sh = ctx.chat.draw(rng) if ordinary else sweep.next()
         ip = residential_ip(rng) if rotate else rng.choice(ips)
         out = int(rng.lognormvariate(math.log(300 if ordinary else 1500), 0.35))
-        yield _event(acct, n, t, ip, f"{acct}-k", sh, inp=rng.randint(25, 70), out=out, max_tokens=4096,
-                     ua=rng.choice(BROWSERS) if rotate else ua, tls=tls, asn=asn)  # fmt: skip
+        yield _event(
+            acct,
+            n,
+            t,
+            ip,
+            f"{acct}-k",
+            sh,
+            inp=rng.randint(25, 70),
+            out=out,
+            max_tokens=4096,
+            ua=rng.choice(BROWSERS) if rotate else ua,
+            tls=tls,
+            asn=asn,
+        )

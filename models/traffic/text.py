@@ -6,21 +6,139 @@ import random
 
 from models.simhash import prompt_simhash
 
-_COMMON = (
-    "the a of and to in is that it for on with as this be are was by from at or an have not can "
-    "what how why when which who where does do my your our their i we you they should would could "
-    "about between into after before over under more most some any each other than then also just"
-).split()
-_SYLLABLES = ("ka ri mo ten sul va lor pe qui dra nos fel bar cin tor mel ux zor ha li ne sa "
-              "ro ti gu ple ster vin dal mor kel fa jo bri"
-              ).split()  # fmt: skip
+_COMMON = [
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "that",
+    "it",
+    "for",
+    "on",
+    "with",
+    "as",
+    "this",
+    "be",
+    "are",
+    "was",
+    "by",
+    "from",
+    "at",
+    "or",
+    "an",
+    "have",
+    "not",
+    "can",
+    "what",
+    "how",
+    "why",
+    "when",
+    "which",
+    "who",
+    "where",
+    "does",
+    "do",
+    "my",
+    "your",
+    "our",
+    "their",
+    "i",
+    "we",
+    "you",
+    "they",
+    "should",
+    "would",
+    "could",
+    "about",
+    "between",
+    "into",
+    "after",
+    "before",
+    "over",
+    "under",
+    "more",
+    "most",
+    "some",
+    "any",
+    "each",
+    "other",
+    "than",
+    "then",
+    "also",
+    "just",
+]
+_SYLLABLES = [
+    "ka",
+    "ri",
+    "mo",
+    "ten",
+    "sul",
+    "va",
+    "lor",
+    "pe",
+    "qui",
+    "dra",
+    "nos",
+    "fel",
+    "bar",
+    "cin",
+    "tor",
+    "mel",
+    "ux",
+    "zor",
+    "ha",
+    "li",
+    "ne",
+    "sa",
+    "ro",
+    "ti",
+    "gu",
+    "ple",
+    "ster",
+    "vin",
+    "dal",
+    "mor",
+    "kel",
+    "fa",
+    "jo",
+    "bri",
+]
 
-FIELDS = (
-    "biology chemistry physics mathematics economics history law medicine astronomy geology "
-    "linguistics philosophy psychology sociology computer-science statistics ecology genetics "
-    "neuroscience materials-science electrical-engineering finance accounting music-theory "
-    "architecture agriculture oceanography climatology pharmacology immunology"
-).split()
+FIELDS = [
+    "biology",
+    "chemistry",
+    "physics",
+    "mathematics",
+    "economics",
+    "history",
+    "law",
+    "medicine",
+    "astronomy",
+    "geology",
+    "linguistics",
+    "philosophy",
+    "psychology",
+    "sociology",
+    "computer-science",
+    "statistics",
+    "ecology",
+    "genetics",
+    "neuroscience",
+    "materials-science",
+    "electrical-engineering",
+    "finance",
+    "accounting",
+    "music-theory",
+    "architecture",
+    "agriculture",
+    "oceanography",
+    "climatology",
+    "pharmacology",
+    "immunology",
+]
 
 
 def make_vocab(rng: random.Random, size: int) -> list[str]:
@@ -65,8 +183,11 @@ class TemplateSweep:
         """The next prompt's SimHash."""
         i = self.i
         self.i += 1
-        key = (i % len(self.templates), (i // len(self.templates)) % len(self.concepts),
-               (i // (len(self.templates) * len(self.concepts))) % len(FIELDS))  # fmt: skip
+        key = (
+            i % len(self.templates),
+            (i // len(self.templates)) % len(self.concepts),
+            (i // (len(self.templates) * len(self.concepts))) % len(FIELDS),
+        )
         h = self.cache.get(key)
         if h is None:
             t, c, f = key

@@ -1,0 +1,65 @@
+# distillguard: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DG := $(VENV)/bin/distillguard
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+KAFKA := broker/kafka.sh
+DURATION ?= 180
+SEED ?= 1
+HOURS ?= 6
+
+.DEFAULT_GOAL := help
+.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP) ## create .venv with every dependency, and fetch the Kafka jars
+	@$(KAFKA) fetch
+
+kafka-up: setup ## start the local Kafka broker (KRaft, 127.0.0.1:9092); reuses a running one
+	@$(KAFKA) up
+
+kafka-down: ## stop the local Kafka broker
+	@$(KAFKA) down
+
+kafka-status: ## is the local broker up and answering?
+	@$(KAFKA) status
+
+worker: kafka-up ## run the distillguard worker in the foreground
+	$(DG) worker
+
+demo: kafka-up ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
+	$(PY) -m streams.demo --duration $(DURATION)
+
+test: setup ## the test suite, against a real local broker (started and stopped if not running)
+	@started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
+	$(PY) -m pytest; rc=$$?; \
+	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc
+
+test-unit: setup ## the tests that need no broker
+	$(PY) -m pytest -m "not kafka"
+
+lint: setup ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+eval: setup ## simulate a labelled set, replay, enforce, score; table + plots in out/eval
+	$(DG) simulate --out out/sim-$(SEED) --seed $(SEED) --hours $(HOURS) --quiet
+	$(DG) eval out/sim-$(SEED)/events.jsonl out/sim-$(SEED)/labels.json --out out/eval
+
+bench: kafka-up ## throughput, latency and memory benchmark -> bench/results.json
+	$(PY) -m bench.run
+
+clean: ## remove generated output (keeps .venv and the jar cache)
+	rm -rf out .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,87 @@
+"""Factories for test data: valid events and scripted traffic."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from models.simhash import prompt_simhash
+
+T0 = 1772409600.0
+
+
+def event(**over: Any) -> dict[str, Any]:
+    """A valid API request event; keyword arguments override fields."""
+    e: dict[str, Any] = {
+        "event_id": "e-1",
+        "ts": T0,
+        "account_id": "acct-1",
+        "api_key_id": "key-1",
+        "org_id": None,
+        "ip": "203.0.113.7",
+        "asn": 64500,
+        "user_agent": "ua",
+        "tls_fingerprint": "t13d",
+        "endpoint": "/v1/messages",
+        "model": "m",
+        "input_tokens": 40,
+        "output_tokens": 300,
+        "max_tokens": 1024,
+        "temperature": 1.0,
+        "stream": False,
+        "n_messages": 1,
+        "has_system_prompt": False,
+        "prompt_simhash": "0123456789abcdef",
+        "status": 200,
+        "latency_ms": 10.0,
+    }
+    e.update(over)
+    return e
+
+
+TEMPLATE = "Explain step by step how {} works in {}. Show your reasoning in detail and give a long answer."
+
+
+def firehose(account: str, n: int, t0: float = T0, rpm: float = 60.0, ip: str = "34.90.1.5") -> list[dict[str, Any]]:
+    """A harvesting script: templated prompts, long answers, machine-regular timing."""
+    rng = random.Random(account)
+    out = []
+    for i in range(n):
+        text = TEMPLATE.format(f"concept{i % 37} item{i // 37}", f"field{i % 11}")
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=t0 + i * 60.0 / rpm * rng.uniform(0.95, 1.05),
+                ip=ip,
+                input_tokens=40,
+                output_tokens=rng.randint(1200, 2000),
+                max_tokens=4096,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out
+
+
+def chat_user(account: str, n: int, t0: float = T0, ip: str = "98.10.20.30") -> list[dict[str, Any]]:
+    """An honest chat user: diverse prompts, multi-turn, human think times, moderate answers."""
+    rng = random.Random(account)
+    words = [f"w{i}" for i in range(3000)]
+    t = t0
+    out = []
+    for i in range(n):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(6, 25)))
+        t += rng.lognormvariate(3.5, 0.9)
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=t,
+                ip=ip,
+                input_tokens=60 + 50 * (i % 6),
+                output_tokens=rng.randint(100, 500),
+                n_messages=1 + 2 * (i % 6),
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out

@@ -1,0 +1,62 @@
+"""The worker's batch stage without Kafka: routing of valid, invalid and duplicate records."""
+
+from __future__ import annotations
+
+import orjson
+
+from models.config import DetectorConfig
+from streams.worker_core import AccountStage, ClusterStage
+from tests.factories import event, firehose
+
+BAD = [b"{oops", b"[]", orjson.dumps({"event_id": "x"}), orjson.dumps(event(input_tokens=-5)), None]
+
+
+def test_bad_records_are_dead_lettered_with_position_and_good_ones_processed() -> None:
+    """Each bad record becomes one DLQ record naming its error and position; none is lost."""
+    stage = AccountStage(DetectorConfig())
+    good = [orjson.dumps(r) for r in firehose("fh", 60)]
+    records = []
+    for i, raw in enumerate(good):
+        records.append((raw, "api-requests", 1, 2 * i))
+        if i < len(BAD):
+            records.append((BAD[i], "api-requests", 1, 2 * i + 1))
+    out = stage.process(records)
+    assert stage.counters.events == 60
+    assert stage.counters.rejected == len(BAD)
+    dlq = [orjson.loads(v) for _, v in out.dlq]
+    assert [d["offset"] for d in dlq] == [1, 3, 5, 7, 9]
+    assert all(d["topic"] == "api-requests" and d["partition"] == 1 and d["error"] for d in dlq)
+    assert "not valid JSON" in dlq[0]["error"]
+    assert "missing field 'ts'" in dlq[2]["error"]
+    assert len(out.observations) == 60
+    assert out.decisions
+    assert all(k == b"fh" for k, _ in out.decisions)
+
+
+def test_huge_raw_values_are_truncated_in_the_dead_letter() -> None:
+    """A megabyte record is dead-lettered with a bounded copy and its real size."""
+    raw = b'{"x": "' + b"a" * 2_000_000 + b'"}'
+    out = AccountStage(DetectorConfig()).process([(raw, "t", 0, 0)])
+    d = orjson.loads(out.dlq[0][1])
+    assert d["raw_truncated"] is True
+    assert d["raw_bytes"] == len(raw)
+    assert len(d["raw"]) <= 65_536
+
+
+def test_duplicates_are_counted_once() -> None:
+    """The same event twice: processed once, the second dead-lettered as a duplicate."""
+    stage = AccountStage(DetectorConfig())
+    raw = orjson.dumps(event())
+    out = stage.process([(raw, "t", 0, 0), (raw, "t", 0, 1)])
+    assert stage.counters.events == 1
+    assert "duplicate event_id" in orjson.loads(out.dlq[0][1])["error"]
+
+
+def test_cluster_stage_consumes_observations() -> None:
+    """Observations from the account stage feed the cluster stage without errors."""
+    acc = AccountStage(DetectorConfig())
+    obs = acc.process([(orjson.dumps(r), "t", 0, i) for i, r in enumerate(firehose("fh", 30))]).observations
+    cl = ClusterStage(DetectorConfig())
+    out = cl.process([(v, "obs", 0, i) for i, (_, v) in enumerate(obs)])
+    assert out.dlq == []
+    assert cl.detector.states["34.90.1.0/24"].n == 30
