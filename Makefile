@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 KAFKA := broker/kafka.sh
 DURATION ?= 180
 SEED ?= 1
-HOURS ?= 6
+HOURS ?= 8
 
 .DEFAULT_GOAL := help
 .PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval bench clean

@@ -46,6 +46,7 @@ _FLOATS = (
     "m_err",
     "m_sys",
     "score",
+    "learn_ts",
 )
 
 
@@ -80,6 +81,8 @@ class AccountState:
         self.m_err = 0.0
         self.m_sys = 0.0
         self.score = 0.0
+        self.learn_ts = 0.0
+        """Event time the population model last learned from this account."""
         self.n = 0
         self.ring = array("Q", [0]) * RING
         self.ring_i = 0

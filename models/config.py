@@ -25,8 +25,9 @@ class DetectorConfig:
     block_score: float = 0.80
     release_score: float = 0.45
     """Hysteresis: an actioned subject is released only below this score."""
-    strikes_to_block: int = 3
-    """Evaluations at or above block_score needed before a throttle escalates to a block."""
+    strikes_to_block: int = 5
+    """Strikes that escalate a throttle to a block: one per evaluation at or above
+    throttle_score while throttled, two at or above block_score, minus one per evaluation below."""
     throttle_ttl_s: int = 900
     block_ttl_s: int = 3600
     min_limit_rpm: int = 1
@@ -37,8 +38,9 @@ class DetectorConfig:
     cluster_suspect_share: float = 0.75
     """An IP cluster is actioned only when at least this share of its active accounts is suspect."""
     cluster_throttle_score: float = 0.70
-    population_learn_every: int = 8
-    """The population model learns from one evaluation in this many (never from actioned ones)."""
+    population_learn_s: float = 600.0
+    """The population model learns from an account at most once per this many event-time seconds
+    (so every account weighs alike, whatever its volume), never while it is actioned."""
     hst_trees: int = 10
     hst_height: int = 8
     hst_window: int = 250

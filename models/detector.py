@@ -19,9 +19,11 @@ from models.config import DetectorConfig
 from models.decision import Decision
 from models.event import Event, InvalidEvent
 from models.policy import SubjectPolicy
-from models.scoring import Baseline, PopulationModel, combine, harvest_evidence
+from models.scoring import Baseline, PopulationModel, combine, evidence_z, harvest_evidence, population_can_matter
 
 SEEN_IDS = 200_000
+CLUSTER_LEARN_EVERY = 8
+"""The cluster population model learns from one cluster evaluation in this many."""
 """Recent event ids remembered per detector to drop duplicates."""
 REASON_FEATURES = (
     "answer_ratio",
@@ -122,11 +124,12 @@ class AccountDetector:
         ts = e.ts
         f = st.features(ts)
         core, auto = harvest_evidence(f)
-        pop = self.population.percentile(f)
         drift = Baseline.drift(st.baseline, core)
+        policy = st.policy
+        needed = population_can_matter(evidence_z(core, auto, drift), min(cfg.throttle_score, cfg.release_score))
+        pop = self.population.percentile(f) if needed or (policy is not None and policy.active) else 0.0
         score = combine(core, auto, pop, drift)
         st.score = score
-        policy = st.policy
         if policy is None:
             policy = st.policy = SubjectPolicy()
         raw = st.raw(ts)
@@ -134,7 +137,8 @@ class AccountDetector:
         if not policy.active and score < cfg.throttle_score:
             # Learn only from traffic we are not acting against.
             st.baseline = Baseline.update(st.baseline, core, raw["rpm"])
-            if self.n_evals % cfg.population_learn_every == 0:
+            if ts - st.learn_ts >= cfg.population_learn_s:
+                st.learn_ts = ts
                 self.population.learn_one(f)
                 for k, q in self.medians.items():
                     q.update(f[k] if k in f else raw[k])
@@ -243,7 +247,7 @@ class ClusterDetector:
         if policy is None:
             policy = st.policy = SubjectPolicy()
         self.n_evals += 1
-        if not policy.active and score < cfg.release_score and self.n_evals % cfg.population_learn_every == 0:
+        if not policy.active and score < cfg.release_score and self.n_evals % CLUSTER_LEARN_EVERY == 0:
             self.population.learn_one(f)
         if o.cluster in cfg.allowlist:
             return None

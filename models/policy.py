@@ -57,7 +57,7 @@ class SubjectPolicy:
         'throttle'
         >>> p.step(0.9, 10.0, 5, cfg) is None  # one decision per change, not per event
         True
-        >>> p.step(0.9, 20.0, 5, cfg).action  # third strong evaluation escalates
+        >>> p.step(0.9, 20.0, 5, cfg).action  # still strong after the throttle: escalate
         'block'
         >>> p.step(0.1, 40.0, 5, cfg).action
         'allow'
@@ -68,13 +68,18 @@ class SubjectPolicy:
         if self.action in (NONE, ALLOW):
             if score < cfg.throttle_score:
                 return None
-            self.strikes = 1 if strong else 0
+            self.strikes = 2 if strong else 1
             return self._set(THROTTLE, ts, cfg.throttle_ttl_s, limit_rpm)
         if score < cfg.release_score:
             self.action, self.strikes, self.until, self.limit = ALLOW, 0, 0.0, None
             return Change(ALLOW, cfg.throttle_ttl_s, None)
         if self.action == THROTTLE:
-            self.strikes = self.strikes + 1 if strong else max(0, self.strikes - 1)
+            # Still suspicious while throttled (a throttle that does not bite, or a persistent
+            # campaign): a strike, two when the evidence is strong; doubt takes one back.
+            if score >= cfg.throttle_score:
+                self.strikes += 2 if strong else 1
+            else:
+                self.strikes = max(0, self.strikes - 1)
             if self.strikes >= cfg.strikes_to_block:
                 return self._set(BLOCK, ts, cfg.block_ttl_s, None)
             if ts > self.until - cfg.throttle_ttl_s / 3:

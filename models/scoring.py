@@ -53,15 +53,24 @@ def automation_evidence(f: Mapping[str, float]) -> float:
     return 1.0 - p
 
 
+def evidence_z(core: float, automation: float, drift: float) -> float:
+    """The log-odds from everything but the population model."""
+    return HARVEST_GAIN * (core - HARVEST_CENTRE) + AUTOMATION_WEIGHT * automation + DRIFT_WEIGHT * drift
+
+
 def combine(core: float, automation: float, population: float, drift: float) -> float:
     """Logistic combination of the evidence into the final score in [0, 1]."""
-    z = (
-        HARVEST_GAIN * (core - HARVEST_CENTRE)
-        + AUTOMATION_WEIGHT * automation
-        + POPULATION_WEIGHT * population
-        + DRIFT_WEIGHT * drift
-    )
+    z = evidence_z(core, automation, drift) + POPULATION_WEIGHT * population
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def population_can_matter(z: float, threshold: float) -> bool:
+    """Whether the population term (at most ``POPULATION_WEIGHT``) could lift ``z`` past ``threshold``.
+
+    Half-Space Trees cost ~100 us a score; most honest evaluations are far below the threshold
+    and skip it.
+    """
+    return z + POPULATION_WEIGHT > math.log(threshold / (1.0 - threshold))
 
 
 def harvest_evidence(f: Mapping[str, float]) -> tuple[float, float]:

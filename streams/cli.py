@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("simulate", help="generate labelled traffic (files or live to Kafka)")
     s.add_argument("--out", type=Path, help="write DIR/events.jsonl and DIR/labels.json")
     s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--hours", type=float, default=6.0)
+    s.add_argument("--hours", type=float, default=8.0)
     s.add_argument("--scale", type=float, default=1.0, help="multiplies every population")
     s.add_argument(
         "--variant",

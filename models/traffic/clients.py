@@ -122,7 +122,7 @@ def human(
     max_turns: int = 30,
 ) -> Iterator[Event]:
     """Session-based human traffic (chat users, NAT users, and mimicry campaigns)."""
-    tz = rng.uniform(-8, 3)
+    tz = rng.uniform(-6, 2)
     ua, tls, key = rng.choice(BROWSERS), rng.choice(BROWSER_TLS), f"{acct}-k1"
     peak = sessions_per_h / 3600.0 * ctx.surge_factor
     t, n = ctx.t0, 0

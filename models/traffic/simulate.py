@@ -17,7 +17,7 @@ from models.traffic.text import (
     make_vocab,
 )
 
-DEFAULT_START = 1772409600.0  # 2026-03-02T00:00:00Z, a Monday
+DEFAULT_START = 1772445600.0  # 2026-03-02T10:00:00Z, a Monday morning in Europe
 
 
 @dataclass(frozen=True)
