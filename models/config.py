@@ -17,7 +17,7 @@ class DetectorConfig:
     future_allowance_s: float = 300.0
     idle_evict_s: float = 6 * 3600.0
     """Subjects with no event for this long (event time) are forgotten."""
-    min_events: int = 20
+    min_events: int = 12
     """No action on an account before it has sent this many requests."""
     eval_every: int = 4
     """An account is scored every this many of its requests (and at min_events)."""

@@ -63,12 +63,14 @@ class SubjectPolicy:
         'allow'
         """
         if self.active and ts >= self.until:
-            self.action, self.strikes = NONE, 0  # the TTL ran out: the gateway has lifted it
+            self.action = NONE  # the TTL ran out: the gateway has lifted it; the strikes stay
         strong = score >= cfg.block_score
         if self.action in (NONE, ALLOW):
             if score < cfg.throttle_score:
                 return None
-            self.strikes = 2 if strong else 1
+            self.strikes += 2 if strong else 1
+            if self.strikes >= cfg.strikes_to_block:  # a repeat offender after a lapse
+                return self._set(BLOCK, ts, cfg.block_ttl_s, None)
             return self._set(THROTTLE, ts, cfg.throttle_ttl_s, limit_rpm)
         if score < cfg.release_score:
             self.action, self.strikes, self.until, self.limit = ALLOW, 0, 0.0, None

@@ -22,7 +22,7 @@ from river import anomaly, stats
 
 # Weights of the evidence, from the threat model (not fitted to any simulator).
 AUTOMATION = {"timing_regularity": 0.5, "ip_rotation": 1.0, "round_the_clock": 0.6, "error_share": 0.5}
-HARVEST_CENTRE = 0.40
+HARVEST_CENTRE = 0.32
 HARVEST_GAIN = 12.0
 AUTOMATION_WEIGHT = 2.0
 POPULATION_WEIGHT = 1.0
