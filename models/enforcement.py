@@ -31,6 +31,10 @@ class TokenBucket:
         if self.tokens < 0:
             self.tokens = self.burst
 
+    def wait_s(self) -> float:
+        """Seconds until the next token (after a refused :meth:`take`)."""
+        return (1.0 - self.tokens) * 60.0 / self.rate_per_min if self.rate_per_min > 0 else 3600.0
+
     def take(self, ts: float) -> bool:
         """Admit one request at ``ts`` if a token is there."""
         if ts > self.last:
@@ -49,6 +53,19 @@ class Rule:
     action: str
     until: float
     bucket: TokenBucket | None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The gateway's answer for one request."""
+
+    allowed: bool
+    retry_after_s: float
+    reason: str
+
+
+ALLOWED = Verdict(True, 0.0, "")
 
 
 class Enforcer:
@@ -72,7 +89,9 @@ class Enforcer:
                 bucket = old.bucket  # a renewal keeps the bucket's state
             else:
                 bucket = TokenBucket(limit, max(1.0, limit), at)
-        self.rules[subject] = Rule(action, until, bucket)
+        reasons = d.get("reasons") or []
+        first = str(reasons[0]) if isinstance(reasons, list) and reasons else ""
+        self.rules[subject] = Rule(action, until, bucket, f"{action} {subject}: {first}")
 
     def _allowed(self, subject: str, ts: float) -> bool | None:
         r = self.rules.get(subject)
@@ -94,6 +113,26 @@ class Enforcer:
         if c is False:
             return False, True
         return True, a is not None or c is not None
+
+    def verdict(self, account: str, cluster: str, ts: float) -> Verdict:
+        """Like :meth:`admit`, with ``Retry-After`` and the reason a refusal gives.
+
+        Examples
+        --------
+        >>> e = Enforcer()
+        >>> e.apply({"subject": "a1", "action": "block", "ts": 0.0, "ttl_s": 60, "reasons": ["x"]}, 0.0)
+        >>> e.verdict("a1", "203.0.113.0/24", 10.0)
+        Verdict(allowed=False, retry_after_s=50.0, reason='block a1: x')
+        >>> e.verdict("a1", "203.0.113.0/24", 61.0).allowed  # the TTL has run out
+        True
+        """
+        for subject in (account, cluster):
+            ok = self._allowed(subject, ts)
+            if ok is False:
+                r = self.rules[subject]
+                wait = r.bucket.wait_s() if r.bucket is not None else r.until - ts
+                return Verdict(False, round(max(1.0, min(wait, r.until - ts)), 1), r.reason)
+        return ALLOWED
 
 
 class StaticLimit:

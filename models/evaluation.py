@@ -78,8 +78,8 @@ def evaluate(
             continue
         ts = e.ts
         while pending and pending[0][0] <= ts:
-            at, _, d = heapq.heappop(pending)
-            enforcer.apply(d, at)
+            at, _, due = heapq.heappop(pending)
+            enforcer.apply(due, at)
         t = tallies.get(e.account_id)
         if t is None:
             t = tallies[e.account_id] = AccountTally(first_ts=ts)
@@ -149,7 +149,7 @@ def summarize(res: EvalResult, labels: dict[str, dict[str, str]]) -> dict[str, A
     overall["decisions"] = len(res.decisions)
     overall["events"] = res.events
     overall["events_per_s"] = round(res.events / res.seconds) if res.seconds else None
-    static = {}
+    static: dict[str, dict[str, Any]] = {}
     att_req = sum(t.requests for t in by_label["attack"])
     ben_req = sum(t.requests for t in by_label["benign"])
     for name in res.static_names:

@@ -12,7 +12,11 @@ def _worker(args: argparse.Namespace) -> int:
     from streams.logs import configure_logging
 
     configure_logging(settings.log_format, settings.log_level)
-    import streams.agents  # noqa: F401  (registers the agents and timers)
+    from streams.admin import ensure_topics
+
+    ensure_topics(settings)
+    import streams.agents
+    import streams.views  # noqa: F401  (registers the web views)
 
     argv = ["distillguard", "worker", f"--loglevel={args.loglevel}"]
     if settings.web_enabled:
@@ -70,6 +74,12 @@ def _decisions(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _gateway(args: argparse.Namespace) -> int:
+    from streams.gateway import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     p = argparse.ArgumentParser(prog="distillguard", description=__doc__)
@@ -102,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kafka", action="store_true", help="produce live to the events topic")
     s.add_argument("--speed", type=float, default=60.0, help="with --kafka: event-time speed-up")
     s.add_argument("--limit", type=int, default=0, help="with --kafka: stop after N events")
+    s.add_argument("--target", help="drive the gateway at this URL over HTTP instead")
+    s.add_argument("--duration", type=float, default=0.0, help="with --target/--kafka: stop after S seconds")
+    s.add_argument("--stats", type=Path, help="with --target: write live counters (JSON) here")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=_simulate)
 
@@ -117,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--events", type=Path, required=True)
     x.add_argument("--every", type=int, default=1, help="print every Nth evaluation")
     x.set_defaults(func=_explain)
+
+    g = sub.add_parser("gateway", help="the demo LLM API gateway that enforces decisions")
+    g.add_argument("--host", default="127.0.0.1")
+    g.add_argument("--port", type=int, default=8080)
+    g.add_argument("--fail-closed", action="store_true", help="refuse requests while decisions are stale")
+    g.set_defaults(func=_gateway)
 
     t = sub.add_parser("decisions", help="print decisions from the decisions topic")
     t.add_argument("--seconds", type=float, default=10.0, help="stop after this long idle")

@@ -20,7 +20,15 @@ def run(args: argparse.Namespace) -> int:
     if args.kafka:
         from streams.produce import produce_live
 
-        return produce_live(merged(gens), speed=args.speed, limit=args.limit, quiet=args.quiet)
+        return produce_live(merged(gens), speed=args.speed, limit=args.limit, quiet=args.quiet, duration=args.duration)
+    if args.target:
+        import asyncio
+
+        from streams.http_clients import drive
+
+        c = asyncio.run(drive(merged(gens), labels, args.target, args.speed, args.duration, args.stats))
+        print(f"simulate: attack={c.c['attack']} benign={c.c['benign']}")
+        return 0
     if args.out is None:
         print("simulate: give --out DIR or --kafka", file=sys.stderr)
         return 2
@@ -42,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         task = bar.add_task("sim", total=span, n=0)
         for ev in merged(gens):
+            del ev["_text"]  # prompt text never leaves the gateway: only its SimHash
             fh.write(orjson.dumps(ev) + b"\n")
             n += 1
             if n % 20_000 == 0:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.traffic.text import PromptPool, TemplateSweep
+from models.traffic.text import Prompt, PromptPool, TemplateSweep
 
 BROWSERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
@@ -63,7 +63,7 @@ def _event(
     t: float,
     ip: str,
     key: str,
-    simhash: str,
+    simhash: Prompt,
     *,
     model: str = "claude-sonnet",
     inp: int,
@@ -97,7 +97,8 @@ def _event(
         "stream": stream,
         "n_messages": n_messages,
         "has_system_prompt": system,
-        "prompt_simhash": simhash,
+        "prompt_simhash": simhash[0],
+        "_text": simhash[1],
         "status": status,
         "latency_ms": round(50 + out * 12.0, 1),
     }

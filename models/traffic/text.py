@@ -6,6 +6,9 @@ import random
 
 from models.simhash import prompt_simhash
 
+Prompt = tuple[str, str]
+"""A prompt as ``(simhash, text)``: files keep the hash, the HTTP clients send the text."""
+
 _COMMON = [
     "the",
     "a",
@@ -158,11 +161,12 @@ class PromptPool:
     """Pre-hashed diverse prompts, drawn at random (hashing costs ~100 us a prompt)."""
 
     def __init__(self, rng: random.Random, vocab: list[str], n: int, lo: int, hi: int) -> None:
-        self.hashes = [prompt_simhash(sentence(rng, vocab, lo, hi)) for _ in range(n)]
+        texts = [sentence(rng, vocab, lo, hi) for _ in range(n)]
+        self.prompts: list[Prompt] = [(prompt_simhash(t), t) for t in texts]
 
-    def draw(self, rng: random.Random) -> str:
-        """One prompt's SimHash."""
-        return self.hashes[rng.randrange(len(self.hashes))]
+    def draw(self, rng: random.Random) -> Prompt:
+        """One prompt: ``(simhash, text)``."""
+        return self.prompts[rng.randrange(len(self.prompts))]
 
 
 class TemplateSweep:
@@ -177,10 +181,10 @@ class TemplateSweep:
         self.templates = templates
         self.concepts = concepts
         self.i = rng.randrange(10_000)
-        self.cache: dict[tuple[int, int, int], str] = {}
+        self.cache: dict[tuple[int, int, int], Prompt] = {}
 
-    def next(self) -> str:
-        """The next prompt's SimHash."""
+    def next(self) -> Prompt:
+        """The next prompt: ``(simhash, text)``."""
         i = self.i
         self.i += 1
         key = (
@@ -192,7 +196,7 @@ class TemplateSweep:
         if h is None:
             t, c, f = key
             text = self.templates[t].format(concept=self.concepts[c], field=FIELDS[f].replace("-", " "))
-            h = self.cache[key] = prompt_simhash(text)
+            h = self.cache[key] = (prompt_simhash(text), text)
             if len(self.cache) > 50_000:
                 self.cache.clear()
         return h

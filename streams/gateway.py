@@ -1,0 +1,213 @@
+"""``distillguard gateway``: a small LLM-shaped HTTP API in front of a fake model.
+
+``POST /v1/messages`` with ``x-api-key: ACCOUNT:KEY`` and an Anthropic-style body. The gateway
+computes ``prompt_simhash`` of the last user turn (the text itself never leaves it), asks the
+:class:`~streams.enforcer.EnforcementClient` for a verdict, answers 429 with ``Retry-After``
+when refused, and otherwise returns fake text of the length the model "chose". Every request,
+served or refused, is produced to ``api-requests`` as an event.
+
+Demo conveniences, documented as such: the client address is taken from ``X-Forwarded-For``
+(as behind a load balancer), the TLS fingerprint from ``X-TLS-Fingerprint``, and
+``metadata.simulated_output_tokens`` tells the fake model how long to answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import orjson
+import structlog
+from aiohttp import web
+from aiokafka import AIOKafkaProducer
+
+from models.simhash import prompt_simhash
+from streams.enforcer import EnforcementClient
+from streams.settings import Settings
+
+log = structlog.get_logger("distillguard.gateway")
+WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+    return ""
+
+
+def build_event(
+    body: dict[str, Any],
+    account: str,
+    key_id: str,
+    ip: str,
+    headers: Any,
+    status: int,
+    output_tokens: int,
+    latency_ms: float,
+) -> dict[str, Any]:
+    """The ``api-requests`` event for one HTTP request (prompt text reduced to its SimHash)."""
+    messages = body.get("messages") or []
+    last_user = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), {})
+    prompt = _text_of(last_user.get("content"))
+    input_tokens = sum(len(_text_of(m.get("content")).split()) for m in messages if isinstance(m, dict))
+    return {
+        "event_id": uuid.uuid4().hex,
+        "ts": time.time(),
+        "account_id": account,
+        "api_key_id": key_id,
+        "org_id": None,
+        "ip": ip,
+        "asn": None,
+        "user_agent": headers.get("User-Agent"),
+        "tls_fingerprint": headers.get("X-TLS-Fingerprint"),
+        "endpoint": "/v1/messages",
+        "model": str(body.get("model") or "unknown")[:128],
+        "input_tokens": int((body.get("metadata") or {}).get("simulated_input_tokens") or max(1, input_tokens)),
+        "output_tokens": output_tokens,
+        "max_tokens": int(body.get("max_tokens") or 1024),
+        "temperature": body.get("temperature"),
+        "stream": bool(body.get("stream", False)),
+        "n_messages": max(1, len(messages)),
+        "has_system_prompt": bool(body.get("system")),
+        "prompt_simhash": prompt_simhash(prompt),
+        "status": status,
+        "latency_ms": latency_ms,
+    }
+
+
+class Gateway:
+    """The HTTP handlers, the enforcement client and the event producer."""
+
+    def __init__(self, settings: Settings, client: EnforcementClient) -> None:
+        self.settings = settings
+        self.client = client
+        self.producer: AIOKafkaProducer | None = None
+        self.counts = {"served": 0, "refused": 0, "bad": 0}
+
+    async def start(self, app: web.Application) -> None:
+        cfg = self.settings.kafka_python_config()
+        kw: dict[str, Any] = {"bootstrap_servers": cfg["bootstrap_servers"], "linger_ms": 5}
+        if "security_protocol" in cfg:
+            kw.update(
+                security_protocol=cfg["security_protocol"],
+                sasl_mechanism=cfg.get("sasl_mechanism"),
+                sasl_plain_username=cfg.get("sasl_plain_username"),
+                sasl_plain_password=cfg.get("sasl_plain_password"),
+            )
+        self.producer = AIOKafkaProducer(**kw)
+        await self.producer.start()
+
+    async def stop(self, app: web.Application) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+
+    async def messages(self, request: web.Request) -> web.Response:
+        """``POST /v1/messages``."""
+        started = time.perf_counter()
+        api_key = request.headers.get("x-api-key", "")
+        account, _, key_id = api_key.partition(":")
+        if not account:
+            self.counts["bad"] += 1
+            return web.json_response({"type": "error", "error": {"type": "authentication_error"}}, status=401)
+        try:
+            body = orjson.loads(await request.read())
+            if not isinstance(body, dict):
+                raise ValueError("body must be an object")
+        except ValueError:
+            self.counts["bad"] += 1
+            return web.json_response({"type": "error", "error": {"type": "invalid_request_error"}}, status=400)
+        ip = request.headers.get("X-Forwarded-For", request.remote or "127.0.0.1").split(",")[0].strip()
+        verdict = self.client.check(account, ip)
+        if not verdict.allowed:
+            self.counts["refused"] += 1
+            await self._produce(body, account, key_id or account, ip, request, 429, 0, started)
+            return web.json_response(
+                {"type": "error", "error": {"type": "rate_limit_error", "message": verdict.reason}},
+                status=429,
+                headers={"Retry-After": str(int(verdict.retry_after_s + 0.999))},
+            )
+        want = int((body.get("metadata") or {}).get("simulated_output_tokens") or 200)
+        out = max(1, min(want, int(body.get("max_tokens") or 1024)))
+        self.counts["served"] += 1
+        await self._produce(body, account, key_id or account, ip, request, 200, out, started)
+        text = " ".join(WORDS[i % len(WORDS)] for i in range(min(out, 2000)))
+        return web.json_response(
+            {
+                "id": f"msg_{uuid.uuid4().hex[:16]}",
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "text", "text": text}],
+                "usage": {"input_tokens": 0, "output_tokens": out},
+            }
+        )
+
+    async def _produce(
+        self,
+        body: dict[str, Any],
+        account: str,
+        key_id: str,
+        ip: str,
+        request: web.Request,
+        status: int,
+        out: int,
+        started: float,
+    ) -> None:
+        try:
+            ev = build_event(
+                body,
+                account[:128],
+                key_id[:128],
+                ip,
+                request.headers,
+                status,
+                out,
+                round((time.perf_counter() - started) * 1000, 2),
+            )
+            assert self.producer is not None
+            await self.producer.send(self.settings.topic_events, orjson.dumps(ev), key=account.encode())
+        except Exception:
+            log.exception("could not produce the event", account=account)
+
+    async def stats(self, request: web.Request) -> web.Response:
+        """``GET /stats``: requests served and refused, and the enforcement state size."""
+        return web.json_response(
+            {**self.counts, "decisions_applied": self.client.applied, "subjects": len(self.client.enforcer.rules)}
+        )
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """``GET /healthz``."""
+        return web.json_response({"ok": True, "enforcement_ready": self.client.ready.is_set()})
+
+
+def make_app(settings: Settings, client: EnforcementClient) -> web.Application:
+    """The aiohttp application."""
+    gw = Gateway(settings, client)
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app.router.add_post("/v1/messages", gw.messages)
+    app.router.add_get("/stats", gw.stats)
+    app.router.add_get("/healthz", gw.healthz)
+    app.on_startup.append(gw.start)
+    app.on_cleanup.append(gw.stop)
+    return app
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the enforcement client, then serve HTTP until interrupted."""
+    from streams.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    client = EnforcementClient(settings, fail_open=not args.fail_closed).start()
+    log.info("gateway listening", host=args.host, port=args.port, enforcement_ready=client.ready.is_set())
+    try:
+        web.run_app(
+            make_app(settings, client), host=args.host, port=args.port, print=None, loop=asyncio.new_event_loop()
+        )
+    finally:
+        client.stop()
+    return 0
