@@ -104,10 +104,12 @@ class ClusterState:
                 del acc[min(acc, key=lambda k: acc[k][0])]
             acc[o.account] = [o.ts, o.score, float(o.suspect)]
         self.m_new += ((o.account_age_s < NEW_ACCOUNT_S) - self.m_new) * a
+        # Fingerprint counts, halved when they grow: recent requests weigh more, in O(1).
         fps = self.fps
-        for k in fps:
-            fps[k] *= 1.0 - a
-        fps[o.fingerprint] = fps.get(o.fingerprint, 0.0) + a
+        fps[o.fingerprint] = fps.get(o.fingerprint, 0.0) + 1.0
+        if self.n % 256 == 0:
+            for k in list(fps):
+                fps[k] *= 0.5
         if len(fps) > MAX_FINGERPRINTS:
             del fps[min(fps, key=fps.__getitem__)]
         # Cross-account templating: the nearest in-band prompt came from another account.
@@ -126,7 +128,7 @@ class ClusterState:
         """Cluster features in [0, 1]."""
         active = [r for r in self.accounts.values() if ts - r[0] <= ACTIVE_S]
         n_active = len(active)
-        suspect = sum(1 for r in active if r[2]) / n_active if n_active else 0.0
+        suspect = sum(r[2] for r in active) / n_active if n_active else 0.0
         total = sum(self.fps.values()) or 1.0
         rph = self.c_hour * math.exp(-max(0.0, ts - self.last_ts) / TAU_HOUR)
         return {
@@ -141,8 +143,13 @@ class ClusterState:
 
     def n_active(self, ts: float) -> tuple[int, int]:
         """``(active accounts, of which suspect)`` in the last hour."""
-        active = [r for r in self.accounts.values() if ts - r[0] <= ACTIVE_S]
-        return len(active), sum(1 for r in active if r[2])
+        horizon = ts - ACTIVE_S
+        n = k = 0
+        for r in self.accounts.values():
+            if r[0] >= horizon:
+                n += 1
+                k += r[2] > 0
+        return n, k
 
     def to_state(self) -> list[Any]:
         """A JSON-able snapshot."""

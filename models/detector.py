@@ -8,6 +8,8 @@ repartitions compact :class:`~models.cluster_features.ClusterObservation` record
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from typing import Any
 
@@ -227,10 +229,19 @@ class ClusterDetector:
 
     def _evaluate(self, o: ClusterObservation, st: ClusterState) -> Decision | None:
         cfg = self.cfg
-        f = st.features(o.ts)
         n_active, n_suspect = st.n_active(o.ts)
-        pop = self.population.percentile(f)
-        share = f["suspect_share"]
+        policy = st.policy
+        if policy is None:
+            policy = st.policy = SubjectPolicy()
+        self.n_evals += 1
+        share = n_suspect / n_active if n_active else 0.0
+        # The NAT rule: never act on a cluster whose active accounts are not mostly suspect.
+        eligible = n_active >= cfg.cluster_min_accounts and share >= cfg.cluster_suspect_share
+        learn = not policy.active and self.n_evals % CLUSTER_LEARN_EVERY == 0
+        if not eligible and not policy.active and not learn:
+            return None  # nothing in force, nothing to act on, nothing to learn: skip the models
+        f = st.features(o.ts)
+        pop = self.population.percentile(f) if eligible else 0.0
         z = (
             8.0 * (share - cfg.cluster_suspect_share)
             + 1.5 * f["fingerprint_concentration"]
@@ -239,15 +250,10 @@ class ClusterDetector:
             + pop
             - 1.0
         )
-        score = 1.0 / (1.0 + pow(2.718281828, -z))
-        # The NAT rule: never act on a cluster whose active accounts are not mostly suspect.
-        if n_active < cfg.cluster_min_accounts or share < cfg.cluster_suspect_share:
+        score = 1.0 / (1.0 + math.exp(-z))
+        if not eligible:
             score = min(score, cfg.release_score - 0.01)
-        policy = st.policy
-        if policy is None:
-            policy = st.policy = SubjectPolicy()
-        self.n_evals += 1
-        if not policy.active and score < cfg.release_score and self.n_evals % CLUSTER_LEARN_EVERY == 0:
+        if learn and score < cfg.release_score:
             self.population.learn_one(f)
         if o.cluster in cfg.allowlist:
             return None

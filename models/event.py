@@ -108,6 +108,10 @@ def _kind(v: object) -> str:
     return "null" if v is None else type(v).__name__
 
 
+_NUM = (int, float)
+_INF = math.inf
+
+
 def parse_event(
     d: object,
     *,
@@ -118,6 +122,8 @@ def parse_event(
 ) -> Event:
     """Validate a decoded record and return it as an :class:`Event`.
 
+    The common, valid record takes a fast path of plain type and range checks; anything it does
+    not accept goes through the field-by-field validator, which raises the precise reason.
     ``now`` is the wall clock used only to reject events from the future (more than
     ``future_allowance_s`` ahead); ``None`` skips that check. Old events are never rejected
     here: lateness is judged against the stream's watermark by the detector.
@@ -129,6 +135,68 @@ def parse_event(
     ...
     models.event.InvalidEvent: missing field 'ts'
     """
+    if type(d) is dict:
+        g = d.get
+        ts, ip, sh = g("ts"), g("ip"), g("prompt_simhash")
+        eid, acct, key, model = g("event_id"), g("account_id"), g("api_key_id"), g("model")
+        it, ot, mt, nm, st = g("input_tokens"), g("output_tokens"), g("max_tokens"), g("n_messages"), g("status")
+        ua, tls, org, hsp = g("user_agent"), g("tls_fingerprint"), g("org_id"), g("has_system_prompt", False)
+        asn, temp, lat = g("asn"), g("temperature"), g("latency_ms")
+        if (
+            type(ts) in _NUM
+            and -_INF < ts < _INF
+            and (now is None or ts <= now + future_allowance_s)
+            and type(eid) is str
+            and type(acct) is str
+            and type(key) is str
+            and type(model) is str
+            and 0 < len(eid) <= 128
+            and 0 < len(acct) <= 128
+            and 0 < len(key) <= 128
+            and 0 < len(model) <= 128
+            and (ua is None or (type(ua) is str and len(ua) <= 512))
+            and (tls is None or (type(tls) is str and len(tls) <= 128))
+            and (org is None or (type(org) is str and len(org) <= 128))
+            and type(ip) is str
+            and 2 <= len(ip) <= 64
+            and type(it) is int
+            and type(ot) is int
+            and type(mt) is int
+            and type(nm) is int
+            and type(st) is int
+            and 0 <= it <= MAX_TOKENS
+            and 0 <= ot <= MAX_TOKENS
+            and 0 <= mt <= MAX_TOKENS
+            and 1 <= nm <= MAX_MESSAGES
+            and 100 <= st <= 599
+            and type(sh) is str
+            and _SIMHASH.fullmatch(sh) is not None
+            and type(hsp) is bool
+            and type(g("stream", False)) is bool
+            and (asn is None or (type(asn) is int and asn >= 0))
+            and (temp is None or (type(temp) in _NUM and 0 <= temp < _INF))
+            and (lat is None or (type(lat) in _NUM and 0 <= lat < _INF))
+            and type(g("endpoint", "")) is str
+        ):
+            try:
+                cluster = ip_cluster(ip, v4_prefix, v6_prefix)
+            except InvalidIP:
+                pass
+            else:
+                return Event(eid, float(ts), acct, key, ip, cluster, model, it, ot, mt, nm, int(sh, 16), st, hsp,
+                             ua, tls, d)
+    return _parse_slow(d, now=now, future_allowance_s=future_allowance_s, v4_prefix=v4_prefix, v6_prefix=v6_prefix)
+
+
+def _parse_slow(
+    d: object,
+    *,
+    now: float | None = None,
+    future_allowance_s: float = 300.0,
+    v4_prefix: int = 24,
+    v6_prefix: int = 48,
+) -> Event:
+    """Validate field by field, raising the first problem found."""
     if type(d) is not dict:
         raise InvalidEvent(f"record must be a JSON object, got {_kind(d)}")
     event_id = _str(d, "event_id")
