@@ -9,7 +9,6 @@ repartitions compact :class:`~models.cluster_features.ClusterObservation` record
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable
 from typing import Any
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +137,7 @@ def parse_event(
     models.event.InvalidEvent: missing field 'ts'
     """
     if type(d) is dict:
-        g = d.get
+        g: Callable[..., Any] = d.get
         ts, ip, sh = g("ts"), g("ip"), g("prompt_simhash")
         eid, acct, key, model = g("event_id"), g("account_id"), g("api_key_id"), g("model")
         it, ot, mt, nm, st = g("input_tokens"), g("output_tokens"), g("max_tokens"), g("n_messages"), g("status")
@@ -183,8 +184,9 @@ def parse_event(
             except InvalidIP:
                 pass
             else:
-                return Event(eid, float(ts), acct, key, ip, cluster, model, it, ot, mt, nm, int(sh, 16), st, hsp,
-                             ua, tls, d)
+                return Event(
+                    eid, float(ts), acct, key, ip, cluster, model, it, ot, mt, nm, int(sh, 16), st, hsp, ua, tls, d
+                )
     return _parse_slow(d, now=now, future_allowance_s=future_allowance_s, v4_prefix=v4_prefix, v6_prefix=v6_prefix)
 
 

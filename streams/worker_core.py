@@ -50,11 +50,16 @@ class AccountStage:
         self.counters = Counters()
         self.recent: list[dict[str, object]] = []
 
-    def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
-        """Process ``(value, topic, partition, offset)`` records; never raises for bad input."""
+    def process(
+        self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True, now: float | None = None
+    ) -> Outbox:
+        """Process ``(value, topic, partition, offset)`` records; never raises for bad input.
+
+        ``now`` (default: the wall clock) is used only to reject events from the future.
+        """
         out = Outbox()
         cfg = self.cfg
-        now = time.time()
+        now = time.time() if now is None else now
         c = self.counters
         for raw, topic, partition, offset in records:
             try:
