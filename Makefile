@@ -58,8 +58,8 @@ eval: setup ## simulate a labelled set, replay, enforce, score; table + plots in
 	$(DG) simulate --out out/sim-$(SEED) --seed $(SEED) --hours $(HOURS) --quiet
 	$(DG) eval out/sim-$(SEED)/events.jsonl out/sim-$(SEED)/labels.json --out out/eval
 
-bench: kafka-up ## throughput, latency and memory benchmark -> bench/results.json
-	$(PY) -m bench.run
+bench: kafka-up ## throughput, latency, memory, scale-out -> bench/results.json, bench/summary.md (BENCH_ARGS=--million)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## remove generated output (keeps .venv and the jar cache)
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache

@@ -38,13 +38,13 @@ def _load_cluster(key: str) -> ClusterState | None:
     return ClusterState.from_state(orjson.loads(raw)) if raw else None
 
 
-account_stage = AccountStage(settings.detector, loader=_load_account)
+account_stage = AccountStage(settings.detector, loader=_load_account, cluster_partitions=settings.partitions)
 cluster_stage = ClusterStage(settings.detector, loader=_load_cluster)
 
 
 async def _send(out: Outbox) -> None:
-    for key, value in out.observations:
-        await cluster_topic.send(key=key, value=value, force=True)
+    for partition, value in out.observation_messages():
+        await cluster_topic.send(value=value, partition=partition, force=True)
     for key, value in out.decisions:
         await decisions_topic.send(key=key, value=value, force=True)
     for _key, value in out.dlq:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -26,7 +27,12 @@ class Outbox:
 
     decisions: list[tuple[bytes, bytes]] = field(default_factory=list)
     dlq: list[tuple[bytes | None, bytes]] = field(default_factory=list)
-    observations: list[tuple[bytes, bytes]] = field(default_factory=list)
+    observations: dict[int, list[list[object]]] = field(default_factory=dict)
+    """Cluster observations by destination partition: one message per partition per batch."""
+
+    def observation_messages(self) -> list[tuple[int, bytes]]:
+        """``(partition, value)`` of the batched observation messages."""
+        return [(p, orjson.dumps(obs)) for p, obs in sorted(self.observations.items())]
 
 
 @dataclass(slots=True)
@@ -40,11 +46,22 @@ class Counters:
     last_lag_s: float = 0.0
 
 
+def cluster_partition(cluster: str, partitions: int) -> int:
+    """The partition of the observation topic that owns ``cluster`` (stable across processes)."""
+    return zlib.crc32(cluster.encode()) % partitions
+
+
 class AccountStage:
     """The per-account stage: raw ``api-requests`` records in, decisions/DLQ/observations out."""
 
-    def __init__(self, cfg: DetectorConfig, loader: Callable[[str], AccountState | None] | None = None) -> None:
+    def __init__(
+        self,
+        cfg: DetectorConfig,
+        loader: Callable[[str], AccountState | None] | None = None,
+        cluster_partitions: int = 4,
+    ) -> None:
         self.cfg = cfg
+        self.cluster_partitions = cluster_partitions
         self.detector = AccountDetector(cfg)
         self.detector.loader = loader
         self.counters = Counters()
@@ -85,7 +102,11 @@ class AccountStage:
                 continue
             c.events += 1
             c.last_event_ts = e.ts
-            out.observations.append((obs.cluster.encode(), orjson.dumps(obs.to_list())))
+            part = cluster_partition(obs.cluster, self.cluster_partitions)
+            bucket = out.observations.get(part)
+            if bucket is None:
+                bucket = out.observations[part] = []
+            bucket.append(obs.to_list())
             for d in decisions:
                 self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         if c.last_event_ts:
@@ -118,12 +139,13 @@ class ClusterStage:
         self.decisions: dict[str, int] = {"allow": 0, "throttle": 0, "block": 0}
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
-        """Process ``(value, topic, partition, offset)`` observation records."""
+        """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
         out = Outbox()
         for raw, topic, partition, offset in records:
             try:
-                obs = ClusterObservation.from_list(orjson.loads(raw or b"null"))
-                decisions = self.detector.observe(obs, partition)
+                decisions = []
+                for item in orjson.loads(raw or b"null"):
+                    decisions += self.detector.observe(ClusterObservation.from_list(item), partition)
             except Exception as err:  # internal topic: only a bug gets here
                 log.exception("bad cluster observation; dead-lettered", topic=topic, partition=partition, offset=offset)
                 out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))

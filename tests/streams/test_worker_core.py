@@ -28,7 +28,7 @@ def test_bad_records_are_dead_lettered_with_position_and_good_ones_processed() -
     assert all(d["topic"] == "api-requests" and d["partition"] == 1 and d["error"] for d in dlq)
     assert "not valid JSON" in dlq[0]["error"]
     assert "missing field 'ts'" in dlq[2]["error"]
-    assert len(out.observations) == 60
+    assert sum(len(v) for v in out.observations.values()) == 60
     assert out.decisions
     assert all(k == b"fh" for k, _ in out.decisions)
 
@@ -55,8 +55,9 @@ def test_duplicates_are_counted_once() -> None:
 def test_cluster_stage_consumes_observations() -> None:
     """Observations from the account stage feed the cluster stage without errors."""
     acc = AccountStage(DetectorConfig())
-    obs = acc.process([(orjson.dumps(r), "t", 0, i) for i, r in enumerate(firehose("fh", 30))]).observations
+    msgs = acc.process([(orjson.dumps(r), "t", 0, i) for i, r in enumerate(firehose("fh", 30))]).observation_messages()
+    assert len(msgs) == 1  # one cluster: one message for the whole batch
     cl = ClusterStage(DetectorConfig())
-    out = cl.process([(v, "obs", 0, i) for i, (_, v) in enumerate(obs)])
+    out = cl.process([(v, "obs", p, i) for i, (p, v) in enumerate(msgs)])
     assert out.dlq == []
     assert cl.detector.states["34.90.1.0/24"].n == 30

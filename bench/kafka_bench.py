@@ -1,0 +1,226 @@
+"""Benchmarks against the local broker: the bare-consumer floor, worker throughput, latency,
+scale-out. Each run uses its own topics and app id."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from tests.factories import firehose
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKER = os.environ.get("DISTILLGUARD_BROKER", "127.0.0.1:9092")
+PARTITIONS = 4
+
+
+def new_topic(prefix: str) -> str:
+    """A fresh topic with four partitions."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=BROKER)
+    admin.create_topics([NewTopic(name, PARTITIONS, 1)])
+    admin.close()
+    return name
+
+
+def produce_lines(topic: str, lines: list[bytes], rebase: bool = False) -> float:
+    """Produce JSONL lines keyed by account as fast as the producer goes; returns seconds."""
+    p = KafkaProducer(bootstrap_servers=BROKER, linger_ms=20, batch_size=256 * 1024, acks=1)
+    start = time.perf_counter()
+    shift = time.time() - orjson.loads(lines[-1])["ts"] if rebase else 0.0
+    for line in lines:
+        ev = orjson.loads(line)
+        if rebase:
+            ev["ts"] += shift
+        p.send(topic, key=ev["account_id"].encode(), value=orjson.dumps(ev))
+    p.flush()
+    p.close()
+    return time.perf_counter() - start
+
+
+def bare_consumer(topic: str, n: int) -> float:
+    """Events/s of a plain aiokafka consumer that decodes each value with orjson."""
+
+    async def run() -> float:
+        c = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=BROKER,
+            group_id=f"bare-{uuid.uuid4().hex[:6]}",
+            auto_offset_reset="earliest",
+            max_poll_records=5000,
+        )
+        await c.start()
+        got, start = 0, None
+        try:
+            while got < n:
+                batch = await c.getmany(timeout_ms=1000, max_records=5000)
+                for records in batch.values():
+                    if start is None:
+                        start = time.perf_counter()
+                    for r in records:
+                        orjson.loads(r.value)
+                    got += len(records)
+        finally:
+            await c.stop()
+        return got / (time.perf_counter() - (start or time.perf_counter()))
+
+    return asyncio.run(run())
+
+
+class BenchWorker:
+    """A worker subprocess with its web view on its own port."""
+
+    def __init__(self, app_id: str, events: str, port: int, log: Path) -> None:
+        self.port = port
+        env = {
+            **os.environ,
+            "DISTILLGUARD_BROKER": BROKER,
+            "DISTILLGUARD_APP_ID": app_id,
+            "DISTILLGUARD_TOPIC_EVENTS": events,
+            "DISTILLGUARD_TOPIC_DECISIONS": f"{app_id}-decisions",
+            "DISTILLGUARD_TOPIC_DLQ": f"{app_id}-dlq",
+            "DISTILLGUARD_WEB_PORT": str(port),
+            "DISTILLGUARD_LOG_FORMAT": "json",
+            "DISTILLGUARD_LOG_LEVEL": "warning",
+            "DISTILLGUARD_DATA_DIR": str(ROOT / ".state" / "bench" / f"{app_id}-{port}"),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def stats(self) -> dict[str, Any] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/dg/stats/", timeout=2) as r:
+                return orjson.loads(r.read())
+        except Exception:
+            return None
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def drain(workers: list[BenchWorker], n: int, timeout: float = 600) -> float:
+    """Events/s while the workers drain a backlog of ``n`` events (first event to last)."""
+    start = done = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        total = sum((w.stats() or {}).get("events", 0) for w in workers)
+        now = time.monotonic()
+        if total > 0 and start is None:
+            start = now
+        if total >= n:
+            done = now
+            break
+        time.sleep(0.25)
+    if start is None or done is None:
+        raise RuntimeError(f"workers did not drain {n} events in {timeout} s")
+    return n / max(done - start, 1e-6)
+
+
+def read_decisions(topic: str, idle_s: float = 5.0) -> list[dict[str, Any]]:
+    """Every decision on ``topic`` (until ``idle_s`` with nothing new)."""
+    c = KafkaConsumer(topic, bootstrap_servers=BROKER, auto_offset_reset="earliest", group_id=None)
+    out: list[dict[str, Any]] = []
+    last = time.monotonic()
+    while time.monotonic() - last < idle_s:
+        for records in c.poll(timeout_ms=500).values():
+            out += [orjson.loads(r.value) for r in records]
+            last = time.monotonic()
+    c.close()
+    return out
+
+
+def latency(rate: float, seconds: float, background: list[bytes], log: Path) -> dict[str, float]:
+    """p50/p95/p99 ms from producing a triggering event to its decision reaching a consumer.
+
+    Honest background traffic from the simulated set plus, every second, a new scripted account
+    whose requests trigger a throttle, all produced in real time at ``rate`` events/s.
+    """
+    app = f"bench-lat-{uuid.uuid4().hex[:6]}"
+    topic = new_topic(f"{app}-req")
+    w = BenchWorker(app, topic, 6190, log)
+    sent: dict[str, float] = {}
+    lat: list[float] = []
+    stop = threading.Event()
+
+    def consume() -> None:
+        c = KafkaConsumer(f"{app}-decisions", bootstrap_servers=BROKER, auto_offset_reset="earliest", group_id=None)
+        while not stop.is_set():
+            for records in c.poll(timeout_ms=100).values():
+                now = time.time()
+                for r in records:
+                    d = orjson.loads(r.value)
+                    t = sent.get(d["trigger_event_id"])
+                    if t is not None and d["action"] == "throttle":
+                        lat.append((now - t) * 1000)
+        c.close()
+
+    try:
+        _wait_up(w)
+        reader = threading.Thread(target=consume, daemon=True)
+        reader.start()
+        time.sleep(3.0)
+        p = KafkaProducer(bootstrap_servers=BROKER, linger_ms=2, acks=1)
+        start = time.time()
+        i = k = 0
+        scripts: list[list[dict[str, Any]]] = []
+        while time.time() - start < seconds:
+            now = time.time()
+            if now - start > len(scripts):  # a new campaign account every second
+                scripts.append(firehose(f"lat-{len(scripts)}", 40, t0=now, rpm=600))
+            for s in scripts:
+                while s and s[0]["ts"] <= now:
+                    ev = s.pop(0)
+                    ev["ts"] = time.time()
+                    p.send(topic, key=ev["account_id"].encode(), value=orjson.dumps(ev))
+                    sent[ev["event_id"]] = time.time()
+            ev = orjson.loads(background[k % len(background)])
+            ev["ts"], ev["event_id"] = time.time(), f"bg-{k}"
+            p.send(topic, key=ev["account_id"].encode(), value=orjson.dumps(ev))
+            k += 1
+            i += 1
+            target = start + i / rate
+            if target > time.time():
+                p.flush() if i % 50 == 0 else None
+                time.sleep(max(0.0, target - time.time()))
+        p.flush()
+        time.sleep(5.0)
+    finally:
+        stop.set()
+        w.stop()
+    lat.sort()
+    if not lat:
+        return {"p50": -1.0, "p95": -1.0, "p99": -1.0, "n": 0}
+    q: Callable[[float], float] = lambda x: round(lat[min(len(lat) - 1, int(x * len(lat)))], 1)  # noqa: E731
+    return {"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "n": len(lat)}
+
+
+def _wait_up(*workers: BenchWorker, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(w.stats() is not None for w in workers):
+            time.sleep(4.0)  # group join and assignment
+            return
+        time.sleep(0.5)
+    raise RuntimeError("bench worker did not start")

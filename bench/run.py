@@ -1,0 +1,131 @@
+"""``make bench``: throughput, latency and memory; writes bench/results.json and bench/summary.md.
+
+Never part of the test suite. Needs the local broker (``make kafka-up``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+
+from bench import kafka_bench as kb
+from bench.memory import measure
+from models.replay import run_replay
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench"
+
+
+def log(msg: str) -> None:
+    print(f"bench: {msg}", flush=True)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--hours", type=float, default=3.0, help="simulated hours of the standard set")
+    p.add_argument("--latency-s", type=float, default=30.0)
+    p.add_argument("--million", action="store_true", help="also measure memory at 1,000,000 accounts")
+    args = p.parse_args()
+    work = ROOT / ".state" / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    sim = work / f"sim-{args.hours:g}h"
+    if not (sim / "events.jsonl").exists():
+        import subprocess
+        import sys
+
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "streams.cli",
+                "simulate",
+                "--out",
+                str(sim),
+                "--seed",
+                "1",
+                "--hours",
+                str(args.hours),
+                "--quiet",
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+    lines = (sim / "events.jsonl").read_bytes().splitlines()
+    n = len(lines)
+    res: dict[str, object] = {
+        "machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
+        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+        "events": n,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+    log(f"replay over {n:,} events")
+    stats = run_replay(sim / "events.jsonl", io.BytesIO())
+    res["replay_events_per_s"] = round(stats.events_per_s)
+
+    log("producing the backlog")
+    topic = kb.new_topic("bench-req")
+    res["produce_s"] = round(kb.produce_lines(topic, lines, rebase=True), 1)
+    log("bare consumer")
+    res["bare_consumer_events_per_s"] = round(kb.bare_consumer(topic, n))
+
+    log("one worker draining the backlog")
+    app1 = f"bench-one-{uuid.uuid4().hex[:6]}"
+    w = kb.BenchWorker(app1, topic, 6191, work / "worker-one.log")
+    try:
+        kb._wait_up(w)
+        res["live_max_events_per_s"] = round(kb.drain([w], n))
+    finally:
+        w.stop()
+    one = kb.read_decisions(f"{app1}-decisions")
+    res["worker_vs_bare_ratio"] = round(res["live_max_events_per_s"] / res["bare_consumer_events_per_s"], 3)  # type: ignore[operator]
+
+    log("two workers in one group")
+    app2 = f"bench-two-{uuid.uuid4().hex[:6]}"
+    ws = [kb.BenchWorker(app2, topic, port, work / f"worker-two-{port}.log") for port in (6192, 6193)]
+    try:
+        kb._wait_up(*ws)
+        time.sleep(6.0)  # both members assigned before the first records
+        res["scaleout_events_per_s"] = round(kb.drain(ws, n))
+    finally:
+        for x in ws:
+            x.stop()
+    two = kb.read_decisions(f"{app2}-decisions")
+    a = {(d["subject"], d["action"]) for d in one}
+    b = {(d["subject"], d["action"]) for d in two}
+    res["scaleout_same_decisions"] = {
+        "one_worker": len(a),
+        "two_workers": len(b),
+        "common": len(a & b),
+        "subjects_one": len({s for s, _ in a}),
+        "subjects_two": len({s for s, _ in b}),
+    }
+
+    rate = max(100.0, res["live_max_events_per_s"] / 2)  # type: ignore[operator]
+    log(f"latency at {rate:.0f} events/s for {args.latency_s:.0f} s")
+    res["latency_rate_events_per_s"] = round(rate)
+    res["latency_ms"] = kb.latency(rate, args.latency_s, lines[:20000], work / "worker-latency.log")
+
+    log("memory at 100,000 accounts")
+    mem = {"100k": measure(100_000)}
+    if args.million:
+        log("memory at 1,000,000 accounts")
+        mem["1m"] = measure(1_000_000)
+    res["memory"] = mem
+    res["state_bytes_per_account"] = mem["100k"]["bytes_per_account"]
+
+    (OUT / "results.json").write_bytes(orjson.dumps(res, option=orjson.OPT_INDENT_2))
+    md = ["| measure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in res.items()]
+    (OUT / "summary.md").write_text("\n".join(md) + "\n")
+    print("\n".join(md))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
