@@ -120,22 +120,29 @@ class BenchWorker:
             self.proc.kill()
 
 
-def drain(workers: list[BenchWorker], n: int, timeout: float = 600) -> float:
-    """Events/s while the workers drain a backlog of ``n`` events (first event to last)."""
+def drain(workers: list[BenchWorker], n: int, timeout: float = 600, stall_s: float = 30.0) -> dict[str, Any]:
+    """Events/s while the workers drain a backlog of ``n`` events (first event to last).
+
+    Stops early when the count has not moved for ``stall_s`` seconds and says so
+    (``complete: false``), so a stuck consumer shows up in the results instead of hanging.
+    """
     start = done = None
+    total, last_total, last_move = 0, -1, time.monotonic()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         total = sum((w.stats() or {}).get("events", 0) for w in workers)
         now = time.monotonic()
+        if total != last_total:
+            last_total, last_move = total, now
         if total > 0 and start is None:
             start = now
-        if total >= n:
-            done = now
+        if total >= n or (start is not None and now - last_move > stall_s):
+            done = last_move if total < n else now
             break
         time.sleep(0.25)
     if start is None or done is None:
-        raise RuntimeError(f"workers did not drain {n} events in {timeout} s")
-    return n / max(done - start, 1e-6)
+        raise RuntimeError(f"workers did not start draining {n} events in {timeout} s")
+    return {"events_per_s": round(total / max(done - start, 1e-6)), "processed": total, "complete": total >= n}
 
 
 def read_decisions(topic: str, idle_s: float = 5.0) -> list[dict[str, Any]]:

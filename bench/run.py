@@ -80,7 +80,9 @@ def main() -> int:
     w = kb.BenchWorker(app1, topic, 6191, work / "worker-one.log")
     try:
         kb._wait_up(w)
-        res["live_max_events_per_s"] = round(kb.drain([w], n))
+        d1 = kb.drain([w], n)
+        res["live_max_events_per_s"] = d1["events_per_s"]
+        res["live_drain"] = d1
     finally:
         w.stop()
     one = kb.read_decisions(f"{app1}-decisions")
@@ -92,7 +94,9 @@ def main() -> int:
     try:
         kb._wait_up(*ws)
         time.sleep(6.0)  # both members assigned before the first records
-        res["scaleout_events_per_s"] = round(kb.drain(ws, n))
+        d2 = kb.drain(ws, n)
+        res["scaleout_events_per_s"] = d2["events_per_s"]
+        res["scaleout_drain"] = d2
     finally:
         for x in ws:
             x.stop()
