@@ -1,0 +1,72 @@
+"""The command line as a user runs it (no broker): replay, explain, simulate + eval."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+
+from tests.factories import chat_user, firehose
+
+ROOT = Path(__file__).parents[2]
+
+
+def dg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "streams.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_replay_writes_decisions_rejects_and_a_summary(tmp_path: Path) -> None:
+    """Decisions and rejected lines go to their files; the summary line counts them; exit 0."""
+    events = tmp_path / "events.jsonl"
+    lines = [orjson.dumps(r) for r in sorted(firehose("fh", 60) + chat_user("u", 30), key=lambda r: r["ts"])]
+    events.write_bytes(b"\n".join([*lines, b"{bad", b"[]"]) + b"\n")
+    r = dg("replay", str(events), "-o", str(tmp_path / "d.jsonl"), "--dlq", str(tmp_path / "rej.jsonl"))
+    assert r.returncode == 0, r.stderr
+    last = r.stdout.strip().splitlines()[-1]
+    assert last.startswith("replay: events=90 rejected=2 decisions=")
+    decisions = [orjson.loads(x) for x in (tmp_path / "d.jsonl").read_bytes().splitlines()]
+    assert decisions
+    assert {d["subject"] for d in decisions} == {"fh"}
+    assert f"decisions={len(decisions)} " in last
+    rejects = [orjson.loads(x) for x in (tmp_path / "rej.jsonl").read_bytes().splitlines()]
+    assert [x["raw"] for x in rejects] == ["{bad", "[]"]
+
+
+def test_replay_of_a_missing_file_fails_clearly(tmp_path: Path) -> None:
+    """Input that cannot be read at all: a message and a non-zero exit."""
+    r = dg("replay", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "d.jsonl"))
+    assert r.returncode == 2
+    assert "cannot read" in r.stderr
+
+
+def test_explain_prints_scores_and_decisions(tmp_path: Path) -> None:
+    """explain shows the account's evaluations and the decisions with their reasons."""
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(b"\n".join(orjson.dumps(r) for r in firehose("fh", 40)) + b"\n")
+    r = dg("explain", "fh", "--events", str(events))
+    assert r.returncode == 0, r.stderr
+    assert "template_share" in r.stdout
+    assert "throttle at" in r.stdout
+
+
+def test_simulate_then_eval_writes_metrics_and_plots(tmp_path: Path) -> None:
+    """A small simulated set evaluates into metrics.json (overall + scenarios) and three PNGs."""
+    sim = tmp_path / "sim"
+    r = dg("simulate", "--out", str(sim), "--hours", "0.5", "--scale", "0.1", "--seed", "5", "--quiet")
+    assert r.returncode == 0, r.stderr
+    labels = orjson.loads((sim / "labels.json").read_bytes())["accounts"]
+    accounts = {orjson.loads(x)["account_id"] for x in (sim / "events.jsonl").read_bytes().splitlines()}
+    assert accounts <= set(labels)
+    assert b"_text" not in (sim / "events.jsonl").read_bytes()[:100_000]
+    out = tmp_path / "eval"
+    r = dg("eval", str(sim / "events.jsonl"), str(sim / "labels.json"), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    m = orjson.loads((out / "metrics.json").read_bytes())
+    for key in ("recall", "harvest", "benign_accounts_actioned_pct", "benign_requests_rejected_pct"):
+        assert key in m["overall"]
+    assert "firehose" in m["scenarios"]
+    assert {p.name for p in out.glob("*.png")} == {"detection_delay.png", "harvest_vs_collateral.png", "timeline.png"}
