@@ -121,28 +121,29 @@ class BenchWorker:
 
 
 def drain(workers: list[BenchWorker], n: int, timeout: float = 600, stall_s: float = 30.0) -> dict[str, Any]:
-    """Events/s while the workers drain a backlog of ``n`` events (first event to last).
+    """Events/s while the workers drain a backlog of ``n`` events.
 
-    Stops early when the count has not moved for ``stall_s`` seconds and says so
-    (``complete: false``), so a stuck consumer shows up in the results instead of hanging.
+    The rate comes from the workers' own counters, sampled every 0.25 s from their first
+    processed event to the last. Stops early when the count has not moved for ``stall_s``
+    seconds and says so (``complete: false``), so a stuck consumer shows in the results.
     """
-    start = done = None
-    total, last_total, last_move = 0, -1, time.monotonic()
+    first: tuple[float, int] | None = None
+    last: tuple[float, int] = (time.monotonic(), 0)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         total = sum((w.stats() or {}).get("events", 0) for w in workers)
         now = time.monotonic()
-        if total != last_total:
-            last_total, last_move = total, now
-        if total > 0 and start is None:
-            start = now
-        if total >= n or (start is not None and now - last_move > stall_s):
-            done = last_move if total < n else now
+        if total > 0 and first is None:
+            first = (now, total)
+        if total != last[1]:
+            last = (now, total)
+        if total >= n or (first is not None and now - last[0] > stall_s):
             break
         time.sleep(0.25)
-    if start is None or done is None:
+    if first is None:
         raise RuntimeError(f"workers did not start draining {n} events in {timeout} s")
-    return {"events_per_s": round(total / max(done - start, 1e-6)), "processed": total, "complete": total >= n}
+    rate = (last[1] - first[1]) / max(last[0] - first[0], 1e-6)
+    return {"events_per_s": round(rate), "processed": last[1], "complete": last[1] >= n}
 
 
 def read_decisions(topic: str, idle_s: float = 5.0) -> list[dict[str, Any]]:
@@ -223,11 +224,11 @@ def latency(rate: float, seconds: float, background: list[bytes], log: Path) -> 
     return {"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "n": len(lat)}
 
 
-def _wait_up(*workers: BenchWorker, timeout: float = 90) -> None:
+def _wait_up(*workers: BenchWorker, timeout: float = 90, settle_s: float = 4.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if all(w.stats() is not None for w in workers):
-            time.sleep(4.0)  # group join and assignment
+            time.sleep(settle_s)  # group join and assignment
             return
         time.sleep(0.5)
     raise RuntimeError("bench worker did not start")

@@ -79,7 +79,7 @@ def main() -> int:
     app1 = f"bench-one-{uuid.uuid4().hex[:6]}"
     w = kb.BenchWorker(app1, topic, 6191, work / "worker-one.log")
     try:
-        kb._wait_up(w)
+        kb._wait_up(w, settle_s=0.0)
         d1 = kb.drain([w], n)
         res["live_max_events_per_s"] = d1["events_per_s"]
         res["live_drain"] = d1
@@ -92,8 +92,7 @@ def main() -> int:
     app2 = f"bench-two-{uuid.uuid4().hex[:6]}"
     ws = [kb.BenchWorker(app2, topic, port, work / f"worker-two-{port}.log") for port in (6192, 6193)]
     try:
-        kb._wait_up(*ws)
-        time.sleep(6.0)  # both members assigned before the first records
+        kb._wait_up(*ws, settle_s=0.0)
         d2 = kb.drain(ws, n)
         res["scaleout_events_per_s"] = d2["events_per_s"]
         res["scaleout_drain"] = d2
