@@ -47,19 +47,17 @@ def main() -> int:
     samples = []
     duration = args.minutes * 60
     start = time.time()
-    shift = start - orjson.loads(src[0])["ts"]
     i = 0
     restarted = False
     next_sample = start
     try:
         while time.time() - start < duration:
             ev = orjson.loads(src[i % len(src)])
-            lap = i // len(src)
-            ev["ts"] = ev["ts"] + shift + lap * 3 * 3600
-            ev["event_id"] = f"{ev['event_id']}-{lap}"
+            ev["event_id"] = f"{ev['event_id']}-{i // len(src)}"
             wait = start + i / args.rate - time.time()
             if wait > 0:
                 time.sleep(wait)
+            ev["ts"] = time.time()  # the simulated traffic's order and mix, at the soak's rate
             raw = orjson.dumps(ev)
             producer.send(topic, key=ev["account_id"].encode(), value=raw)
             produced.append(raw)

@@ -10,44 +10,30 @@ Topic configuration set here on purpose (the worker creates absent topics with i
 
 from __future__ import annotations
 
+from typing import Any
+
 from streams.app import app, settings
 
-events_topic = app.topic(
-    settings.topic_events,
-    key_type=bytes,
-    value_type=bytes,
-    key_serializer="raw",
-    value_serializer="raw",
-    partitions=settings.partitions,
+
+def _raw_topic(name: str, **kwargs: Any) -> Any:
+    """A topic of raw bytes keys and values (we decode with orjson ourselves)."""
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+        **kwargs,
+    )
+
+
+events_topic = _raw_topic(settings.topic_events)
+decisions_topic = _raw_topic(
+    settings.topic_decisions, compacting=True, deleting=True, retention=settings.decisions_retention_ms / 1000.0
 )
-decisions_topic = app.topic(
-    settings.topic_decisions,
-    key_type=bytes,
-    value_type=bytes,
-    key_serializer="raw",
-    value_serializer="raw",
-    partitions=settings.partitions,
-    compacting=True,
-    deleting=True,
-    retention=settings.decisions_retention_ms / 1000.0,
-)
-dlq_topic = app.topic(
-    settings.topic_dlq,
-    key_type=bytes,
-    value_type=bytes,
-    key_serializer="raw",
-    value_serializer="raw",
-    partitions=settings.partitions,
-)
-cluster_topic = app.topic(
-    settings.cluster_topic,
-    key_type=bytes,
-    value_type=bytes,
-    key_serializer="raw",
-    value_serializer="raw",
-    partitions=settings.partitions,
-    internal=True,
-)
+dlq_topic = _raw_topic(settings.topic_dlq)
+cluster_topic = _raw_topic(settings.cluster_topic, internal=True)
 
 account_table = app.Table(
     "account-state",

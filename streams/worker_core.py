@@ -114,20 +114,25 @@ class AccountStage:
         return out
 
     def _emit(self, d: Decision, out: Outbox, live: bool, **where: object) -> None:
-        self.counters.decisions[d.action] += 1
-        out.decisions.append((d.subject.encode(), encode_decision(d, live)))
+        emit(d, out, live, self.counters.decisions, **where)
         self.recent.append(d.to_dict())
         del self.recent[:-200]
-        log.info(
-            "decision",
-            subject_type=d.subject_type,
-            subject=d.subject,
-            action=d.action,
-            score=round(d.score, 3),
-            limit_rpm=d.limit_rpm,
-            reason=d.reasons[0],
-            **where,
-        )
+
+
+def emit(d: Decision, out: Outbox, live: bool, counts: dict[str, int], **where: object) -> None:
+    """Queue one decision for its topic, count it, and log it with where it came from."""
+    counts[d.action] += 1
+    out.decisions.append((d.subject.encode(), encode_decision(d, live)))
+    log.info(
+        "decision",
+        subject_type=d.subject_type,
+        subject=d.subject,
+        action=d.action,
+        score=round(d.score, 3),
+        limit_rpm=d.limit_rpm,
+        reason=d.reasons[0],
+        **where,
+    )
 
 
 class ClusterStage:
@@ -151,18 +156,5 @@ class ClusterStage:
                 out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
                 continue
             for d in decisions:
-                self.decisions[d.action] += 1
-                out.decisions.append((d.subject.encode(), encode_decision(d, live)))
-                log.info(
-                    "decision",
-                    subject_type=d.subject_type,
-                    subject=d.subject,
-                    action=d.action,
-                    score=round(d.score, 3),
-                    limit_rpm=d.limit_rpm,
-                    reason=d.reasons[0],
-                    topic=topic,
-                    partition=partition,
-                    offset=offset,
-                )
+                emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
         return out
