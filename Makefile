@@ -38,11 +38,13 @@ kafka-status: ## is the local broker up and answering?
 worker: kafka-up ## run the distillguard worker in the foreground
 	$(DG) worker
 
-demo: kafka-up ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
-	$(PY) -m streams.demo --duration $(DURATION)
+demo: setup ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
+	@trap 'true' INT; started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
+	$(PY) -m streams.demo --duration $(DURATION); rc=$$?; \
+	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc
 
 test: setup ## the test suite, against a real local broker (started and stopped if not running)
-	@started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
+	@trap 'true' INT; started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc
 
