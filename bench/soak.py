@@ -10,7 +10,6 @@ and decision ids seen more than once (duplicates, expected after the restart and
 from __future__ import annotations
 
 import argparse
-import io
 import signal
 import time
 import uuid
@@ -43,7 +42,8 @@ def main() -> int:
     w = kb.BenchWorker(app, topic, 6196, work / "soak-worker.log")
     kb._wait_up(w)
     producer = KafkaProducer(bootstrap_servers=kb.BROKER, linger_ms=5, acks=1)
-    produced: list[bytes] = []
+    events = work / f"{app}.jsonl"
+    produced = events.open("wb")  # streamed to disk: a 30-minute soak is millions of events
     samples = []
     duration = args.minutes * 60
     start = time.time()
@@ -60,7 +60,7 @@ def main() -> int:
             ev["ts"] = time.time()  # the simulated traffic's order and mix, at the soak's rate
             raw = orjson.dumps(ev)
             producer.send(topic, key=ev["account_id"].encode(), value=raw)
-            produced.append(raw)
+            produced.write(raw + b"\n")
             i += 1
             now = time.time()
             if not restarted and now - start > duration / 2:
@@ -85,12 +85,12 @@ def main() -> int:
         time.sleep(20)
     finally:
         w.stop()
+        produced.close()
     got = kb.read_decisions(f"{app}-decisions")
-    events = work / f"{app}.jsonl"
-    events.write_bytes(b"\n".join(produced) + b"\n")
-    out = io.BytesIO()
-    run_replay(events, out)
-    expected = {orjson.loads(x)["decision_id"] for x in out.getvalue().splitlines()}
+    decisions_file = work / f"{app}-replay.jsonl"
+    with decisions_file.open("wb") as out:
+        run_replay(events, out)
+    expected = {orjson.loads(x)["decision_id"] for x in decisions_file.read_bytes().splitlines()}
     ids = Counter(d["decision_id"] for d in got)
     report = {
         "minutes": args.minutes,
