@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ import orjson
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
+
+from streams.settings import Settings
 
 BROKER = os.environ.get("DISTILLGUARD_BROKER", "127.0.0.1:9092")
 ROOT = Path(__file__).parents[2]
@@ -104,6 +106,42 @@ def worker(topics: Topics, tmp_path: Path) -> Iterator[Worker]:
     w = Worker(topics.env, tmp_path / "worker.log")
     yield w
     w.kill(signal.SIGTERM)
+
+
+def isolated_settings(broker: str, prefix: str, **over: Any) -> Settings:
+    """Settings with a unique app id and topic names on ``broker``."""
+    tag = uuid.uuid4().hex[:8]
+    return replace(
+        Settings(),
+        broker=broker,
+        app_id=f"{prefix}-{tag}",
+        topic_events=f"req-{tag}",
+        topic_decisions=f"dec-{tag}",
+        topic_dlq=f"dlq-{tag}",
+        **over,
+    )
+
+
+def worker_env(s: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment that makes ``distillguard worker`` use settings ``s`` (web server off)."""
+    env = {
+        **os.environ,
+        "DISTILLGUARD_BROKER": s.broker,
+        "DISTILLGUARD_APP_ID": s.app_id,
+        "DISTILLGUARD_TOPIC_EVENTS": s.topic_events,
+        "DISTILLGUARD_TOPIC_DECISIONS": s.topic_decisions,
+        "DISTILLGUARD_TOPIC_DLQ": s.topic_dlq,
+        "DISTILLGUARD_WEB_ENABLED": "false",
+        "DISTILLGUARD_DATA_DIR": str(data_dir),
+        "DISTILLGUARD_LOG_FORMAT": "json",
+    }
+    if s.security_protocol != "PLAINTEXT":
+        env |= {
+            "DISTILLGUARD_SECURITY_PROTOCOL": s.security_protocol,
+            "DISTILLGUARD_SASL_USERNAME": s.sasl_username,
+            "DISTILLGUARD_SASL_PASSWORD": s.sasl_password.reveal(),
+        }
+    return env | extra
 
 
 def produce(broker: str, topic: str, records: list[tuple[bytes | None, bytes]]) -> list[tuple[int, int]]:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -18,9 +16,8 @@ from kafka.admin import NewTopic
 
 from models.config import DetectorConfig
 from streams.enforcer import EnforcementClient
-from streams.settings import Settings
 from tests.factories import firehose
-from tests.integration.conftest import ROOT, Worker, consume_until, produce, values
+from tests.integration.conftest import ROOT, Worker, consume_until, isolated_settings, produce, values, worker_env
 
 pytestmark = pytest.mark.kafka
 PORT = 9492
@@ -50,29 +47,11 @@ def _broker(env: dict[str, str], cmd: str) -> None:
 def test_worker_and_enforcer_survive_a_broker_restart(own_broker: dict[str, str], tmp_path: Path) -> None:
     """Campaigns before, during (produced after) and after the outage are all acted on."""
     broker = f"127.0.0.1:{PORT}"
-    tag = uuid.uuid4().hex[:8]
-    settings = replace(
-        Settings(),
-        broker=broker,
-        app_id=f"dg-rs-{tag}",
-        topic_events=f"req-{tag}",
-        topic_decisions=f"dec-{tag}",
-        topic_dlq=f"dlq-{tag}",
-    )
+    settings = isolated_settings(broker, "dg-rs")
     admin = KafkaAdminClient(bootstrap_servers=broker)
     admin.create_topics([NewTopic(settings.topic_events, 4, 1)])
     admin.close()
-    env = {
-        **os.environ,
-        "DISTILLGUARD_BROKER": broker,
-        "DISTILLGUARD_APP_ID": settings.app_id,
-        "DISTILLGUARD_TOPIC_EVENTS": settings.topic_events,
-        "DISTILLGUARD_TOPIC_DECISIONS": settings.topic_decisions,
-        "DISTILLGUARD_TOPIC_DLQ": settings.topic_dlq,
-        "DISTILLGUARD_WEB_ENABLED": "false",
-        "DISTILLGUARD_DATA_DIR": str(tmp_path / "w"),
-        "DISTILLGUARD_LOG_FORMAT": "json",
-    }
+    env = worker_env(settings, tmp_path / "w")
     worker = Worker(env, tmp_path / "worker.log").start()
     client = EnforcementClient(settings, stale_after_s=300).start(wait_s=60)
     t0 = time.time() - 3600

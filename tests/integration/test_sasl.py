@@ -9,9 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -21,9 +19,9 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
 from streams.enforcer import EnforcementClient
-from streams.settings import Secret, Settings
+from streams.settings import Secret
 from tests.factories import firehose
-from tests.integration.conftest import ROOT, Worker
+from tests.integration.conftest import ROOT, Worker, isolated_settings, worker_env
 
 pytestmark = pytest.mark.kafka
 
@@ -75,36 +73,13 @@ def test_clients_without_the_right_credentials_are_refused(sasl_broker: str) -> 
 def test_worker_and_enforcer_authenticate_from_settings(sasl_broker: str, tmp_path: Path) -> None:
     """End to end over SASL: events in, a block out, the enforcer refuses the account; the
     password never appears in the worker's log."""
-    tag = uuid.uuid4().hex[:8]
-    settings = replace(
-        Settings(),
-        broker=sasl_broker,
-        app_id=f"dg-sasl-{tag}",
-        topic_events=f"req-{tag}",
-        topic_decisions=f"dec-{tag}",
-        topic_dlq=f"dlq-{tag}",
-        security_protocol="SASL_PLAINTEXT",
-        sasl_username=USER,
-        sasl_password=Secret(PASSWORD),
+    settings = isolated_settings(
+        sasl_broker, "dg-sasl", security_protocol="SASL_PLAINTEXT", sasl_username=USER, sasl_password=Secret(PASSWORD)
     )
     admin = KafkaAdminClient(**_auth())
     admin.create_topics([NewTopic(settings.topic_events, 4, 1)])
     admin.close()
-    env = {
-        **os.environ,
-        "DISTILLGUARD_BROKER": sasl_broker,
-        "DISTILLGUARD_APP_ID": settings.app_id,
-        "DISTILLGUARD_TOPIC_EVENTS": settings.topic_events,
-        "DISTILLGUARD_TOPIC_DECISIONS": settings.topic_decisions,
-        "DISTILLGUARD_TOPIC_DLQ": settings.topic_dlq,
-        "DISTILLGUARD_WEB_ENABLED": "false",
-        "DISTILLGUARD_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-        "DISTILLGUARD_SASL_USERNAME": USER,
-        "DISTILLGUARD_SASL_PASSWORD": PASSWORD,
-        "DISTILLGUARD_DATA_DIR": str(tmp_path / "w"),
-        "DISTILLGUARD_LOG_FORMAT": "json",
-        "DISTILLGUARD_LOG_LEVEL": "debug",
-    }
+    env = worker_env(settings, tmp_path / "w", DISTILLGUARD_LOG_LEVEL="debug")
     worker = Worker(env, tmp_path / "worker.log").start()
     try:
         producer = KafkaProducer(**_auth())
