@@ -19,7 +19,7 @@ from typing import Any
 from models.config import DetectorConfig
 from models.detector import Detector, Trace
 from models.enforcement import Enforcer, StaticLimit
-from models.event import InvalidEvent, decode_event
+from models.event import InvalidEvent, decode_for
 
 STATIC_ACCOUNT_RPM = (10, 30, 60, 120, 300)
 STATIC_CLUSTER_RPM = (60, 300, 1200)
@@ -72,7 +72,7 @@ def evaluate(
         if not line.strip():
             continue
         try:
-            e = decode_event(line, v4_prefix=det.cfg.v4_prefix, v6_prefix=det.cfg.v6_prefix)
+            e = decode_for(det.cfg, line)
         except InvalidEvent:
             rejected += 1
             continue

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from models.config import DetectorConfig
 from models.ipcluster import InvalidIP, ip_cluster
 
 MAX_TOKENS = 10_000_000
@@ -266,3 +267,10 @@ def decode_event(raw: bytes | str, **kwargs: Any) -> Event:
     except orjson.JSONDecodeError as err:
         raise InvalidEvent(f"not valid JSON: {err}") from None
     return parse_event(obj, **kwargs)
+
+
+def decode_for(cfg: DetectorConfig, raw: bytes | str, now: float | None = None) -> Event:
+    """:func:`decode_event` with a detector configuration's prefixes and future allowance."""
+    return decode_event(
+        raw, now=now, future_allowance_s=cfg.future_allowance_s, v4_prefix=cfg.v4_prefix, v6_prefix=cfg.v6_prefix
+    )

@@ -13,7 +13,7 @@ import orjson
 from models.config import DetectorConfig
 from models.decision import Decision
 from models.detector import Detector
-from models.event import InvalidEvent, decode_event
+from models.event import InvalidEvent, decode_for
 
 
 @dataclass(slots=True)
@@ -61,13 +61,7 @@ def replay_lines(lines: Iterable[bytes], detector: Detector, source: str = "-") 
         if i % 4096 == 0:
             now = time.time()
         try:
-            event = decode_event(
-                raw,
-                now=now,
-                future_allowance_s=cfg.future_allowance_s,
-                v4_prefix=cfg.v4_prefix,
-                v6_prefix=cfg.v6_prefix,
-            )
+            event = decode_for(cfg, raw, now)
             yield from detector.observe(event)
         except InvalidEvent as err:
             yield dead_letter(str(err), raw, source, i)

@@ -10,26 +10,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from models.detector import Detector
-from models.event import InvalidEvent, decode_event
+from models.detector import REASON_FEATURES, Detector
+from models.event import InvalidEvent, decode_for
 from streams.settings import Settings
 
-SHOWN = (
-    "score",
-    "core",
-    "automation",
-    "population",
-    "drift",
-    "answer_ratio",
-    "answer_length",
-    "template_share",
-    "shallow_share",
-    "timing_regularity",
-    "ip_rotation",
-    "round_the_clock",
-    "rpm",
-    "output_input_ratio",
-)
+SHOWN = ("score", "core", "automation", "population", "drift", *REASON_FEATURES[:-1], "rpm", "output_input_ratio")
+"""The evaluation's scores, then the features the reasons rank (volume aside), then raw values."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,12 +26,13 @@ def run(args: argparse.Namespace) -> int:
         if acct == args.account:
             rows.append((ts, values))
 
-    det = Detector(Settings.from_env().detector, trace)
+    cfg = Settings.from_env().detector
+    det = Detector(cfg, trace)
     decisions = []
     with args.events.open("rb") as fh:
         for line in fh:
             try:
-                for d in det.observe(decode_event(line)):
+                for d in det.observe(decode_for(cfg, line)):
                     if d.subject == args.account:
                         decisions.append(d)
             except InvalidEvent:

@@ -15,7 +15,7 @@ from models.cluster_features import ClusterObservation, ClusterState
 from models.config import DetectorConfig
 from models.decision import Decision
 from models.detector import AccountDetector, ClusterDetector
-from models.event import InvalidEvent, decode_event
+from models.event import InvalidEvent, decode_for
 from streams.records import dead_letter, encode_decision
 
 log = structlog.get_logger("distillguard.worker")
@@ -82,13 +82,7 @@ class AccountStage:
             try:
                 if raw is None:
                     raise InvalidEvent("record has no value")
-                e = decode_event(
-                    raw,
-                    now=now,
-                    future_allowance_s=cfg.future_allowance_s,
-                    v4_prefix=cfg.v4_prefix,
-                    v6_prefix=cfg.v6_prefix,
-                )
+                e = decode_for(cfg, raw, now)
                 decisions, obs = self.detector.observe(e, partition)
             except InvalidEvent as err:
                 c.rejected += 1
