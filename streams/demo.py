@@ -25,8 +25,6 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
-from streams.settings import Settings
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -225,5 +223,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    Settings.from_env()
     raise SystemExit(main())

@@ -7,6 +7,7 @@ requests go in before a rebalance, half after: the throttle must come from reque
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_state_survives_a_worker_joining_and_leaving(
         _send(broker, topics.events, leaving, slice(0, half))
         time.sleep(12.0)
     finally:
-        second.kill(signal_term())
+        second.kill(signal.SIGTERM)
     time.sleep(15.0)  # back to one worker
     _send(broker, topics.events, leaving, slice(half, None))
     expected = {a: rs[N - 1]["event_id"] for a, rs in (joining | leaving).items()}
@@ -62,9 +63,3 @@ def test_state_survives_a_worker_joining_and_leaving(
     assert not missing, f"state lost for {sorted(missing)}\n{worker.log()[-2000:]}\n{second.log()[-2000:]}"
     for acct, trigger in expected.items():
         assert set(throttles[acct]) == {trigger}, (acct, throttles[acct])
-
-
-def signal_term() -> int:
-    import signal
-
-    return int(signal.SIGTERM)
