@@ -122,10 +122,9 @@ class AccountState:
         ring = self.ring
         k = min(n - 1, RING)
         nearest = 64
-        for i in range(k):
-            d = (sh ^ ring[i]).bit_count()
-            nearest = min(nearest, d)
         if k:
+            # C-level loop over the ring (map of int methods): the hottest line of the detector.
+            nearest = min(map(int.bit_count, map(sh.__xor__, ring if k == RING else ring[:k])))
             self.m_dup += ((nearest <= DUP_BITS) - self.m_dup) * a
             self.m_templ += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.m_templ) * a
         ring[self.ring_i] = sh
@@ -151,8 +150,7 @@ class AccountState:
 
     def active_hours(self, ts: float) -> int:
         """Distinct clock hours with activity in the last 24 hours."""
-        lo = ts - 86400.0
-        return sum(1 for h in self.hours if h and h > lo)
+        return sum(map((ts - 86400.0).__lt__, self.hours))  # empty slots hold 0, never > ts - 1 day
 
     def features(self, ts: float) -> dict[str, float]:
         """The account's feature values, each in [0, 1]; higher = more distillation-like."""

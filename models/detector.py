@@ -20,12 +20,13 @@ from models.config import DetectorConfig
 from models.decision import Decision
 from models.event import Event, InvalidEvent
 from models.policy import SubjectPolicy
+from models.recent import RecentIds
 from models.scoring import Baseline, PopulationModel, combine, evidence_z, harvest_evidence, population_can_matter
 
 SEEN_IDS = 200_000
+"""Recent event ids remembered per detector to drop duplicates (at least half of them)."""
 CLUSTER_LEARN_EVERY = 8
 """The cluster population model learns from one cluster evaluation in this many."""
-"""Recent event ids remembered per detector to drop duplicates."""
 REASON_FEATURES = (
     "answer_ratio",
     "answer_length",
@@ -61,7 +62,7 @@ class AccountDetector:
         self.population = PopulationModel(self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed)
         self.medians = {k: stats.Quantile(0.5) for k in (*REASON_FEATURES, "output_input_ratio", "rpm")}
         self.watermarks: dict[int, float] = {}
-        self.seen: dict[str, None] = {}
+        self.seen = RecentIds(SEEN_IDS)
         self.n_evals = 0
         self.trace = trace
 
@@ -75,12 +76,8 @@ class AccountDetector:
                 f"late event: ts {e.ts:.3f} is {wm - e.ts:.0f} s behind the watermark "
                 f"(allowance {self.cfg.lateness_s:.0f} s)"
             )
-        key = e.event_id
-        if key in self.seen:
-            raise DuplicateEvent(f"duplicate event_id {key!r}: counted once")
-        self.seen[key] = None
-        if len(self.seen) > SEEN_IDS:
-            del self.seen[next(iter(self.seen))]
+        if not self.seen.add(e.event_id):
+            raise DuplicateEvent(f"duplicate event_id {e.event_id!r}: counted once")
 
     def observe(self, e: Event, partition: int = 0) -> tuple[list[Decision], ClusterObservation]:
         """Fold one valid event in; return the decisions it triggers and its cluster observation.

@@ -1,5 +1,8 @@
 """Thin Faust agents: take a batch, hand it to the stage, send what it returns.
 
+``api-requests`` arrives a whole fetch at a time (:mod:`streams.batching`); the low-volume
+repartitioned observations go through an ordinary Faust agent.
+
 Sends use ``force=True`` so decisions leave at once instead of waiting for the offset commit;
 delivery is therefore at-least-once: after a crash the events since the last commit are
 processed again and their decisions re-sent with the same ``decision_id``.
@@ -55,11 +58,17 @@ def _records(events: Any) -> list[tuple[bytes | None, str, int, int]]:
     return [(ev.value, ev.message.topic, ev.message.partition, ev.message.offset) for ev in events]
 
 
-@app.agent(events_topic, concurrency=1)
-async def detect_accounts(stream: Any) -> None:
-    """Per-account detection over ``api-requests`` (partitioned by account)."""
-    async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
-        await _send(account_stage.process(_records(events)))
+@app.batch_agent(events_topic)
+async def detect_accounts(messages: list[Any]) -> None:
+    """Per-account detection over ``api-requests`` (partitioned by account), a fetch at a time.
+
+    Large fetches are cut into ``batch_max`` slices with a yield between them, so the web views
+    and timers stay responsive while a backlog drains.
+    """
+    step = settings.batch_max
+    for i in range(0, len(messages), step):
+        chunk = messages[i : i + step]
+        await _send(account_stage.process([(m.value, m.topic, m.partition, m.offset) for m in chunk]))
 
 
 @app.agent(cluster_topic, concurrency=1)

@@ -6,6 +6,7 @@ import ssl
 
 import faust
 
+from streams.batching import BatchingApp
 from streams.settings import Settings
 
 settings = Settings.from_env()
@@ -23,7 +24,7 @@ def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext 
     return ctx
 
 
-app = faust.App(
+app = BatchingApp(
     settings.app_id,
     broker=settings.broker_url,
     broker_credentials=_credentials(settings),
