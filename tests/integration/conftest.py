@@ -22,6 +22,7 @@ from streams.settings import Settings
 
 BROKER = os.environ.get("DISTILLGUARD_BROKER", "127.0.0.1:9092")
 ROOT = Path(__file__).parents[2]
+collect_ignore = ["batch_probe.py"]  # a program the tests run, configured by its environment
 
 
 @pytest.fixture(scope="session")
