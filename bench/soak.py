@@ -4,22 +4,26 @@ Reports the worker's lag and resident memory over time, and compares the decisio
 with an offline replay of exactly the events produced: decisions missing from the topic (lost)
 and decision ids seen more than once (duplicates, expected after the restart and harmless).
 
-    .venv/bin/python -m bench.soak --minutes 30 --rate 750
+    .venv/bin/python -m bench.soak --minutes 30 --rate 5000
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import signal
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
-from kafka import KafkaProducer
 
 from bench import kafka_bench as kb
+from bench.rate_producer import produce_at_rate
 from models.replay import run_replay
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/statm") as fh:
         return int(fh.read().split()[1]) * 4096 / 1e6
+
+
+def _line(fh: BinaryIO) -> Callable[[bytes], object]:
+    """Append each value as one JSONL line."""
+    return lambda raw: fh.write(raw + b"\n")
 
 
 def main() -> int:
@@ -41,50 +50,47 @@ def main() -> int:
     topic = kb.new_topic(f"{app}-req")
     w = kb.BenchWorker(app, topic, 6196, work / "soak-worker.log")
     kb._wait_up(w)
-    producer = KafkaProducer(bootstrap_servers=kb.BROKER, linger_ms=5, acks=1)
     events = work / f"{app}.jsonl"
     produced = events.open("wb")  # streamed to disk: a 30-minute soak is millions of events
-    samples = []
+    samples: list[dict[str, object]] = []
     duration = args.minutes * 60
-    start = time.time()
-    i = 0
-    restarted = False
-    next_sample = start
-    try:
-        while time.time() - start < duration:
+    state = {"worker": w, "restarted": False, "next_sample": 0.0}
+
+    def source() -> Iterator[dict[str, object]]:
+        for i in itertools.count():
             ev = orjson.loads(src[i % len(src)])
             ev["event_id"] = f"{ev['event_id']}-{i // len(src)}"
-            wait = start + i / args.rate - time.time()
-            if wait > 0:
-                time.sleep(wait)
-            ev["ts"] = time.time()  # the simulated traffic's order and mix, at the soak's rate
-            raw = orjson.dumps(ev)
-            producer.send(topic, key=ev["account_id"].encode(), value=raw)
-            produced.write(raw + b"\n")
-            i += 1
-            now = time.time()
-            if not restarted and now - start > duration / 2:
-                w.proc.send_signal(signal.SIGKILL)
-                w.proc.wait()
-                w = kb.BenchWorker(app, topic, 6196, work / "soak-worker.log")
-                restarted = True
-                samples.append({"t": round(now - start), "event": "worker killed and restarted"})
-            if now >= next_sample:
-                st = w.stats()
-                samples.append(
-                    {
-                        "t": round(now - start),
-                        "produced": i,
-                        "worker_events": (st or {}).get("events"),
-                        "lag_s": (st or {}).get("lag_s"),
-                        "rss_mb": round(rss_mb(w.proc.pid), 1),
-                    }
-                )
-                next_sample = now + 10
-        producer.flush()
+            yield ev
+
+    def on_tick(sent: int, elapsed: float) -> None:
+        wk = state["worker"]
+        if not state["restarted"] and elapsed > duration / 2:
+            wk.proc.send_signal(signal.SIGKILL)
+            wk.proc.wait()
+            wk = state["worker"] = kb.BenchWorker(app, topic, 6196, work / "soak-worker.log")
+            state["restarted"] = True
+            samples.append({"t": round(elapsed), "event": "worker killed and restarted"})
+        if elapsed >= state["next_sample"]:
+            st = wk.stats() or {}
+            samples.append(
+                {
+                    "t": round(elapsed),
+                    "produced": sent,
+                    "worker_events": st.get("events"),
+                    "lag_s": st.get("lag_s"),
+                    "rss_mb": round(rss_mb(wk.proc.pid), 1),
+                }
+            )
+            print(f"soak: {samples[-1]}", flush=True)
+            state["next_sample"] = elapsed + 10
+
+    try:
+        n = asyncio.run(
+            produce_at_rate(kb.BROKER, topic, source(), args.rate, duration, on_tick=on_tick, record=_line(produced))
+        )
         time.sleep(20)
     finally:
-        w.stop()
+        state["worker"].stop()
         produced.close()
     got = kb.read_decisions(f"{app}-decisions")
     decisions_file = work / f"{app}-replay.jsonl"
@@ -95,7 +101,7 @@ def main() -> int:
     report = {
         "minutes": args.minutes,
         "rate": args.rate,
-        "produced": i,
+        "produced": n,
         "decisions_on_topic": len(got),
         "distinct_decision_ids": len(ids),
         "duplicated_ids": sum(1 for c in ids.values() if c > 1),

@@ -78,25 +78,45 @@ async def detect_clusters(stream: Any) -> None:
         await _send(cluster_stage.process(_records(events)))
 
 
-def _checkpoint(table: Any, detector: Any) -> int:
-    """Write the dirty states to the table's changelog, on their own partitions."""
-    dirty, detector.dirty = detector.dirty, {}
-    for key, partition in dirty.items():
+CHECKPOINT_SLICES = 10
+"""A checkpoint interval is spread over this many ticks, each writing one hash slice of the
+dirty subjects: the same writes per interval, without a burst that delays decisions queued
+behind it in the producer (a single 2 s burst of ~800 states took p99 latency from ~130 ms
+to over 2 s at 4,300 events/s)."""
+
+
+def _checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
+    """Write dirty states to the table's changelog, on their own partitions.
+
+    ``part`` selects one slice (``hash(key) % CHECKPOINT_SLICES``); ``None`` writes them all.
+    """
+    dirty = detector.dirty
+    keys = list(dirty) if part is None else [k for k in dirty if hash(k) % CHECKPOINT_SLICES == part]
+    for key in keys:
+        partition = dirty.pop(key)
         st = detector.states.get(key)
         if st is None:
             continue
         value = orjson.dumps(st.to_state())
         table.data[key] = value
         table.send_changelog(partition, key, value)
-    return len(dirty)
+    return len(keys)
 
 
-@app.timer(interval=settings.checkpoint_interval_s)
+_tick = {"n": 0}
+
+
+@app.timer(interval=settings.checkpoint_interval_s / CHECKPOINT_SLICES)
 async def checkpoint() -> None:
-    """Checkpoint only what changed since the last checkpoint: cost follows state changes."""
-    n = _checkpoint(account_table, account_stage.detector) + _checkpoint(cluster_table, cluster_stage.detector)
+    """Checkpoint only what changed (cost follows state changes), one slice per tick: every
+    dirty subject is written within ``checkpoint_interval_s`` of its change."""
+    part = _tick["n"] % CHECKPOINT_SLICES
+    _tick["n"] += 1
+    n = _checkpoint(account_table, account_stage.detector, part) + _checkpoint(
+        cluster_table, cluster_stage.detector, part
+    )
     if n:
-        log.debug("checkpoint", subjects=n)
+        log.debug("checkpoint", subjects=n, slice=part)
 
 
 @app.timer(interval=60.0)
