@@ -60,7 +60,7 @@ eval: setup ## simulate a labelled set, replay, enforce, score; table + plots in
 	$(DG) simulate --out out/sim-$(SEED) --seed $(SEED) --hours $(HOURS) --quiet
 	$(DG) eval out/sim-$(SEED)/events.jsonl out/sim-$(SEED)/labels.json --out out/eval
 
-bench: kafka-up ## throughput, latency, memory, scale-out -> bench/results.json, bench/summary.md (BENCH_ARGS=--million)
+bench: kafka-up ## throughput, latency, memory, scale-out -> bench/results.json, bench/summary.md (BENCH_ARGS=--no-million)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## remove generated output (keeps .venv and the jar cache)

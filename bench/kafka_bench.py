@@ -4,6 +4,7 @@ scale-out. Each run uses its own topics and app id."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -145,6 +146,49 @@ def drain(workers: list[BenchWorker], n: int, timeout: float = 600, stall_s: flo
         raise RuntimeError(f"workers did not start draining {n} events in {timeout} s")
     rate = (last[1] - first[1]) / max(last[0] - first[0], 1e-6)
     return {"events_per_s": round(rate), "processed": last[1], "complete": last[1] >= n}
+
+
+def cycled(lines: list[bytes]) -> Iterator[dict[str, Any]]:
+    """The simulated events over and over, each pass with fresh event ids."""
+    for i in itertools.count():
+        ev = orjson.loads(lines[i % len(lines)])
+        ev["event_id"] = f"{ev['event_id']}-{i // len(lines)}"
+        yield ev
+
+
+def sustained(rate: float, seconds: float, lines: list[bytes], log: Path, bound_s: float = 5.0) -> dict[str, Any]:
+    """Does one worker keep up with ``rate`` events/s produced live for ``seconds``?
+
+    The worker's lag (wall clock minus the event time of the last event it processed) is
+    sampled every 5 s; it keeps up when the lag never exceeds ``bound_s`` in the last half of
+    the run and the worker has processed all but ``bound_s`` seconds' worth at the end.
+    """
+    app = f"bench-live-{uuid.uuid4().hex[:6]}"
+    topic = new_topic(f"{app}-req")
+    w = BenchWorker(app, topic, 6194, log)
+    lags: list[tuple[float, float]] = []
+    last = {"t": 0.0}
+
+    def sample(sent: int, elapsed: float) -> None:
+        if elapsed - last["t"] >= 5.0:
+            last["t"] = elapsed
+            st = w.stats() or {}
+            lags.append((elapsed, float(st.get("lag_s") or 0.0)))
+
+    try:
+        _wait_up(w)
+        sent = asyncio.run(produce_at_rate(BROKER, topic, cycled(lines), rate, seconds, on_tick=sample))
+        done = (w.stats() or {}).get("events", 0)
+    finally:
+        w.stop()
+    tail = [lag for t, lag in lags if t >= seconds / 2]
+    kept_up = bool(tail) and max(tail) <= bound_s and sent - done <= rate * bound_s
+    return {
+        "rate": round(rate),
+        "kept_up": kept_up,
+        "max_lag_s": round(max(tail, default=-1.0), 2),
+        "behind": sent - done,
+    }
 
 
 def read_decisions(topic: str, idle_s: float = 5.0) -> list[dict[str, Any]]:
