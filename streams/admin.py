@@ -11,13 +11,49 @@ from streams.settings import Settings
 log = structlog.get_logger("distillguard.admin")
 
 
+CHANGELOG_TABLES = ("account-state", "cluster-state")
+CHANGELOG_CONFIGS = {
+    "cleanup.policy": "compact",
+    "segment.ms": str(60 * 1000),
+    "segment.bytes": str(32 * 1024 * 1024),
+    "min.cleanable.dirty.ratio": "0.1",
+    "delete.retention.ms": str(3600 * 1000),
+}
+"""State changelogs roll a segment a minute so the log cleaner can compact all but the last
+minute (it never touches the active segment): a restart then reads about one record per live
+subject plus a minute of checkpoints, instead of every checkpoint since the topic was created
+(with Kafka's defaults, 7-day or 1 GiB segments, the soak's restart read 15 minutes of them)."""
+
+
+def changelog_topic(s: Settings, table: str) -> str:
+    """Faust's name for a table's changelog topic."""
+    return f"{s.app_id}-{table}-changelog"
+
+
+OBSERVATIONS_RETENTION_MS = 6 * 3600 * 1000
+"""The repartitioned observations are needed only until the cluster stage has read them; six
+hours covers a long outage without keeping days of a topic that grows with the input."""
+
+
 def topic_specs(s: Settings) -> list[NewTopic]:
-    """The external topics and their configurations.
+    """The topics and their configurations.
 
     ``throttle-decisions`` is compacted by subject and deleted after its retention, so a
-    gateway rebuilds the current state from a short log; the DLQ keeps records 14 days.
+    gateway rebuilds the current state from a short log; the DLQ keeps records 14 days; the
+    state changelogs are compacted promptly (:data:`CHANGELOG_CONFIGS`); the internal
+    observations topic keeps :data:`OBSERVATIONS_RETENTION_MS`.
     """
     return [
+        NewTopic(
+            s.cluster_topic,
+            s.partitions,
+            s.replication,
+            topic_configs={"retention.ms": str(OBSERVATIONS_RETENTION_MS), "segment.ms": str(600 * 1000)},
+        ),
+        *(
+            NewTopic(changelog_topic(s, t), s.partitions, s.replication, topic_configs=dict(CHANGELOG_CONFIGS))
+            for t in CHANGELOG_TABLES
+        ),
         NewTopic(s.topic_events, s.partitions, s.replication),
         NewTopic(
             s.topic_decisions,

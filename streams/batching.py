@@ -22,6 +22,7 @@ Semantics of a batch handler:
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -71,6 +72,10 @@ class BatchConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
 
     async def _deliver(self, handler: BatchHandler, messages: list[Any], generation: int) -> None:
         """Run the handler; acknowledge on success, rewind and retry later on failure."""
+        inbound = self.app.monitor.stream_inbound_time  # Faust's "is the stream alive?" check
+        now = time.monotonic()
+        for m in messages:
+            inbound[m.tp] = now
         try:
             await handler(messages)
         except asyncio.CancelledError:

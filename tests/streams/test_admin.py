@@ -1,0 +1,28 @@
+"""Topic specifications: the worker creates its state changelogs with prompt compaction."""
+
+from streams.admin import CHANGELOG_CONFIGS, topic_specs
+from streams.app import settings
+from streams.topics import account_table, cluster_table
+
+
+def test_the_changelog_specs_are_the_tables_own_changelog_topics() -> None:
+    """The names in the specs are the ones Faust reads and writes for the two tables."""
+    specs = {t.name: t for t in topic_specs(settings)}
+    for table in (account_table, cluster_table):
+        name = table.changelog_topic.get_topic_name()
+        assert name in specs
+        assert specs[name].topic_configs["cleanup.policy"] == "compact"
+        assert int(specs[name].topic_configs["segment.ms"]) <= 60_000
+        assert specs[name].num_partitions == settings.partitions
+
+
+def test_changelogs_are_never_deleted_by_time() -> None:
+    """Compaction only: a live subject's last checkpoint must survive any idle period."""
+    assert "delete" not in CHANGELOG_CONFIGS["cleanup.policy"]
+    assert "retention.ms" not in CHANGELOG_CONFIGS
+
+
+def test_the_observations_topic_has_a_bounded_retention() -> None:
+    """The repartition topic grows with the input: it is kept hours, not Kafka's default week."""
+    spec = {t.name: t for t in topic_specs(settings)}[settings.cluster_topic]
+    assert int(spec.topic_configs["retention.ms"]) <= 24 * 3600 * 1000
