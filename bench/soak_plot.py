@@ -15,16 +15,37 @@ import matplotlib.pyplot as plt
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def behind_s(report: dict[str, Any]) -> list[tuple[float, float]]:
+    """``(minute, seconds of input not yet processed)`` per sample, across the restart.
+
+    The restarted worker counts from zero again, from about where the first one stopped, so
+    its count is added to what the first one had processed when it was killed: everything
+    produced by then, if it was keeping up (lag under a second), else its last count.
+    """
+    base = last = 0
+    lag = 0.0
+    out = []
+    for s in report["samples"]:
+        if s.get("event"):
+            base = round(report["rate"] * s["t"]) if lag < 1.0 else last
+            continue
+        lag = s.get("lag_s") or 0.0
+        done = base + (s.get("worker_events") or 0)
+        last = done if s.get("worker_events") else last
+        out.append((s["t"] / 60, max(0.0, (s["produced"] - done) / report["rate"])))
+    return out
+
+
 def plot(report: dict[str, Any], out: Path) -> None:
-    """Lag (s) and worker RSS (MB) against time, with the restart marked."""
-    rows = [s for s in report["samples"] if "lag_s" in s and s.get("lag_s") is not None]
+    """Input not yet processed (s) and worker RSS (MB) against time, with the restart marked."""
+    rows = [s for s in report["samples"] if "rss_mb" in s]
     restarts = [s["t"] for s in report["samples"] if s.get("event")]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True)
-    t = [r["t"] / 60 for r in rows]
-    ax1.plot(t, [r["lag_s"] for r in rows], lw=1.2)
-    ax1.set_ylabel("lag (s)")
-    ax1.set_yscale("symlog", linthresh=0.1)
-    ax2.plot(t, [r["rss_mb"] for r in rows], lw=1.2, color="tab:green")
+    behind = behind_s(report)
+    ax1.plot([t for t, _ in behind], [b for _, b in behind], lw=1.2)
+    ax1.set_ylabel("behind the input (s)")
+    ax1.set_yscale("symlog", linthresh=1.0)
+    ax2.plot([r["t"] / 60 for r in rows], [r["rss_mb"] for r in rows], lw=1.2, color="tab:green")
     ax2.set_ylabel("worker RSS (MB)")
     ax2.set_xlabel("minutes")
     for ax in (ax1, ax2):
