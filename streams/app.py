@@ -40,6 +40,10 @@ app = BatchingApp(
     broker_max_poll_records=5000,
     consumer_max_fetch_size=8 * 1024 * 1024,
     broker_commit_interval=1.0,
+    # A killed worker's partitions wait for its session to expire before anyone can take them:
+    # Faust's 60 s default made every crash a minute-long stall (the soak's restart).
+    broker_session_timeout=settings.session_timeout_s,
+    broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 5),
     producer_linger=0.005,
     consumer_auto_offset_reset="earliest",
     table_cleanup_interval=3600.0,

@@ -51,6 +51,7 @@ class Settings:
     batch_max: int = 2000
     batch_within_s: float = 0.02
     checkpoint_interval_s: float = 2.0
+    session_timeout_s: float = 15.0
     decisions_retention_ms: int = 7 * 24 * 3600 * 1000
     detector: DetectorConfig = field(default_factory=DetectorConfig)
 

@@ -62,6 +62,7 @@ def stats() -> dict[str, Any]:
     return {
         "events": c.events,
         "rejected": c.rejected,
+        "redelivered": c.redelivered,
         "events_per_s": round(_events_per_s(), 1),
         "decisions": decisions,
         "accounts": len(account_stage.detector.states),
@@ -115,6 +116,8 @@ async def metrics_view(self: Any, request: Any) -> Any:
         f"distillguard_events_total {c.events}",
         "# TYPE distillguard_dlq_total counter",
         f"distillguard_dlq_total {c.rejected}",
+        "# TYPE distillguard_redelivered_total counter",
+        f"distillguard_redelivered_total {c.redelivered}",
         "# TYPE distillguard_events_per_second gauge",
         f"distillguard_events_per_second {_events_per_s():.1f}",
         "# TYPE distillguard_lag_seconds gauge",

@@ -41,6 +41,8 @@ class Counters:
 
     events: int = 0
     rejected: int = 0
+    redelivered: int = 0
+    """Records at or below an offset this process already handled (skipped, not dead-lettered)."""
     decisions: dict[str, int] = field(default_factory=lambda: {"allow": 0, "throttle": 0, "block": 0})
     last_event_ts: float = 0.0
     last_lag_s: float = 0.0
@@ -66,6 +68,11 @@ class AccountStage:
         self.detector.loader = loader
         self.counters = Counters()
         self.recent: list[dict[str, object]] = []
+        self.handled: dict[tuple[str, int], int] = {}
+        """Highest offset handled per (topic, partition) by this process. A record at or below
+        it is a redelivery after a rebalance: its effects are already in the state (and in the
+        checkpoint written when the partition was revoked), so it is skipped, not counted again
+        and not dead-lettered as a duplicate. Kept across revocations on purpose."""
 
     def process(
         self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True, now: float | None = None
@@ -78,7 +85,13 @@ class AccountStage:
         cfg = self.cfg
         now = time.time() if now is None else now
         c = self.counters
+        handled = self.handled
         for raw, topic, partition, offset in records:
+            tp = (topic, partition)
+            if offset <= handled.get(tp, -1):
+                c.redelivered += 1
+                continue
+            handled[tp] = offset
             try:
                 if raw is None:
                     raise InvalidEvent("record has no value")

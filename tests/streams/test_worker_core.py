@@ -61,3 +61,25 @@ def test_cluster_stage_consumes_observations() -> None:
     out = cl.process([(v, "obs", p, i) for i, (p, v) in enumerate(msgs)])
     assert out.dlq == []
     assert cl.detector.states["34.90.1.0/24"].n == 30
+
+
+def test_records_redelivered_after_a_rebalance_are_skipped_not_dead_lettered() -> None:
+    """Offsets this process already handled come back after a rebalance seek: they are counted
+    as redelivered, change nothing and reach no DLQ; a real duplicate event_id at a new offset
+    is still dead-lettered."""
+    stage = AccountStage(DetectorConfig())
+    raws = [orjson.dumps(r) for r in firehose("fh", 30)]
+    first = stage.process([(r, "api-requests", 2, i) for i, r in enumerate(raws[:20])])
+    n_first = stage.detector.states["fh"].n
+    again = stage.process([(r, "api-requests", 2, i) for i, r in enumerate(raws)])  # 0-19 again, then 20-29
+    assert stage.counters.redelivered == 20
+    assert stage.counters.events == 30
+    assert stage.detector.states["fh"].n == n_first + 10
+    assert not first.dlq
+    assert not again.dlq
+    dup = stage.process([(raws[0], "api-requests", 2, 30)])
+    assert len(dup.dlq) == 1
+    assert "duplicate event_id" in orjson.loads(dup.dlq[0][1])["error"]
+    other_partition = stage.process([(orjson.dumps(event(event_id="new-1")), "api-requests", 3, 0)])
+    assert not other_partition.dlq
+    assert stage.counters.events == 31
