@@ -10,6 +10,8 @@ processed again and their decisions re-sent with the same ``decision_id``.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from typing import Any
 
 import orjson
@@ -45,13 +47,31 @@ account_stage = AccountStage(settings.detector, loader=_load_account, cluster_pa
 cluster_stage = ClusterStage(settings.detector, loader=_load_cluster)
 
 
-async def _send(out: Outbox) -> None:
+async def _send_once(out: Outbox) -> None:
     for partition, value in out.observation_messages():
         await cluster_topic.send(value=value, partition=partition, force=True)
     for key, value in out.decisions:
         await decisions_topic.send(key=key, value=value, force=True)
     for _key, value in out.dlq:
         await dlq_topic.send(value=value, force=True)
+
+
+async def _send(out: Outbox) -> None:
+    """Send a batch's output, retrying until the producer takes it.
+
+    The input behind it is already folded into the state, so it is the *output* that is
+    retried, never the processing (which would count the events twice). A retry may send some
+    records twice; decisions carry stable ids.
+    """
+    for attempt in itertools.count(1):
+        try:
+            await _send_once(out)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            log.warning("send failed; retrying", attempt=attempt, error=repr(err))
+            await asyncio.sleep(min(5.0, 0.5 * attempt))
 
 
 def _records(events: Any) -> list[tuple[bytes | None, str, int, int]]:
