@@ -74,8 +74,9 @@ async def _send(out: Outbox) -> None:
             await asyncio.sleep(min(5.0, 0.5 * attempt))
 
 
-def _records(events: Any) -> list[tuple[bytes | None, str, int, int]]:
-    return [(ev.value, ev.message.topic, ev.message.partition, ev.message.offset) for ev in events]
+def _records(messages: Any) -> list[tuple[bytes | None, str, int, int]]:
+    """``(value, topic, partition, offset)`` of Kafka messages, as the stages take them."""
+    return [(m.value, m.topic, m.partition, m.offset) for m in messages]
 
 
 @app.batch_agent(events_topic)
@@ -87,15 +88,14 @@ async def detect_accounts(messages: list[Any]) -> None:
     """
     step = settings.batch_max
     for i in range(0, len(messages), step):
-        chunk = messages[i : i + step]
-        await _send(account_stage.process([(m.value, m.topic, m.partition, m.offset) for m in chunk]))
+        await _send(account_stage.process(_records(messages[i : i + step])))
 
 
 @app.agent(cluster_topic, concurrency=1)
 async def detect_clusters(stream: Any) -> None:
     """Per-IP-cluster detection over the repartitioned observations (partitioned by cluster)."""
     async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
-        await _send(cluster_stage.process(_records(events)))
+        await _send(cluster_stage.process(_records(ev.message for ev in events)))
 
 
 CHECKPOINT_SLICES = 10
@@ -123,15 +123,14 @@ def _checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
     return len(keys)
 
 
-_tick = {"n": 0}
+_ticks = itertools.count()
 
 
 @app.timer(interval=settings.checkpoint_interval_s / CHECKPOINT_SLICES)
 async def checkpoint() -> None:
     """Checkpoint only what changed (cost follows state changes), one slice per tick: every
     dirty subject is written within ``checkpoint_interval_s`` of its change."""
-    part = _tick["n"] % CHECKPOINT_SLICES
-    _tick["n"] += 1
+    part = next(_ticks) % CHECKPOINT_SLICES
     n = _checkpoint(account_table, account_stage.detector, part) + _checkpoint(
         cluster_table, cluster_stage.detector, part
     )
