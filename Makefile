@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DG := $(VENV)/bin/distillguard
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 KAFKA := broker/kafka.sh
 DURATION ?= 180
 SEED ?= 1
@@ -16,11 +16,11 @@ HOURS ?= 8
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	@rm -f $(VENV)/.installed-*; touch $@
 
 setup: $(STAMP) ## create .venv with every dependency, and fetch the Kafka jars
@@ -40,7 +40,7 @@ worker: kafka-up ## run the distillguard worker in the foreground
 
 demo: setup ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
 	@trap 'true' INT; started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
-	$(PY) -m streams.demo --duration $(DURATION); rc=$$?; \
+	$(PY) -m distillguard.streams.demo --duration $(DURATION); rc=$$?; \
 	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc
 
 test: setup ## the test suite, against a real local broker (started and stopped if not running)

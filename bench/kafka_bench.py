@@ -100,7 +100,7 @@ class BenchWorker:
             "DISTILLGUARD_DATA_DIR": str(ROOT / ".state" / "bench" / f"{app_id}-{port}"),
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker"],
+            [sys.executable, "-m", "distillguard.streams.cli", "worker"],
             cwd=ROOT,
             env=env,
             stdout=log.open("ab"),

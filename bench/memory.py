@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from models.account_features import AccountState
-from models.event import parse_event
-from models.policy import SubjectPolicy
+from distillguard.models.account_features import AccountState
+from distillguard.models.event import parse_event
+from distillguard.models.policy import SubjectPolicy
 from tests.factories import event
 
 

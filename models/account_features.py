@@ -16,7 +16,7 @@ import zlib
 from array import array
 from typing import Any
 
-from models.event import Event
+from distillguard.models.event import Event
 
 RING = 16
 """Recent prompt hashes kept per account."""
@@ -199,7 +199,7 @@ class AccountState:
     @classmethod
     def from_state(cls, s: list[Any]) -> AccountState:
         """Rebuild a state from :meth:`to_state` output."""
-        from models.policy import SubjectPolicy
+        from distillguard.models.policy import SubjectPolicy
 
         st = cls(0.0)
         for f, v in zip(_FLOATS, s[0], strict=True):

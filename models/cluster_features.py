@@ -7,7 +7,7 @@ from array import array
 from dataclasses import dataclass
 from typing import Any
 
-from models.account_features import TAU_HOUR, TEMPLATE_BITS
+from distillguard.models.account_features import TAU_HOUR, TEMPLATE_BITS
 
 MAX_ACCOUNTS = 64
 """Accounts remembered per cluster (the most recent); enough to judge a majority."""
@@ -171,7 +171,7 @@ class ClusterState:
     @classmethod
     def from_state(cls, s: list[Any]) -> ClusterState:
         """Inverse of :meth:`to_state`."""
-        from models.policy import SubjectPolicy
+        from distillguard.models.policy import SubjectPolicy
 
         st = cls(float(s[0]))
         st.last_ts, st.n, st.c_hour = float(s[1]), int(s[2]), float(s[3])

@@ -59,7 +59,9 @@ def decision_id(subject_type: str, subject: str, action: str, trigger_event_id: 
 
     Examples
     --------
-    >>> decision_id("account", "a1", "block", "e9") == decision_id("account", "a1", "block", "e9")
+    >>> decision_id("account", "a1", "block", "e9")
+    '1c75ac7fdd0d37ff2b20af1a'
+    >>> decision_id("account", "a1", "throttle", "e9") != decision_id("account", "a1", "block", "e9")
     True
     """
     h = hashlib.blake2b(f"{subject_type}\x1f{subject}\x1f{action}\x1f{trigger_event_id}".encode(), digest_size=12)

@@ -14,14 +14,21 @@ from typing import Any
 
 from river import stats
 
-from models.account_features import AccountState
-from models.cluster_features import ClusterObservation, ClusterState
-from models.config import DetectorConfig
-from models.decision import Decision
-from models.event import Event, InvalidEvent
-from models.policy import SubjectPolicy
-from models.recent import RecentIds
-from models.scoring import Baseline, PopulationModel, combine, evidence_z, harvest_evidence, population_can_matter
+from distillguard.models.account_features import AccountState
+from distillguard.models.cluster_features import ClusterObservation, ClusterState
+from distillguard.models.config import DetectorConfig
+from distillguard.models.decision import Decision
+from distillguard.models.event import Event, InvalidEvent
+from distillguard.models.policy import SubjectPolicy
+from distillguard.models.recent import RecentIds
+from distillguard.models.scoring import (
+    Baseline,
+    PopulationModel,
+    combine,
+    evidence_z,
+    harvest_evidence,
+    population_can_matter,
+)
 
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.config import DetectorConfig
-from models.detector import Detector, Trace
-from models.enforcement import Enforcer, StaticLimit
-from models.event import InvalidEvent, decode_for
+from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import Detector, Trace
+from distillguard.models.enforcement import Enforcer, StaticLimit
+from distillguard.models.event import InvalidEvent, decode_for
 
 STATIC_ACCOUNT_RPM = (10, 30, 60, 120, 300)
 STATIC_CLUSTER_RPM = (60, 300, 1200)

@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from models.config import DetectorConfig
-from models.ipcluster import InvalidIP, ip_cluster
+from distillguard.models.config import DetectorConfig
+from distillguard.models.ipcluster import InvalidIP, ip_cluster
 
 MAX_TOKENS = 10_000_000
 """Token counts above this are absurd for any model served today and are rejected."""
@@ -132,10 +132,11 @@ def parse_event(
 
     Examples
     --------
-    >>> parse_event({"event_id": "e1"}).event_id
-    Traceback (most recent call last):
-    ...
-    models.event.InvalidEvent: missing field 'ts'
+    >>> try:
+    ...     parse_event({"event_id": "e1"})
+    ... except InvalidEvent as err:
+    ...     print(err)
+    missing field 'ts'
     """
     if type(d) is dict:
         g: Callable[..., Any] = d.get

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models.config import DetectorConfig
+from distillguard.models.config import DetectorConfig
 
 NONE, ALLOW, THROTTLE, BLOCK = "none", "allow", "throttle", "block"
 

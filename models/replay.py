@@ -10,10 +10,10 @@ from typing import IO, Any
 
 import orjson
 
-from models.config import DetectorConfig
-from models.decision import Decision
-from models.detector import Detector
-from models.event import InvalidEvent, decode_for
+from distillguard.models.config import DetectorConfig
+from distillguard.models.decision import Decision
+from distillguard.models.detector import Detector
+from distillguard.models.event import InvalidEvent, decode_for
 
 
 @dataclass(slots=True)

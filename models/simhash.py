@@ -1,4 +1,4 @@
-"""The 64-bit SimHash of a prompt, exactly as ``shared/contracts/README.md`` defines it."""
+"""The 64-bit SimHash of a prompt, exactly as ``contracts/README.md`` defines it."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import structlog
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from streams.settings import Settings
+from distillguard.streams.settings import Settings
 
 log = structlog.get_logger("distillguard.admin")
 

@@ -17,10 +17,10 @@ from typing import Any
 import orjson
 import structlog
 
-from models.account_features import AccountState
-from models.cluster_features import ClusterState
-from streams.app import app, settings
-from streams.topics import (
+from distillguard.models.account_features import AccountState
+from distillguard.models.cluster_features import ClusterState
+from distillguard.streams.app import app, settings
+from distillguard.streams.topics import (
     account_table,
     cluster_table,
     cluster_topic,
@@ -28,7 +28,7 @@ from streams.topics import (
     dlq_topic,
     events_topic,
 )
-from streams.worker_core import AccountStage, ClusterStage, Outbox
+from distillguard.streams.worker_core import AccountStage, ClusterStage, Outbox
 
 log = structlog.get_logger("distillguard.worker")
 

@@ -6,8 +6,8 @@ import ssl
 
 import faust
 
-from streams.batching import BatchingApp
-from streams.settings import Settings
+from distillguard.streams.batching import BatchingApp
+from distillguard.streams.settings import Settings
 
 settings = Settings.from_env()
 

@@ -17,20 +17,72 @@ Semantics of a batch handler:
   delivered again after a pause: at-least-once, never a silent drop;
 * a batch fetched before a rebalance is not delivered (or not acknowledged) after it: the
   new owner of the partitions reads those records again from the committed offsets.
+
+The fence around Faust's internals
+----------------------------------
+This module is the only place that reaches into Faust, mode and aiokafka privately. It is
+derived from ``faust.transport.consumer.Consumer._drain_messages`` of faust-streaming
+``0.15.3`` (``UPSTREAM_DRAIN_SHA256`` is the hash of that source; a test fails when the
+installed source differs), and importing it with any other version raises ``ImportError``.
+What it touches, and why:
+
+* ``Consumer._drain_messages`` (overridden): the fetch loop itself;
+* ``Consumer._stopped``, ``Fetcher._stopped``, ``Consumer.should_stop``: stop conditions, as upstream;
+* ``Consumer._read_offset``: Faust's per-partition read position (drops re-fetched records);
+* ``Consumer._add_gap``: tells Faust's commit logic about offset gaps (compaction, markers);
+* ``Consumer._commit_every`` / ``_n_acked`` / ``commit``: upstream's commit-by-count;
+* ``Consumer.diag`` and ``CONSUMER_FETCHING``: the fetching flag Faust's monitor shows;
+* ``Consumer.wait_first`` / ``suspend_flow`` / ``flow_active``: upstream delivery for ordinary
+  topics, and pausing during rebalances;
+* ``Consumer.consumer_stopped_errors``: the errors that mean "the broker stopped us";
+* ``App.consumer_generation_id``: detects a rebalance between fetch and delivery;
+* ``App.topics.acks_enabled_for``, ``App.monitor.stream_inbound_time``: gap tracking and
+  Faust's liveness check ("Stream has not started processing");
+* ``App._new_transport`` (overridden) and ``aiokafka_driver.Transport.Consumer``: the hook
+  that installs :class:`BatchConsumer`.
+
+Upstream behaviours kept: the stop/cancel handling (a stop during a fetch ends the loop
+quietly), the yield to the event loop every 100 records of non-batch topics, the fetching
+flag, commit-by-count. Dropped: none known.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import inspect
 import time
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 from typing import Any
 
 import faust
 import structlog
+from faust.transport import consumer as faust_consumer
 from faust.transport.drivers import aiokafka as aiokafka_driver
 
 log = structlog.get_logger("distillguard.batching")
+
+PINNED = {"faust-streaming": "0.15.3", "mode-streaming": "0.7.1", "aiokafka": "0.14.0"}
+"""The versions whose internals this module was written against (pyproject pins them)."""
+UPSTREAM_DRAIN_SHA256 = "44a2500309e83c630493f6828af50166ec8d96a0b3e4fb2bab735f704ae93417"
+"""SHA-256 of the source of faust-streaming 0.15.3's ``Consumer._drain_messages``."""
+
+
+def check_pinned_versions() -> None:
+    """Raise ``ImportError`` unless the pinned versions of Faust, mode and aiokafka are installed."""
+    wrong = {name: version(name) for name, want in PINNED.items() if version(name) != want}
+    if wrong:
+        raise ImportError(f"distillguard.streams.batching needs {PINNED}, found {wrong}: it builds on their internals")
+
+
+def upstream_drain_sha256() -> str:
+    """SHA-256 of the installed Faust's ``Consumer._drain_messages`` source."""
+    src = inspect.getsource(faust_consumer.Consumer._drain_messages)
+    return hashlib.sha256(src.encode()).hexdigest()
+
+
+check_pinned_versions()
 
 BatchHandler = Callable[[list[Any]], Awaitable[None]]
 RETRY_PAUSE_S = 1.0
@@ -48,27 +100,54 @@ class BatchConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
         get_read_offset = self._read_offset.__getitem__
         set_read_offset = self._read_offset.__setitem__
         acks_enabled_for = self.app.topics.acks_enabled_for
-        while not (consumer_stopped() or fetcher_stopped()):
-            generation = self.app.consumer_generation_id
-            pending: dict[str, list[Any]] = {}
-            await self.sleep(0)
-            async for tp, message in getmany(timeout=1.0):
-                offset = message.offset
-                r_offset = get_read_offset(tp)
-                if r_offset is not None and offset < r_offset:
-                    continue  # already read (Faust's rule: a re-fetched record is dropped)
-                if r_offset and offset - r_offset > 1 and acks_enabled_for(message.topic):
-                    await self._add_gap(tp, r_offset + 1, offset)  # compaction/markers: let commits pass
-                if tp.topic in handlers:
-                    pending.setdefault(tp.topic, []).append(message)
-                else:
-                    await self.wait_first(callback(message), self.suspend_flow.wait())
-                set_read_offset(tp, offset)
-            for topic, messages in pending.items():
-                if self.app.consumer_generation_id != generation or not self.flow_active:
-                    log.info("batch from before a rebalance not delivered", topic=topic, records=len(messages))
-                    continue
-                await self._deliver(handlers[topic], messages, generation)
+        set_flag, unset_flag = self.diag.set_flag, self.diag.unset_flag
+        commit_every = self._commit_every
+        since_yield = 0
+        try:
+            while not (consumer_stopped() or fetcher_stopped()):
+                set_flag(faust_consumer.CONSUMER_FETCHING)
+                generation = self.app.consumer_generation_id
+                pending: dict[str, list[Any]] = {}
+                await self.sleep(0)
+                if self.should_stop:
+                    break
+                async for tp, message in getmany(timeout=1.0):
+                    offset = message.offset
+                    r_offset = get_read_offset(tp)
+                    if r_offset is not None and offset < r_offset:
+                        continue  # already read (Faust's rule: a re-fetched record is dropped)
+                    if r_offset and offset - r_offset > 1 and acks_enabled_for(message.topic):
+                        await self._add_gap(tp, r_offset + 1, offset)  # compaction/markers: let commits pass
+                    if tp.topic in handlers:
+                        pending.setdefault(tp.topic, []).append(message)
+                    else:
+                        since_yield += 1
+                        if since_yield > 100:
+                            since_yield = 0
+                            await asyncio.sleep(0)
+                        if commit_every is not None and self._n_acked >= commit_every:
+                            self._n_acked = 0
+                            await self.commit()
+                        await self.wait_first(callback(message), self.suspend_flow.wait())
+                    set_read_offset(tp, offset)
+                unset_flag(faust_consumer.CONSUMER_FETCHING)
+                for topic, messages in pending.items():
+                    if self.app.consumer_generation_id != generation or not self.flow_active:
+                        log.info("batch from before a rebalance not delivered", topic=topic, records=len(messages))
+                        continue
+                    await self._deliver(handlers[topic], messages, generation)
+        except self.consumer_stopped_errors:
+            if self.transport.app.should_stop:
+                log.info("broker stopped the consumer while shutting down")
+                return
+            raise
+        except asyncio.CancelledError:
+            if self.transport.app.should_stop:
+                log.info("consumer cancelled while shutting down")
+                return
+            raise
+        finally:
+            unset_flag(faust_consumer.CONSUMER_FETCHING)
 
     async def _deliver(self, handler: BatchHandler, messages: list[Any], generation: int) -> None:
         """Run the handler; acknowledge on success, rewind and retry later on failure."""

@@ -8,15 +8,15 @@ from pathlib import Path
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from streams.app import app, settings
-    from streams.logs import configure_logging
+    from distillguard.streams.app import app, settings
+    from distillguard.streams.logs import configure_logging
 
     configure_logging(settings.log_format, settings.log_level)
-    from streams.admin import ensure_topics
+    from distillguard.streams.admin import ensure_topics
 
     ensure_topics(settings)
-    import streams.agents
-    import streams.views  # noqa: F401  (registers the web views)
+    import distillguard.streams.agents
+    import distillguard.streams.views  # noqa: F401  (registers the web views)
 
     argv = ["distillguard", "worker", f"--loglevel={args.loglevel}"]
     if settings.web_enabled:
@@ -29,8 +29,8 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from models.replay import run_replay
-    from streams.settings import Settings
+    from distillguard.models.replay import run_replay
+    from distillguard.streams.settings import Settings
 
     if not args.events.is_file():
         print(f"replay: cannot read {args.events}", file=sys.stderr)
@@ -51,31 +51,31 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from streams.simulate_cli import run
+    from distillguard.streams.simulate_cli import run
 
     return run(args)
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from streams.eval_cli import run
+    from distillguard.streams.eval_cli import run
 
     return run(args)
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from streams.explain import run
+    from distillguard.streams.explain import run
 
     return run(args)
 
 
 def _decisions(args: argparse.Namespace) -> int:
-    from streams.tail import run
+    from distillguard.streams.tail import run
 
     return run(args)
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    from streams.gateway import run
+    from distillguard.streams.gateway import run
 
     return run(args)
 

@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     def start(name: str, *cmd: str) -> subprocess.Popen[bytes]:
         log = (args.out / f"{name}.log").open("wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", *cmd],
+            [sys.executable, "-m", "distillguard.streams.cli", *cmd],
             cwd=ROOT,
             env=env,
             stdout=log,

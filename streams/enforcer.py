@@ -22,9 +22,9 @@ import orjson
 import structlog
 from kafka import KafkaConsumer, TopicPartition
 
-from models.enforcement import ALLOWED, Enforcer, Verdict
-from models.ipcluster import InvalidIP, ip_cluster
-from streams.settings import Settings
+from distillguard.models.enforcement import ALLOWED, Enforcer, Verdict
+from distillguard.models.ipcluster import InvalidIP, ip_cluster
+from distillguard.streams.settings import Settings
 
 log = structlog.get_logger("distillguard.enforcer")
 

@@ -10,9 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from models.detector import REASON_FEATURES, Detector
-from models.event import InvalidEvent, decode_for
-from streams.settings import Settings
+from distillguard.models.detector import REASON_FEATURES, Detector
+from distillguard.models.event import InvalidEvent, decode_for
+from distillguard.streams.settings import Settings
 
 SHOWN = ("score", "core", "automation", "population", "drift", *REASON_FEATURES[:-1], "rpm", "output_input_ratio")
 """The evaluation's scores, then the features the reasons rank (volume aside), then raw values."""

@@ -24,9 +24,9 @@ import structlog
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
 
-from models.simhash import prompt_simhash
-from streams.enforcer import EnforcementClient
-from streams.settings import Settings
+from distillguard.models.simhash import prompt_simhash
+from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.settings import Settings
 
 log = structlog.get_logger("distillguard.gateway")
 WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
@@ -198,7 +198,7 @@ def make_app(settings: Settings, client: EnforcementClient) -> web.Application:
 
 def run(args: argparse.Namespace) -> int:
     """Start the enforcement client, then serve HTTP until interrupted."""
-    from streams.logs import configure_logging
+    from distillguard.streams.logs import configure_logging
 
     settings = Settings.from_env()
     configure_logging(settings.log_format, settings.log_level)

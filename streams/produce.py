@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from kafka import KafkaProducer
 
-from streams.settings import Settings
+from distillguard.streams.settings import Settings
 
 
 def produce_live(

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from models.decision import Decision
+from distillguard.models.decision import Decision
 
 RAW_LIMIT = 65_536
 """Bytes of a rejected record copied into its dead letter; longer ones are cut and flagged."""

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from models.config import DetectorConfig
+from distillguard.models.config import DetectorConfig
 
 
 class Secret(str):

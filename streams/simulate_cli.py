@@ -9,7 +9,7 @@ import time
 import orjson
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from models.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
+from distillguard.models.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
 
 
 def run(args: argparse.Namespace) -> int:
@@ -18,13 +18,13 @@ def run(args: argparse.Namespace) -> int:
     start = args.start if args.start is not None else (time.time() if args.kafka else DEFAULT_START)
     gens, labels = build(args.seed, args.hours, args.scale, params, start=start)
     if args.kafka:
-        from streams.produce import produce_live
+        from distillguard.streams.produce import produce_live
 
         return produce_live(merged(gens), speed=args.speed, limit=args.limit, quiet=args.quiet, duration=args.duration)
     if args.target:
         import asyncio
 
-        from streams.http_clients import drive
+        from distillguard.streams.http_clients import drive
 
         c = asyncio.run(drive(merged(gens), labels, args.target, args.speed, args.duration, args.stats))
         print(f"simulate: attack={c.c['attack']} benign={c.c['benign']}")

@@ -8,7 +8,7 @@ import time
 import orjson
 from kafka import KafkaConsumer
 
-from streams.settings import Settings
+from distillguard.streams.settings import Settings
 
 
 def format_decision(d: dict[str, object]) -> str:

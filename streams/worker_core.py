@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 import orjson
 import structlog
 
-from models.account_features import AccountState
-from models.cluster_features import ClusterObservation, ClusterState
-from models.config import DetectorConfig
-from models.decision import Decision
-from models.detector import AccountDetector, ClusterDetector
-from models.event import InvalidEvent, decode_for
-from streams.records import dead_letter, encode_decision
+from distillguard.models.account_features import AccountState
+from distillguard.models.cluster_features import ClusterObservation, ClusterState
+from distillguard.models.config import DetectorConfig
+from distillguard.models.decision import Decision
+from distillguard.models.detector import AccountDetector, ClusterDetector
+from distillguard.models.event import InvalidEvent, decode_for
+from distillguard.streams.records import dead_letter, encode_decision
 
 log = structlog.get_logger("distillguard.worker")
 

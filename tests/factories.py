@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from models.simhash import prompt_simhash
+from distillguard.models.simhash import prompt_simhash
 
 T0 = 1772409600.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from models.simhash import prompt_simhash
+from distillguard.models.simhash import prompt_simhash
 
 Prompt = tuple[str, str]
 """A prompt as ``(simhash, text)``: files keep the hash, the HTTP clients send the text."""

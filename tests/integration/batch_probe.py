@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from streams.batching import BatchingApp
+from distillguard.streams.batching import BatchingApp
 
 app = BatchingApp(
     os.environ["PROBE_APP"],

@@ -18,7 +18,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 
-from streams.settings import Settings
+from distillguard.streams.settings import Settings
 
 BROKER = os.environ.get("DISTILLGUARD_BROKER", "127.0.0.1:9092")
 ROOT = Path(__file__).parents[2]
@@ -81,7 +81,7 @@ class Worker:
     def start(self) -> Worker:
         fh = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker"], cwd=ROOT, env=self.env, stdout=fh, stderr=fh
+            [sys.executable, "-m", "distillguard.streams.cli", "worker"], cwd=ROOT, env=self.env, stdout=fh, stderr=fh
         )
         return self
 

@@ -14,8 +14,8 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
-from models.config import DetectorConfig
-from streams.enforcer import EnforcementClient
+from distillguard.models.config import DetectorConfig
+from distillguard.streams.enforcer import EnforcementClient
 from tests.factories import firehose
 from tests.integration.conftest import ROOT, Worker, consume_until, isolated_settings, produce, values, worker_env
 

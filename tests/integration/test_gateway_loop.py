@@ -53,7 +53,7 @@ def test_gateway_refuses_a_campaign_and_serves_honest_users(topics: Topics, work
     port = _free_port()
     log = (tmp_path / "gateway.log").open("wb")
     gw = subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "gateway", "--port", str(port)],
+        [sys.executable, "-m", "distillguard.streams.cli", "gateway", "--port", str(port)],
         cwd=ROOT,
         env=topics.env,
         stdout=log,

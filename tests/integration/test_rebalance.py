@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from models.config import DetectorConfig
+from distillguard.models.config import DetectorConfig
 from tests.factories import firehose
 from tests.integration.conftest import Topics, Worker, consume_until, produce, values
 

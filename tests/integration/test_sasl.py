@@ -18,8 +18,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
-from streams.enforcer import EnforcementClient
-from streams.settings import Secret
+from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.settings import Secret
 from tests.factories import firehose
 from tests.integration.conftest import ROOT, Worker, isolated_settings, worker_env
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from models.account_features import AccountState
-from models.config import DetectorConfig
-from models.detector import AccountDetector, Detector, DuplicateEvent, LateEvent
-from models.event import parse_event
+from distillguard.models.account_features import AccountState
+from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import AccountDetector, Detector, DuplicateEvent, LateEvent
+from distillguard.models.event import parse_event
 from tests.factories import chat_user, event, firehose
 
-SCHEMA = json.loads((Path(__file__).parents[3] / "shared" / "contracts" / "throttle_decision.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parents[2] / "contracts" / "throttle_decision.schema.json").read_text())
 
 
 def run(records: list[dict[str, object]], cfg: DetectorConfig | None = None) -> list[dict[str, object]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from models.config import DetectorConfig
-from models.enforcement import Enforcer, StaticLimit, TokenBucket
-from models.evaluation import AccountTally, EvalResult, evaluate, summarize
+from distillguard.models.config import DetectorConfig
+from distillguard.models.enforcement import Enforcer, StaticLimit, TokenBucket
+from distillguard.models.evaluation import AccountTally, EvalResult, evaluate, summarize
 from tests.factories import chat_user, event, firehose
 
 

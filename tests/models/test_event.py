@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from models.event import InvalidEvent, decode_event, parse_event
+from distillguard.models.event import InvalidEvent, decode_event, parse_event
 from tests.factories import event
 
 REQUIRED = [

@@ -3,7 +3,6 @@ field-by-field validator on every record."""
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Any
 
@@ -11,7 +10,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.event import Event, InvalidEvent, _parse_slow, decode_event, parse_event
+from distillguard.models.event import Event, InvalidEvent, _parse_slow, decode_event, parse_event
 from tests.factories import event
 
 FIELDS = list(event().keys())
@@ -52,13 +51,7 @@ def test_fast_path_agrees_with_the_validator(mutations: dict[str, object], drop:
 @given(raw=st.binary(max_size=300))
 def test_arbitrary_bytes_never_escape_as_another_exception(raw: bytes) -> None:
     """Random bytes either decode to a valid event or raise InvalidEvent with a reason."""
-    try:
-        decode_event(raw)
-    except InvalidEvent as err:
-        reason = str(err)
-    else:
-        reason = "valid"
-    assert reason
+    _assert_judged(raw)
 
 
 @settings(max_examples=200, deadline=None)
@@ -73,8 +66,32 @@ def test_arbitrary_json_values_are_handled(obj: object) -> None:
         raw = orjson.dumps(obj)
     except TypeError:  # integers beyond 64 bits cannot be JSON-encoded by orjson
         return
-    with contextlib.suppress(InvalidEvent):
-        decode_event(raw)
+    _assert_judged(raw)
+
+
+def _assert_judged(raw: bytes) -> None:
+    """Accepted with every guarantee the detector relies on, or rejected with a reason."""
+    try:
+        ev = decode_event(raw)
+    except InvalidEvent as err:
+        reason = str(err)
+    else:
+        reason = ""
+        _assert_valid(ev)
+    if reason:
+        assert reason.strip() == reason, "a rejection reason is one clean line"
+
+
+def _assert_valid(ev: Event) -> None:
+    """What every accepted event guarantees to the detector."""
+    assert isinstance(ev, Event)
+    for field in (ev.event_id, ev.account_id, ev.api_key_id, ev.model):
+        assert field
+    assert math.isfinite(ev.ts)
+    assert min(ev.input_tokens, ev.output_tokens, ev.max_tokens) >= 0
+    assert ev.n_messages >= 1
+    assert 0 <= ev.simhash < 2**64
+    assert 100 <= ev.status <= 599
 
 
 def test_valid_floats_and_ints_for_ts_agree() -> None:

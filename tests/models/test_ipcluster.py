@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.ipcluster import InvalidIP, ip_cluster
+from distillguard.models.ipcluster import InvalidIP, ip_cluster
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """RecentIds: duplicates are caught within the window, memory stays bounded, adds stay O(1)."""
 
-from models.recent import RecentIds
+from distillguard.models.recent import RecentIds
 
 
 def test_an_id_is_remembered_for_at_least_half_the_capacity() -> None:

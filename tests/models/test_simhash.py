@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from models.simhash import hamming, prompt_simhash
+from distillguard.models.simhash import hamming, prompt_simhash
 
-VECTORS = json.loads((Path(__file__).parents[3] / "shared" / "contracts" / "simhash_vectors.json").read_text())
+VECTORS = json.loads((Path(__file__).parents[2] / "contracts" / "simhash_vectors.json").read_text())
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=lambda v: v["text"][:30] or "<empty>")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.enforcer import EnforcementClient
-from streams.settings import Settings
+from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.settings import Settings
 
 NOW = 1_800_000_000.0
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.config import DetectorConfig
-from streams.worker_core import AccountStage
+from distillguard.models.config import DetectorConfig
+from distillguard.streams.worker_core import AccountStage
 from tests.factories import T0, event
 
 NOW = T0 + 1000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from models.config import DetectorConfig
-from streams.worker_core import AccountStage, ClusterStage
+from distillguard.models.config import DetectorConfig
+from distillguard.streams.worker_core import AccountStage, ClusterStage
 from tests.factories import event, firehose
 
 BAD = [b"{oops", b"[]", orjson.dumps({"event_id": "x"}), orjson.dumps(event(input_tokens=-5)), None]
