@@ -41,6 +41,8 @@ class DetectorConfig:
     population_learn_s: float = 600.0
     """The population model learns from an account at most once per this many event-time seconds
     (so every account weighs alike, whatever its volume), never while it is actioned."""
+    ablate: frozenset[str] = field(default_factory=frozenset)
+    """Evidence switched off for an ablation study (names in ``models.evidence.ABLATABLE``)."""
     hst_trees: int = 10
     hst_height: int = 8
     hst_window: int = 250
