@@ -11,7 +11,7 @@ SEED ?= 1
 HOURS ?= 8
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval bench clean
+.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,9 +56,11 @@ lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-eval: setup ## simulate a labelled set, replay, enforce, score; table + plots in out/eval
-	$(DG) simulate --out out/sim-$(SEED) --seed $(SEED) --hours $(HOURS) --quiet
-	$(DG) eval out/sim-$(SEED)/events.jsonl out/sim-$(SEED)/labels.json --out out/eval
+eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst seed, targets, ablation -> out/eval
+	$(DG) eval-seeds --variant random --seeds 1001-1010 --hours 6 --out out/eval --ablation
+
+tune: setup ## tuning set: seeds 1-10 (random variant, 6 h), median + worst seed, targets -> out/tune
+	$(DG) eval-seeds --variant random --seeds 1-10 --hours 6 --out out/tune
 
 bench: kafka-up ## throughput, latency, memory, scale-out -> bench/results.json, bench/summary.md (BENCH_ARGS=--no-million)
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""Per-account features in event time, updated in O(1) per request.
+"""Per-account state in event time, updated in O(1) per request, with a versioned codec.
 
 All shares and means are exponentially weighted per request (bias-corrected until the memory
 fills); rates are exponentially decayed counters in event time. The prompt stream is seen only
@@ -7,6 +7,9 @@ the Hamming distance to its nearest recent predecessor (as PRADA does with query
 
 Distance bands (64-bit SimHash of token bigrams): 0-2 bits is the same prompt again, 3-16 is
 one template with a few words swapped (a systematic sweep), 17+ is a genuinely new prompt.
+
+Requests the gateway refused (429 with no output) are counted, never folded into the features:
+a refusal is the detector's own doing, not the account's behaviour.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from __future__ import annotations
 import math
 import zlib
 from array import array
+from dataclasses import dataclass
 from typing import Any
 
 from distillguard.models.event import Event
+from distillguard.models.policy import SubjectPolicy
 
 RING = 16
 """Recent prompt hashes kept per account."""
@@ -26,28 +31,29 @@ TAU_MIN = 60.0
 TAU_HOUR = 3600.0
 DUP_BITS = 2
 TEMPLATE_BITS = 16
-SHALLOW_MESSAGES = 3
-"""A request with at most this many messages is shallow: single-turn, or a second turn."""
+SHALLOW_MESSAGES = 2
+"""A request with at most this many messages is shallow: single-turn, or one follow-up."""
+PAUSE_S = 600.0
+"""A gap this long between two requests is a pause (a person leaves; a harvester rarely does)."""
+STATE_VERSION = 2
+"""Version of the checkpoint format written by :meth:`AccountState.to_state`."""
 
-_FLOATS = (
-    "first_ts",
-    "last_ts",
-    "c_min",
-    "c_hour",
-    "m_in",
-    "m_out",
-    "m_shallow",
-    "m_single",
-    "m_templ",
-    "m_dup",
-    "m_ldt",
-    "v_ldt",
-    "m_rot",
-    "m_err",
-    "m_sys",
-    "score",
-    "learn_ts",
+_SHARES = (
+    "mean_input_tokens",
+    "mean_output_tokens",
+    "fill_share",
+    "shallow_share",
+    "single_turn_share",
+    "template_share",
+    "duplicate_share",
+    "log_gap_mean",
+    "log_gap_var",
+    "pause_share",
+    "rotation_share",
+    "error_share",
+    "system_share",
 )
+_FLOATS = ("first_ts", "last_ts", "count_minute", "count_hour", *_SHARES, "score", "learn_ts")
 
 
 def stable_hash(s: str) -> int:
@@ -59,42 +65,100 @@ def _decay(count: float, dt: float, tau: float) -> float:
     return count * math.exp(-dt / tau) if dt > 0 else count
 
 
+@dataclass(slots=True)
+class Baseline:
+    """An account's own baseline: EW mean and variance of its harvest evidence, and its rate.
+
+    The arithmetic is River's ``stats.EWMean``/``stats.EWVar`` with ``fading_factor=ALPHA``,
+    bias-corrected over the first ``1/ALPHA`` updates, kept as four floats (River objects cost
+    ~1 KB each, too much per account at a million accounts).
+    """
+
+    mean: float
+    var: float
+    n: float
+    rpm: float
+
+    ALPHA = 0.05
+
+    def update(self, x: float, rpm: float) -> None:
+        """Fold evidence ``x`` and request rate ``rpm`` in."""
+        n = self.n + 1.0
+        a = max(self.ALPHA, 1.0 / n)
+        diff = x - self.mean
+        self.mean += a * diff
+        self.var = (1.0 - a) * (self.var + a * diff * diff)
+        self.n = n
+        self.rpm += a * (rpm - self.rpm)
+
+    def drift(self, x: float, min_n: float = 20.0) -> float:
+        """How far ``x`` sits above the baseline, in [0, 1] (0 below 3 sigma or when young)."""
+        if self.n < min_n:
+            return 0.0
+        z = (x - self.mean) / math.sqrt(self.var + 0.0025)
+        return min(1.0, max(0.0, (z - 3.0) / 3.0))
+
+
+@dataclass(slots=True)
+class CampaignLink:
+    """The campaign an account was last found in, as the campaign stage reported it."""
+
+    campaign: str
+    score: float
+    until: float
+    """Event time until which the membership holds unless renewed."""
+    reasons: tuple[str, ...]
+
+
 class AccountState:
     """Everything distillguard remembers about one account (a few hundred bytes)."""
 
-    __slots__ = (*_FLOATS, "n", "ring", "ring_i", "clusters", "hours", "policy", "baseline", "part")
+    __slots__ = (
+        *_FLOATS,
+        "baseline",
+        "campaign",
+        "clusters",
+        "hours",
+        "n",
+        "part",
+        "policy",
+        "refused",
+        "ring",
+        "ring_i",
+    )
 
     def __init__(self, ts: float) -> None:
         self.first_ts = ts
         self.last_ts = ts
-        self.c_min = 0.0
-        self.c_hour = 0.0
-        self.m_in = 0.0
-        self.m_out = 0.0
-        self.m_shallow = 0.0
-        self.m_single = 0.0
-        self.m_templ = 0.0
-        self.m_dup = 0.0
-        self.m_ldt = 0.0
-        self.v_ldt = 0.0
-        self.m_rot = 0.0
-        self.m_err = 0.0
-        self.m_sys = 0.0
+        self.count_minute = 0.0
+        self.count_hour = 0.0
+        for name in _SHARES:
+            setattr(self, name, 0.0)
         self.score = 0.0
         self.learn_ts = 0.0
-        """Event time the population model last learned from this account."""
+        """Event time the population models last learned from this account."""
         self.n = 0
+        """Requests folded into the features (refused ones are not)."""
+        self.refused = 0
+        """Requests the gateway refused (429, no output)."""
         self.ring = array("Q", [0]) * RING
         self.ring_i = 0
         self.clusters = array("I", [0]) * 4
         self.hours = array("I", [0]) * 24
-        self.policy: Any = None
-        self.baseline: Any = None
+        self.policy: SubjectPolicy | None = None
+        self.baseline: Baseline | None = None
+        self.campaign: CampaignLink | None = None
         self.part = 0
         """The source partition (not checkpointed: known from where the state is read)."""
 
     def update(self, e: Event) -> int:
-        """Fold one request into the state; returns the nearest-prompt Hamming distance."""
+        """Fold one request into the state; returns the nearest-prompt Hamming distance.
+
+        A refused request (429 with no output) is only counted: returns -1.
+        """
+        if e.status == 429 and e.output_tokens == 0:
+            self.refused += 1
+            return -1
         n = self.n + 1
         self.n = n
         a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
@@ -102,21 +166,24 @@ class AccountState:
         dt = ts - self.last_ts
         if dt > 0:
             self.last_ts = ts
-        self.c_min = _decay(self.c_min, dt, TAU_MIN) + 1.0
-        self.c_hour = _decay(self.c_hour, dt, TAU_HOUR) + 1.0
-        self.m_in += (e.input_tokens - self.m_in) * a
-        self.m_out += (e.output_tokens - self.m_out) * a
-        self.m_shallow += ((e.n_messages <= SHALLOW_MESSAGES) - self.m_shallow) * a
-        self.m_single += ((e.n_messages == 1) - self.m_single) * a
-        self.m_sys += (e.has_system_prompt - self.m_sys) * a
-        self.m_err += ((e.status == 429 or e.status >= 500) - self.m_err) * a
+        self.count_minute = _decay(self.count_minute, dt, TAU_MIN) + 1.0
+        self.count_hour = _decay(self.count_hour, dt, TAU_HOUR) + 1.0
+        self.mean_input_tokens += (e.input_tokens - self.mean_input_tokens) * a
+        self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * a
+        fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
+        self.fill_share += (min(1.0, fill) - self.fill_share) * a
+        self.shallow_share += ((e.n_messages <= SHALLOW_MESSAGES) - self.shallow_share) * a
+        self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * a
+        self.system_share += (e.has_system_prompt - self.system_share) * a
+        self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
             ldt = math.log(dt + 0.05) if dt > 0 else math.log(0.05)
             b = ALPHA if n * ALPHA > 2.0 else 1.0 / (n - 1)
-            diff = ldt - self.m_ldt
-            self.m_ldt += diff * b
-            self.v_ldt = (1.0 - b) * (self.v_ldt + b * diff * diff)
+            diff = ldt - self.log_gap_mean
+            self.log_gap_mean += diff * b
+            self.log_gap_var = (1.0 - b) * (self.log_gap_var + b * diff * diff)
+            self.pause_share += ((dt >= PAUSE_S) - self.pause_share) * b
         # Prompt stream: nearest recent predecessor.
         sh = e.simhash
         ring = self.ring
@@ -125,90 +192,131 @@ class AccountState:
         if k:
             # C-level loop over the ring (map of int methods): the hottest line of the detector.
             nearest = min(map(int.bit_count, map(sh.__xor__, ring if k == RING else ring[:k])))
-            self.m_dup += ((nearest <= DUP_BITS) - self.m_dup) * a
-            self.m_templ += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.m_templ) * a
+            self.duplicate_share += ((nearest <= DUP_BITS) - self.duplicate_share) * a
+            self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         ring[self.ring_i] = sh
         self.ring_i = (self.ring_i + 1) % RING
         # Infrastructure: a request from a cluster not among the last four is a rotation.
         ch = stable_hash(e.cluster)
         cl = self.clusters
         if n > 1:
-            self.m_rot += ((ch not in cl) - self.m_rot) * a
+            self.rotation_share += ((ch not in cl) - self.rotation_share) * a
         if cl[0] != ch:
             cl[3], cl[2], cl[1], cl[0] = cl[2], cl[1], cl[0], ch
         self.hours[int(ts // 3600) % 24] = int(ts)
         return nearest
 
-    # --- derived features ------------------------------------------------------------------
+    # --- derived values ----------------------------------------------------------------------
     def rpm(self, ts: float) -> float:
         """Requests per minute over the last minute or so (decayed)."""
-        return _decay(self.c_min, ts - self.last_ts, TAU_MIN) / (TAU_MIN / 60.0)
+        return _decay(self.count_minute, ts - self.last_ts, TAU_MIN) / (TAU_MIN / 60.0)
 
     def rph(self, ts: float) -> float:
         """Requests per hour over the last hour or so (decayed)."""
-        return _decay(self.c_hour, ts - self.last_ts, TAU_HOUR)
+        return _decay(self.count_hour, ts - self.last_ts, TAU_HOUR)
 
     def active_hours(self, ts: float) -> int:
         """Distinct clock hours with activity in the last 24 hours."""
         return sum(map((ts - 86400.0).__lt__, self.hours))  # empty slots hold 0, never > ts - 1 day
 
-    def features(self, ts: float) -> dict[str, float]:
-        """The account's feature values, each in [0, 1]; higher = more distillation-like."""
-        ratio = self.m_out / (self.m_in + 1.0)
-        sd = math.sqrt(max(self.v_ldt, 0.0))
-        rph = self.rph(ts)
-        return {
-            "answer_ratio": ratio / (ratio + 3.0),
-            "answer_length": self.m_out / (self.m_out + 600.0),
-            "template_share": self.m_templ,
-            "duplicate_share": self.m_dup,
-            "shallow_share": self.m_shallow,
-            "single_turn_share": self.m_single,
-            "timing_regularity": 1.0 / (1.0 + (sd / 0.5) ** 2) if self.n > 3 else 0.0,
-            "ip_rotation": self.m_rot,
-            "round_the_clock": max(0.0, (self.active_hours(ts) - 16) / 8.0),
-            "error_share": self.m_err,
-            "volume": rph / (rph + 120.0),
-        }
+    def output_input_ratio(self) -> float:
+        """Mean output tokens per mean input token."""
+        return self.mean_output_tokens / (self.mean_input_tokens + 1.0)
+
+    def timing_regularity(self) -> float:
+        """1 for machine-regular inter-arrival times, towards 0 for bursty human ones."""
+        if self.n <= 3:
+            return 0.0
+        sd = math.sqrt(max(self.log_gap_var, 0.0))
+        return 1.0 / (1.0 + (sd / 0.5) ** 2)
 
     def raw(self, ts: float) -> dict[str, float]:
-        """Human-readable raw values behind the features, for reasons and ``explain``."""
+        """Human-readable raw values, for reasons and ``explain``."""
         return {
-            "output_tokens": self.m_out,
-            "input_tokens": self.m_in,
-            "output_input_ratio": self.m_out / (self.m_in + 1.0),
+            "output_tokens": self.mean_output_tokens,
+            "input_tokens": self.mean_input_tokens,
+            "output_input_ratio": self.output_input_ratio(),
             "rpm": self.rpm(ts),
             "rph": self.rph(ts),
             "active_hours": float(self.active_hours(ts)),
+            "requests": float(self.n),
         }
 
-    # --- checkpoint ------------------------------------------------------------------------
-    def to_state(self) -> list[Any]:
-        """A JSON-able snapshot (no pickle: a changelog must never carry code)."""
-        return [
-            [getattr(self, f) for f in _FLOATS],
-            self.n,
-            list(self.ring),
-            self.ring_i,
-            list(self.clusters),
-            list(self.hours),
-            self.policy.to_state() if self.policy is not None else None,
-            self.baseline,
-        ]
+    # --- checkpoint --------------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-able, named, versioned snapshot (no pickle: a changelog must never carry code)."""
+        b, c, p = self.baseline, self.campaign, self.policy
+        return {
+            "v": STATE_VERSION,
+            **{f: getattr(self, f) for f in _FLOATS},
+            "n": self.n,
+            "refused": self.refused,
+            "ring": list(self.ring),
+            "ring_i": self.ring_i,
+            "clusters": list(self.clusters),
+            "hours": list(self.hours),
+            "policy": p.to_state() if p is not None else None,
+            "baseline": [b.mean, b.var, b.n, b.rpm] if b is not None else None,
+            "campaign": [c.campaign, c.score, c.until, list(c.reasons)] if c is not None else None,
+        }
 
     @classmethod
-    def from_state(cls, s: list[Any]) -> AccountState:
-        """Rebuild a state from :meth:`to_state` output."""
-        from distillguard.models.policy import SubjectPolicy
+    def from_state(cls, s: dict[str, Any] | list[Any]) -> AccountState:
+        """Rebuild a state from :meth:`to_state` output; version 1 (positional) is migrated.
 
+        Raises :class:`UnknownStateVersion` for a format this code does not know.
+        """
+        if isinstance(s, list):
+            return _from_v1(s)
+        if s.get("v") != STATE_VERSION:
+            raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 and {STATE_VERSION}")
         st = cls(0.0)
-        for f, v in zip(_FLOATS, s[0], strict=True):
-            setattr(st, f, float(v))
-        st.n = int(s[1])
-        st.ring = array("Q", s[2])
-        st.ring_i = int(s[3])
-        st.clusters = array("I", s[4])
-        st.hours = array("I", s[5])
-        st.policy = SubjectPolicy.from_state(s[6]) if s[6] is not None else None
-        st.baseline = s[7]
+        for f in _FLOATS:
+            setattr(st, f, float(s[f]))
+        st.n, st.refused = int(s["n"]), int(s["refused"])
+        st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
+        st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
+        st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
+        st.baseline = Baseline(*map(float, s["baseline"])) if s["baseline"] is not None else None
+        c = s["campaign"]
+        st.campaign = CampaignLink(c[0], float(c[1]), float(c[2]), tuple(c[3])) if c is not None else None
         return st
+
+
+class UnknownStateVersion(ValueError):
+    """A checkpoint in a format this code cannot read (dropped and counted by the caller)."""
+
+
+_V1_FLOATS = (
+    "first_ts",
+    "last_ts",
+    "count_minute",
+    "count_hour",
+    "mean_input_tokens",
+    "mean_output_tokens",
+    "shallow_share",
+    "single_turn_share",
+    "template_share",
+    "duplicate_share",
+    "log_gap_mean",
+    "log_gap_var",
+    "rotation_share",
+    "error_share",
+    "system_share",
+    "score",
+    "learn_ts",
+)
+"""Field order of the version-1 (positional) checkpoint, in today's names."""
+
+
+def _from_v1(s: list[Any]) -> AccountState:
+    """Migrate a version-1 checkpoint: positional lists; new fields start at their defaults."""
+    st = AccountState(0.0)
+    for f, v in zip(_V1_FLOATS, s[0], strict=True):
+        setattr(st, f, float(v))
+    st.n = int(s[1])
+    st.ring, st.ring_i = array("Q", s[2]), int(s[3])
+    st.clusters, st.hours = array("I", s[4]), array("I", s[5])
+    st.policy = SubjectPolicy.from_state(s[6]) if s[6] is not None else None
+    st.baseline = Baseline(*map(float, s[7])) if s[7] is not None else None
+    return st

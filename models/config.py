@@ -17,13 +17,17 @@ class DetectorConfig:
     future_allowance_s: float = 300.0
     idle_evict_s: float = 6 * 3600.0
     """Subjects with no event for this long (event time) are forgotten."""
-    min_events: int = 12
-    """No action on an account before it has sent this many requests."""
+    min_events: int = 20
+    """An account is never judged alone before it has sent this many requests."""
     eval_every: int = 4
     """An account is scored every this many of its requests (and at min_events)."""
-    throttle_score: float = 0.62
-    block_score: float = 0.80
-    release_score: float = 0.45
+    lone_min_rph: float = 12.0
+    """Cost gate: an account acting alone is actioned only while it sends at least this many
+    requests an hour (a lone low-volume account is worth nothing to a distiller; acting on it
+    is all cost). Campaign members are exempt: their stake is the campaign's."""
+    throttle_score: float = 0.70
+    block_score: float = 0.85
+    release_score: float = 0.50
     """Hysteresis: an actioned subject is released only below this score."""
     strikes_to_block: int = 5
     """Strikes that escalate a throttle to a block: one per evaluation at or above
@@ -32,12 +36,25 @@ class DetectorConfig:
     block_ttl_s: int = 3600
     min_limit_rpm: int = 1
     max_limit_rpm: int = 30
+    limit_share: float = 0.1
+    """A throttle lets through this share of the account's own rate; when that rounds below
+    ``min_limit_rpm`` of what it sends (a throttle that would not bite), the account is blocked."""
     allowlist: frozenset[str] = field(default_factory=frozenset)
-    """Accounts and clusters (CIDR) that are never actioned."""
-    cluster_min_accounts: int = 4
-    cluster_suspect_share: float = 0.75
-    """An IP cluster is actioned only when at least this share of its active accounts is suspect."""
-    cluster_throttle_score: float = 0.70
+    """Accounts and CIDR networks (a cluster inside one counts) that are never actioned."""
+    campaign_min_accounts: int = 5
+    """A linkage group is judged as a campaign only with at least this many active accounts."""
+    campaign_min_rph: float = 20.0
+    """...and at least this many requests an hour (the harvest at stake)."""
+    campaign_score: float = 0.75
+    """Score at which a group is a campaign and its members are acted on."""
+    campaign_ttl_s: int = 3600
+    cluster_min_accounts: int = 5
+    cluster_campaign_share: float = 0.9
+    """An IP cluster is throttled (never blocked) only when at least this share of its active
+    accounts are campaign members or actioned: a residential /24 that a rotating campaign passes
+    through keeps its honest users."""
+    record_keep_s: float = 7 * 86400.0
+    """An actioned subject's state (strikes, campaign) outlives idle eviction this long."""
     population_learn_s: float = 600.0
     """The population model learns from an account at most once per this many event-time seconds
     (so every account weighs alike, whatever its volume), never while it is actioned."""

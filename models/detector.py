@@ -1,49 +1,64 @@
 """The detection core: events in, decisions out. Pure, event time only, deterministic.
 
-:class:`AccountDetector` sees every request of its accounts (the worker partitions by
-``account_id``); :class:`ClusterDetector` sees every request of its IP clusters (the worker
-repartitions compact :class:`~models.cluster_features.ClusterObservation` records by cluster).
-:class:`Detector` chains the two in one process for ``distillguard replay``.
+Three stages share one skeleton (:class:`Stage`: load or create a subject's state, fold the input
+in, evaluate, turn a policy change into a :class:`Decision`):
+
+* :class:`AccountDetector` sees every request of its accounts (the worker partitions by
+  ``account_id``). It acts on an account alone only when the account's own evidence is strong
+  *and* it sends enough to matter (the cost gate); it acts on campaign members when the
+  campaign stage says so, at their first request.
+* :class:`CampaignDetector` sees every request of its linkage groups (fingerprint x network,
+  organisation; repartitioned by key) and sends :class:`CampaignVerdict` records back to the
+  accounts.
+* :class:`ClusterDetector` sees every request of its IP clusters and throttles a cluster only
+  when nearly all of its active accounts are campaign members or actioned; never blocks.
+
+:class:`Detector` chains them in one process for ``distillguard replay``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from river import stats
-
-from distillguard.models.account_features import AccountState
+from distillguard.models.account_features import AccountState, Baseline, CampaignLink
+from distillguard.models.campaigns import (
+    CampaignObservation,
+    CampaignState,
+    CampaignVerdict,
+    campaign_id,
+    linkage_keys,
+)
 from distillguard.models.cluster_features import ClusterObservation, ClusterState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.event import Event, InvalidEvent
-from distillguard.models.policy import SubjectPolicy
-from distillguard.models.recent import RecentIds
-from distillguard.models.scoring import (
-    Baseline,
-    PopulationModel,
+from distillguard.models.evidence import (
+    AccountEvidence,
+    PopulationScales,
+    automation,
     combine,
-    evidence_z,
-    harvest_evidence,
-    population_can_matter,
+    features,
+    harvest_core,
 )
+from distillguard.models.policy import BLOCK, SubjectPolicy
+from distillguard.models.recent import RecentIds
+from distillguard.models.scoring import PopulationModel
 
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""
-CLUSTER_LEARN_EVERY = 8
-"""The cluster population model learns from one cluster evaluation in this many."""
 REASON_FEATURES = (
     "answer_ratio",
     "answer_length",
+    "max_tokens_fill",
     "template_share",
     "shallow_share",
     "timing_regularity",
     "ip_rotation",
     "round_the_clock",
-    "error_share",
-    "volume",
+    "no_pauses",
 )
 
 Trace = Callable[[str, float, dict[str, Any]], None]
@@ -57,20 +72,137 @@ class DuplicateEvent(InvalidEvent):
     """An ``event_id`` seen recently: counted once."""
 
 
-class AccountDetector:
-    """Per-account features, population and baseline models, and the account policy."""
+class Allowlist:
+    """Accounts and CIDR networks never actioned; a cluster inside a listed network matches."""
+
+    def __init__(self, entries: frozenset[str]) -> None:
+        self.accounts: set[str] = set()
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for item in entries:
+            try:
+                self.networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                self.accounts.add(item)
+        self._clusters: dict[str, bool] = {}
+
+    def account(self, account: str) -> bool:
+        """Whether the account is listed."""
+        return account in self.accounts
+
+    def cluster(self, cluster: str) -> bool:
+        """Whether the cluster (CIDR) lies inside a listed network."""
+        hit = self._clusters.get(cluster)
+        if hit is None:
+            net = ipaddress.ip_network(cluster, strict=False)
+            hit = any(net.version == n.version and net.subnet_of(n) for n in self.networks)  # type: ignore[arg-type]
+            if len(self._clusters) < 100_000:
+                self._clusters[cluster] = hit
+        return hit
+
+
+class _State(Protocol):
+    last_ts: float
+    part: int
+    policy: SubjectPolicy | None
+
+
+S = TypeVar("S", bound=_State)
+
+
+class Stage(Generic[S]):
+    """The shared skeleton: per-subject state, loading, dirty tracking, eviction, decisions."""
+
+    subject_type = ""
+
+    def __init__(self, cfg: DetectorConfig, new_state: Callable[[float], S]) -> None:
+        self.cfg = cfg
+        self.states: dict[str, S] = {}
+        self.dirty: dict[str, int] = {}
+        """Subjects changed since the last checkpoint, with their partition."""
+        self.loader: Callable[[str], S | None] | None = None
+        self.new_state = new_state
+        self.allow = Allowlist(cfg.allowlist)
+        self.n_evals = 0
+
+    def state(self, key: str, ts: float, partition: int) -> S:
+        """Load or create the subject's state and mark it changed."""
+        st = self.states.get(key)
+        if st is None:
+            st = self.loader(key) if self.loader is not None else None
+            if st is None:
+                st = self.new_state(ts)
+            self.states[key] = st
+        st.part = partition
+        self.dirty[key] = partition
+        return st
+
+    def decide(
+        self,
+        key: str,
+        st: S,
+        score: float,
+        ts: float,
+        limit: int,
+        reasons: tuple[str, ...],
+        trigger: str,
+        *,
+        cap: float = 1.0,
+        force_block: bool = False,
+    ) -> Decision | None:
+        """Step the subject's policy; a change of state becomes a decision."""
+        policy = st.policy
+        if policy is None:
+            policy = st.policy = SubjectPolicy()
+        change = policy.step(min(score, cap), ts, limit, self.cfg, force_block=force_block)
+        if change is None:
+            return None
+        return Decision(
+            ts=ts,
+            subject_type=self.subject_type,
+            subject=key,
+            action=change.action,
+            ttl_s=change.ttl_s,
+            score=score,
+            reasons=reasons,
+            trigger_event_id=trigger,
+            trigger_event_ts=ts,
+            limit_rpm=change.limit_rpm,
+        )
+
+    def evict(self, now_ts: float) -> list[tuple[str, int]]:
+        """Forget idle subjects; returns ``(key, partition)`` pairs whose checkpoints to delete.
+
+        A subject idle for ``idle_evict_s`` is forgotten unless something is in force; one that
+        was ever actioned (strikes, campaign) is kept for ``record_keep_s``, so that waiting
+        does not wipe its record.
+        """
+        cfg = self.cfg
+        idle, keep = now_ts - cfg.idle_evict_s, now_ts - cfg.record_keep_s
+        gone = []
+        for k, st in self.states.items():
+            if st.last_ts >= idle:
+                continue
+            p = st.policy
+            if p is not None and (p.in_force(now_ts) or (p.strikes > 0 and st.last_ts >= keep)):
+                continue
+            gone.append((k, st.part))
+        for k, _ in gone:
+            del self.states[k]
+            self.dirty.pop(k, None)
+        return gone
+
+
+class AccountDetector(Stage[AccountState]):
+    """Per-account evidence, population and baseline models, the cost gate and the policy."""
+
+    subject_type = "account"
 
     def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None) -> None:
-        self.cfg = cfg or DetectorConfig()
-        self.states: dict[str, AccountState] = {}
-        self.dirty: dict[str, int] = {}
-        """Accounts changed since the last checkpoint, with their partition."""
-        self.loader: Callable[[str], AccountState | None] | None = None
+        super().__init__(cfg or DetectorConfig(), AccountState)
+        self.scales = PopulationScales()
         self.population = PopulationModel(self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed)
-        self.medians = {k: stats.Quantile(0.5) for k in (*REASON_FEATURES, "output_input_ratio", "rpm")}
         self.watermarks: dict[int, float] = {}
         self.seen = RecentIds(SEEN_IDS)
-        self.n_evals = 0
         self.trace = trace
 
     def check_order(self, e: Event, partition: int) -> None:
@@ -86,31 +218,33 @@ class AccountDetector:
         if not self.seen.add(e.event_id):
             raise DuplicateEvent(f"duplicate event_id {e.event_id!r}: counted once")
 
-    def observe(self, e: Event, partition: int = 0) -> tuple[list[Decision], ClusterObservation]:
-        """Fold one valid event in; return the decisions it triggers and its cluster observation.
+    def observe(
+        self, e: Event, partition: int = 0
+    ) -> tuple[list[Decision], ClusterObservation, list[CampaignObservation]]:
+        """Fold one valid event in; return its decisions, cluster observation and campaign observations.
 
         Raises :class:`LateEvent` or :class:`DuplicateEvent` (both :class:`InvalidEvent`)
         for records that must be dead-lettered instead.
         """
         self.check_order(e, partition)
         acct = e.account_id
-        st = self.states.get(acct)
-        if st is None:
-            st = self.loader(acct) if self.loader is not None else None
-            if st is None:
-                st = AccountState(e.ts)
-            self.states[acct] = st
-        st.update(e)
-        st.part = partition
-        self.dirty[acct] = partition
+        st = self.state(acct, e.ts, partition)
+        refused = st.update(e) < 0
         decisions: list[Decision] = []
         cfg = self.cfg
-        if st.n >= cfg.min_events and (st.n - cfg.min_events) % cfg.eval_every == 0:
+        n = st.n
+        link = st.campaign
+        if link is not None and e.ts < link.until and not refused:
+            d = self._campaign_action(acct, st, link, e)
+            if d is not None:
+                decisions.append(d)
+        elif not refused and n >= cfg.min_events and (n - cfg.min_events) % cfg.eval_every == 0:
             d = self._evaluate(acct, st, e)
             if d is not None:
                 decisions.append(d)
         policy = st.policy
-        suspect = st.score >= cfg.throttle_score or (policy is not None and policy.in_force(e.ts))
+        flagged = (policy is not None and policy.in_force(e.ts)) or (link is not None and e.ts < link.until)
+        flagged = flagged and not self.allow.account(acct)
         obs = ClusterObservation(
             e.ts,
             e.cluster,
@@ -119,112 +253,248 @@ class AccountDetector:
             e.simhash,
             f"{e.user_agent or ''}|{e.tls_fingerprint or ''}",
             st.score,
-            suspect,
+            flagged,
             e.ts - st.first_ts,
         )
-        return decisions, obs
+        camp: list[CampaignObservation] = []
+        if not refused and "campaigns" not in cfg.ablate:
+            camp = [
+                CampaignObservation(
+                    e.ts,
+                    key,
+                    acct,
+                    e.event_id,
+                    e.simhash,
+                    e.input_tokens,
+                    e.output_tokens,
+                    e.max_tokens,
+                    e.n_messages,
+                    e.cluster,
+                )
+                for key in linkage_keys(e)
+            ]
+        return decisions, obs, camp
+
+    def evidence(self, st: AccountState, ts: float) -> tuple[AccountEvidence, dict[str, float]]:
+        """Score one account from its state (pure but for the models it reads)."""
+        ablate = self.cfg.ablate
+        f = features(st, ts, self.scales, fixed="population_scales" in ablate)
+        core = harvest_core(f)
+        auto = 0.0 if "automation" in ablate else automation(f)
+        drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
+        pop = 0.0 if "population_anomaly" in ablate else self.population.percentile(f)
+        return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift)), f
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
         cfg = self.cfg
         ts = e.ts
-        f = st.features(ts)
-        core, auto = harvest_evidence(f)
-        drift = Baseline.drift(st.baseline, core)
-        policy = st.policy
-        needed = population_can_matter(evidence_z(core, auto, drift), min(cfg.throttle_score, cfg.release_score))
-        pop = self.population.percentile(f) if needed or (policy is not None and policy.active) else 0.0
-        score = combine(core, auto, pop, drift)
-        st.score = score
-        if policy is None:
-            policy = st.policy = SubjectPolicy()
+        ev, f = self.evidence(st, ts)
+        score = st.score = ev.score
         raw = st.raw(ts)
+        policy = st.policy
+        active = policy is not None and policy.active
         self.n_evals += 1
-        if not policy.active and score < cfg.throttle_score:
-            # Learn only from traffic we are not acting against.
-            st.baseline = Baseline.update(st.baseline, core, raw["rpm"])
+        if not active and score < cfg.throttle_score:
+            # Learn only from traffic nothing is in force against.
+            if st.baseline is None:
+                st.baseline = Baseline(ev.core, 0.0, 1.0, raw["rpm"])
+            else:
+                st.baseline.update(ev.core, raw["rpm"])
             if ts - st.learn_ts >= cfg.population_learn_s:
                 st.learn_ts = ts
                 self.population.learn_one(f)
-                for k, q in self.medians.items():
-                    q.update(f[k] if k in f else raw[k])
+                self.scales.learn(
+                    {
+                        "output_input_ratio": raw["output_input_ratio"],
+                        "output_tokens": raw["output_tokens"],
+                        "active_hours": raw["active_hours"],
+                    }
+                )
         if self.trace is not None:
             self.trace(
                 acct,
                 ts,
-                {"score": score, "core": core, "automation": auto, "population": pop, "drift": drift, **f, **raw},
+                {
+                    "score": score,
+                    "core": ev.core,
+                    "automation": ev.automation,
+                    "population": ev.population,
+                    "drift": ev.drift,
+                    **f,
+                    **raw,
+                },
             )
-        if acct in cfg.allowlist:
+        if self.allow.account(acct):
             return None
-        base_rpm = st.baseline[3] if st.baseline is not None else raw["rpm"]
-        limit = int(min(cfg.max_limit_rpm, max(cfg.min_limit_rpm, round(0.1 * base_rpm))))
-        change = policy.step(score, ts, limit, cfg)
-        if change is None:
+        # The cost gate: alone, an account is worth acting on only while it sends enough.
+        if not active and "cost_gate" not in cfg.ablate and raw["rph"] < cfg.lone_min_rph:
             return None
-        return Decision(
-            ts=ts,
-            subject_type="account",
-            subject=acct,
-            action=change.action,
-            ttl_s=change.ttl_s,
-            score=score,
-            reasons=self._reasons(f, raw, core, auto, pop, drift),
-            trigger_event_id=e.event_id,
-            trigger_event_ts=ts,
-            limit_rpm=change.limit_rpm,
+        rpm = st.baseline.rpm if st.baseline is not None else raw["rpm"]
+        limit = int(min(cfg.max_limit_rpm, max(cfg.min_limit_rpm, round(cfg.limit_share * rpm))))
+        # A throttle that would not refuse at least half of what the account sends does not bite.
+        bites = limit <= 0.5 * max(raw["rpm"], raw["rph"] / 60.0)
+        return self.decide(
+            acct,
+            st,
+            score,
+            ts,
+            limit,
+            self._reasons(f, raw, ev),
+            e.event_id,
+            force_block=not bites and score >= cfg.throttle_score,
         )
 
-    def _reasons(
-        self, f: dict[str, float], raw: dict[str, float], core: float, auto: float, pop: float, drift: float
-    ) -> tuple[str, ...]:
-        med = {k: (q.get() or 0.0) for k, q in self.medians.items()}
-        ranked = sorted(REASON_FEATURES, key=lambda k: f[k] - med[k], reverse=True)
-        out = [f"harvest_signature {core:.2f} (answer shape x template sweep x shallow turns)"]
-        for k in ranked[:3]:
-            out.append(f"{k} {f[k]:.2f} vs population median {med[k]:.2f}")
+    def _campaign_action(self, acct: str, st: AccountState, link: CampaignLink, e: Event) -> Decision | None:
+        if self.allow.account(acct):
+            return None
+        st.score = max(st.score, link.score)
+        return self.decide(acct, st, link.score, e.ts, 1, link.reasons, e.event_id, force_block=True)
+
+    def apply_verdict(self, v: CampaignVerdict, partition: int = 0) -> list[Decision]:
+        """Fold a campaign verdict into its account; act on it at once."""
+        st = self.state(v.account, v.ts, partition)
+        st.campaign = CampaignLink(v.campaign, v.score, v.ts + v.ttl_s, v.reasons)
+        if self.allow.account(v.account):
+            return []
+        d = self.decide(v.account, st, v.score, v.ts, 1, v.reasons, v.event_id, force_block=True)
+        return [d] if d is not None else []
+
+    def _reasons(self, f: dict[str, float], raw: dict[str, float], ev: AccountEvidence) -> tuple[str, ...]:
+        med = self.scales.medians()
+        ranked = sorted(REASON_FEATURES, key=lambda k: f[k], reverse=True)
+        out = [f"harvest_signature {ev.core:.2f} (answer shape x novel sweep x shallow turns)"]
+        out += [f"{k} {f[k]:.2f}" for k in ranked[:3]]
         out.append(
             f"output_input_ratio {raw['output_input_ratio']:.1f} vs population median "
-            f"{med['output_input_ratio']:.1f}; rpm {raw['rpm']:.1f} vs median {med['rpm']:.1f}"
+            f"{med['output_input_ratio']:.1f}; output_tokens {raw['output_tokens']:.0f} vs "
+            f"{med['output_tokens']:.0f}; {raw['rph']:.0f} requests/h"
         )
-        if auto >= 0.3:
-            out.append(f"automation_cues {auto:.2f}")
-        if pop >= 0.5:
-            out.append(f"population_anomaly_percentile_score {pop:.2f}")
-        if drift > 0:
-            out.append(f"drift_from_own_baseline {drift:.2f}")
+        if ev.automation >= 0.3:
+            out.append(f"automation_cues {ev.automation:.2f}")
+        if ev.population >= 0.5:
+            out.append(f"population_anomaly_percentile_score {ev.population:.2f}")
+        if ev.drift > 0:
+            out.append(f"drift_from_own_baseline {ev.drift:.2f}")
         return tuple(out)
 
-    def evict(self, now_ts: float) -> list[tuple[str, int]]:
-        """Forget accounts idle for ``idle_evict_s`` with nothing in force.
 
-        Returns ``(account, partition)`` pairs so the worker can delete their checkpoints.
-        """
-        return _evict(self.states, self.dirty, now_ts - self.cfg.idle_evict_s, now_ts)
+class CampaignDetector(Stage[CampaignState]):
+    """Linkage groups judged by what their accounts do together; verdicts for their members."""
 
-
-class ClusterDetector:
-    """Per-IP-cluster state and policy; acts only on clusters whose accounts are mostly suspect."""
+    subject_type = "campaign"
 
     def __init__(self, cfg: DetectorConfig | None = None) -> None:
-        self.cfg = cfg or DetectorConfig()
-        self.states: dict[str, ClusterState] = {}
-        self.dirty: dict[str, int] = {}
-        self.loader: Callable[[str], ClusterState | None] | None = None
-        self.population = PopulationModel(
-            self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed + 1
+        super().__init__(cfg or DetectorConfig(), CampaignState)
+        self.scales = PopulationScales()
+        self._seen = 0
+
+    def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
+        """Fold one observation in; return verdicts for member accounts."""
+        st = self.state(o.key, o.ts, partition)
+        st.update(o, self.shape(o))
+        cfg = self.cfg
+        policy = st.policy
+        if policy is not None and policy.in_force(o.ts):
+            m = st.members[o.account]
+            if m[3] <= o.ts:  # a member (maybe new) without a live verdict: send one
+                m[3] = o.ts + cfg.campaign_ttl_s / 2
+                return [self._verdict(o.key, st, o.account, o.ts, o.event_id)]
+            if st.n % 8:
+                return []
+        elif st.n % 4:
+            return []
+        return self._evaluate(o, st)
+
+    def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:
+        cfg = self.cfg
+        ts = o.ts
+        active = st.active_members(ts)
+        n_active = len(active)
+        raw = st.raw(ts)
+        self.n_evals += 1
+        if n_active < 3:
+            st.score = 0.0
+            return []
+        score = self.score(st, raw, n_active)
+        st.score = score
+        policy = st.policy
+        eligible = n_active >= cfg.campaign_min_accounts and raw["requests_per_hour"] >= cfg.campaign_min_rph
+        if not eligible and (policy is None or not policy.active):
+            return []
+        was = policy is not None and policy.in_force(ts)
+        d = self.decide(o.key, st, score if eligible else 0.0, ts, 1, (), o.event_id, force_block=True)
+        if d is None or d.action != BLOCK or was:
+            return []
+        out = []
+        for acct, m in st.members.items():
+            if m[1] >= ts - cfg.campaign_ttl_s:
+                m[3] = ts + cfg.campaign_ttl_s / 2
+                out.append(self._verdict(o.key, st, acct, ts, o.event_id))
+        return out
+
+    def shape(self, o: CampaignObservation) -> float:
+        """One request's harvest shape in [0, 1]: a long answer to a short prompt, shallow.
+
+        Output length and output/input ratio are ranked among the population's requests
+        (River quantiles, learned from one request in eight).
+        """
+        ratio = o.output_tokens / (o.input_tokens + 1.0)
+        self._seen += 1
+        if self._seen % 8 == 0:
+            self.scales.learn(
+                {"output_input_ratio": ratio, "output_tokens": float(o.output_tokens), "active_hours": 0.0}
+            )
+        if o.n_messages > 2:
+            return 0.0
+        fixed = "population_scales" in self.cfg.ablate
+        fill = min(1.0, o.output_tokens / o.max_tokens) if o.max_tokens > 0 else 0.0
+        answer = (
+            self.scales.rank("output_input_ratio", ratio, fixed)
+            + self.scales.rank("output_tokens", o.output_tokens, fixed)
+        ) / 2.0
+        return answer * (0.7 + 0.3 * fill)
+
+    def score(self, st: CampaignState, raw: dict[str, float], n_active: int) -> float:
+        """How campaign-like a group is, in [0, 1]."""
+        harvesting = st.harvesting_share(raw["ts"])
+        sweep = st.novel_share * (0.5 + 0.5 * st.template_share)
+        coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
+        arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
+        z = (
+            8.0 * (harvesting * sweep - 0.45)
+            + 2.5 * coordination
+            + 1.0 * arrivals
+            - 6.0 * st.cross_duplicate_share
+            - 1.0
         )
-        self.n_evals = 0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def _verdict(self, key: str, st: CampaignState, account: str, ts: float, event_id: str) -> CampaignVerdict:
+        raw = st.raw(ts)
+        cid = campaign_id(key)
+        tie = "organisation" if key.startswith("org:") else "one client fingerprint on one network"
+        reasons = (
+            f"campaign {cid}: {len(st.active_members(ts))} active accounts ({len(st.members)} seen), "
+            f"{tie}, {len(st.clusters)} IP clusters, {st.n} requests",
+            f"campaign harvest: output/input {raw['output_input_ratio']:.1f}, {raw['output_tokens']:.0f} output tokens, "
+            f"{st.shallow_share:.0%} shallow, {st.novel_share:.0%} novel prompts, {st.template_share:.0%} templated",
+            f"campaign pace: {raw['requests_per_hour']:.0f} requests/h, {raw['new_accounts_per_hour']:.1f} new accounts/h",
+        )
+        return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
+
+
+class ClusterDetector(Stage[ClusterState]):
+    """Per-IP-cluster state; throttles a cluster only when its traffic is nearly all flagged."""
+
+    subject_type = "ip_cluster"
+
+    def __init__(self, cfg: DetectorConfig | None = None) -> None:
+        super().__init__(cfg or DetectorConfig(), ClusterState)
 
     def observe(self, o: ClusterObservation, partition: int = 0) -> list[Decision]:
         """Fold one observation in; return the cluster decisions it triggers."""
-        st = self.states.get(o.cluster)
-        if st is None:
-            st = self.loader(o.cluster) if self.loader is not None else None
-            if st is None:
-                st = ClusterState(o.ts)
-            self.states[o.cluster] = st
+        st = self.state(o.cluster, o.ts, partition)
         st.update(o)
-        st.part = partition
-        self.dirty[o.cluster] = partition
         if st.n % self.cfg.eval_every:
             return []
         d = self._evaluate(o, st)
@@ -232,93 +502,50 @@ class ClusterDetector:
 
     def _evaluate(self, o: ClusterObservation, st: ClusterState) -> Decision | None:
         cfg = self.cfg
-        n_active, n_suspect = st.n_active(o.ts)
-        policy = st.policy
-        if policy is None:
-            policy = st.policy = SubjectPolicy()
+        n_active, n_flagged = st.n_active(o.ts)
         self.n_evals += 1
-        share = n_suspect / n_active if n_active else 0.0
-        # The NAT rule: never act on a cluster whose active accounts are not mostly suspect.
-        eligible = n_active >= cfg.cluster_min_accounts and share >= cfg.cluster_suspect_share
-        learn = not policy.active and self.n_evals % CLUSTER_LEARN_EVERY == 0
-        if not eligible and not policy.active and not learn:
-            return None  # nothing in force, nothing to act on, nothing to learn: skip the models
+        share = n_flagged / n_active if n_active else 0.0
+        # Overwhelmingly the campaign's, or nothing: honest neighbours share residential /24s.
+        eligible = n_active >= cfg.cluster_min_accounts and share >= cfg.cluster_campaign_share
+        policy = st.policy
+        if not eligible and (policy is None or not policy.active):
+            return None
+        if self.allow.cluster(o.cluster):
+            return None
         f = st.features(o.ts)
-        pop = self.population.percentile(f) if eligible else 0.0
-        z = (
-            8.0 * (share - cfg.cluster_suspect_share)
-            + 1.5 * f["fingerprint_concentration"]
-            + 1.5 * f["cross_account_templates"]
-            + 1.0 * f["new_account_share"]
-            + pop
-            - 1.0
-        )
-        score = 1.0 / (1.0 + math.exp(-z))
-        if not eligible:
-            score = min(score, cfg.release_score - 0.01)
-        if learn and score < cfg.release_score:
-            self.population.learn_one(f)
-        if o.cluster in cfg.allowlist:
-            return None
-        honest = n_active - n_suspect
+        score = share if eligible else 0.0
+        honest = n_active - n_flagged
         limit = int(min(cfg.max_limit_rpm, max(cfg.min_limit_rpm, 2 * honest)))
-        # Clusters are throttled, never blocked: honest accounts may share the addresses.
-        change = policy.step(min(score, cfg.block_score - 1e-6), o.ts, limit, cfg)
-        if change is None:
-            return None
         reasons = (
-            f"suspect_accounts {n_suspect} of {n_active} active ({share:.0%}) vs threshold "
-            f"{cfg.cluster_suspect_share:.0%}",
+            f"flagged_accounts {n_flagged} of {n_active} active ({share:.0%}) vs threshold "
+            f"{cfg.cluster_campaign_share:.0%}",
             f"fingerprint_concentration {f['fingerprint_concentration']:.2f}",
-            f"cross_account_templates {f['cross_account_templates']:.2f}",
             f"new_account_share {f['new_account_share']:.2f}",
         )
-        return Decision(
-            ts=o.ts,
-            subject_type="ip_cluster",
-            subject=o.cluster,
-            action=change.action,
-            ttl_s=change.ttl_s,
-            score=score,
-            reasons=reasons,
-            trigger_event_id=o.event_id,
-            trigger_event_ts=o.ts,
-            limit_rpm=change.limit_rpm,
-        )
-
-    def evict(self, now_ts: float) -> list[tuple[str, int]]:
-        """Forget idle clusters with nothing in force; returns ``(cluster, partition)`` pairs."""
-        return _evict(self.states, self.dirty, now_ts - self.cfg.idle_evict_s, now_ts)
-
-
-def _evict(states: dict[str, Any], dirty: dict[str, int], horizon: float, now_ts: float) -> list[tuple[str, int]]:
-    gone = [
-        (k, st.part)
-        for k, st in states.items()
-        if st.last_ts < horizon and not (st.policy is not None and st.policy.in_force(now_ts))
-    ]
-    for k, _ in gone:
-        del states[k]
-        dirty.pop(k, None)
-    return gone
+        # Clusters are throttled, never blocked: honest accounts may share the addresses.
+        return self.decide(o.cluster, st, score, o.ts, limit, reasons, o.event_id, cap=cfg.block_score - 1e-6)
 
 
 class Detector:
-    """Account and cluster detection in one process (replay, tests, explain)."""
+    """Account, campaign and cluster detection in one process (replay, tests, explain)."""
 
     def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None) -> None:
         self.cfg = cfg or DetectorConfig()
         self.accounts = AccountDetector(self.cfg, trace)
+        self.campaigns = CampaignDetector(self.cfg)
         self.clusters = ClusterDetector(self.cfg)
         self._since_evict = 0
 
     def observe(self, e: Event) -> list[Decision]:
         """Fold one valid event in and return every decision it triggers."""
-        decisions, obs = self.accounts.observe(e)
+        decisions, obs, camp = self.accounts.observe(e)
+        for o in camp:
+            for v in self.campaigns.observe(o):
+                decisions.extend(self.accounts.apply_verdict(v))
         decisions.extend(self.clusters.observe(obs))
         self._since_evict += 1
         if self._since_evict >= 50_000:
             self._since_evict = 0
-            self.accounts.evict(e.ts)
-            self.clusters.evict(e.ts)
+            for stage in (self.accounts, self.campaigns, self.clusters):
+                stage.evict(e.ts)
         return decisions

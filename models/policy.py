@@ -46,8 +46,14 @@ class SubjectPolicy:
         """Whether a throttle or block is in force at event time ``ts``."""
         return self.active and ts < self.until
 
-    def step(self, score: float, ts: float, limit_rpm: int, cfg: DetectorConfig) -> Change | None:
+    def step(
+        self, score: float, ts: float, limit_rpm: int, cfg: DetectorConfig, *, force_block: bool = False
+    ) -> Change | None:
         """Advance on one evaluation; return the change to announce, if any.
+
+        ``force_block`` skips the throttle: for a throttle that could not bite (a subject that
+        sends less than its limit) and for campaign members (many accounts x a small limit is
+        still the whole harvest).
 
         Examples
         --------
@@ -69,7 +75,7 @@ class SubjectPolicy:
             if score < cfg.throttle_score:
                 return None
             self.strikes += 2 if strong else 1
-            if self.strikes >= cfg.strikes_to_block:  # a repeat offender after a lapse
+            if self.strikes >= cfg.strikes_to_block or force_block:  # a repeat offender after a lapse
                 return self._set(BLOCK, ts, cfg.block_ttl_s, None)
             return self._set(THROTTLE, ts, cfg.throttle_ttl_s, limit_rpm)
         if score < cfg.release_score:
@@ -82,7 +88,7 @@ class SubjectPolicy:
                 self.strikes += 2 if strong else 1
             else:
                 self.strikes = max(0, self.strikes - 1)
-            if self.strikes >= cfg.strikes_to_block:
+            if self.strikes >= cfg.strikes_to_block or (force_block and score >= cfg.throttle_score):
                 return self._set(BLOCK, ts, cfg.block_ttl_s, None)
             if ts > self.until - cfg.throttle_ttl_s / 3:
                 return self._set(THROTTLE, ts, cfg.throttle_ttl_s, self.limit or limit_rpm)

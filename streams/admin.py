@@ -11,7 +11,7 @@ from distillguard.streams.settings import Settings
 log = structlog.get_logger("distillguard.admin")
 
 
-CHANGELOG_TABLES = ("account-state", "cluster-state")
+CHANGELOG_TABLES = ("account-state", "cluster-state", "campaign-state")
 CHANGELOG_CONFIGS = {
     "cleanup.policy": "compact",
     "segment.ms": str(60 * 1000),
@@ -44,11 +44,14 @@ def topic_specs(s: Settings) -> list[NewTopic]:
     observations topic keeps :data:`OBSERVATIONS_RETENTION_MS`.
     """
     return [
-        NewTopic(
-            s.cluster_topic,
-            s.partitions,
-            s.replication,
-            topic_configs={"retention.ms": str(OBSERVATIONS_RETENTION_MS), "segment.ms": str(600 * 1000)},
+        *(
+            NewTopic(
+                name,
+                s.partitions,
+                s.replication,
+                topic_configs={"retention.ms": str(OBSERVATIONS_RETENTION_MS), "segment.ms": str(600 * 1000)},
+            )
+            for name in (s.cluster_topic, s.campaign_topic, s.verdict_topic)
         ),
         *(
             NewTopic(changelog_topic(s, t), s.partitions, s.replication, topic_configs=dict(CHANGELOG_CONFIGS))

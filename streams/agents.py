@@ -17,25 +17,45 @@ from typing import Any
 import orjson
 import structlog
 
-from distillguard.models.account_features import AccountState
+from distillguard.models.account_features import AccountState, UnknownStateVersion
+from distillguard.models.campaigns import CampaignState
 from distillguard.models.cluster_features import ClusterState
 from distillguard.streams.app import app, settings
 from distillguard.streams.topics import (
     account_table,
+    campaign_table,
+    campaign_topic,
     cluster_table,
     cluster_topic,
     decisions_topic,
     dlq_topic,
     events_topic,
+    verdict_topic,
 )
-from distillguard.streams.worker_core import AccountStage, ClusterStage, Outbox
+from distillguard.streams.worker_core import AccountStage, CampaignStage, ClusterStage, Outbox
 
 log = structlog.get_logger("distillguard.worker")
 
 
+dropped_states = {"account": 0}
+"""Checkpoints in a format this code cannot read: dropped (the subject starts afresh), counted."""
+
+
 def _load_account(key: str) -> AccountState | None:
     raw = account_table.data.get(key)
-    return AccountState.from_state(orjson.loads(raw)) if raw else None
+    if not raw:
+        return None
+    try:
+        return AccountState.from_state(orjson.loads(raw))
+    except UnknownStateVersion as err:
+        dropped_states["account"] += 1
+        log.warning("checkpoint dropped", subject=key, reason=str(err), dropped=dropped_states["account"])
+        return None
+
+
+def _load_campaign(key: str) -> CampaignState | None:
+    raw = campaign_table.data.get(key)
+    return CampaignState.from_state(orjson.loads(raw)) if raw else None
 
 
 def _load_cluster(key: str) -> ClusterState | None:
@@ -45,11 +65,16 @@ def _load_cluster(key: str) -> ClusterState | None:
 
 account_stage = AccountStage(settings.detector, loader=_load_account, cluster_partitions=settings.partitions)
 cluster_stage = ClusterStage(settings.detector, loader=_load_cluster)
+campaign_stage = CampaignStage(settings.detector, loader=_load_campaign)
 
 
 async def _send_once(out: Outbox) -> None:
     for partition, value in out.observation_messages():
         await cluster_topic.send(value=value, partition=partition, force=True)
+    for partition, value in out.campaign_messages():
+        await campaign_topic.send(value=value, partition=partition, force=True)
+    for key, value in out.verdicts:
+        await verdict_topic.send(key=key, value=value, force=True)
     for key, value in out.decisions:
         await decisions_topic.send(key=key, value=value, force=True)
     for _key, value in out.dlq:
@@ -91,6 +116,19 @@ async def detect_accounts(messages: list[Any]) -> None:
         await _send(account_stage.process(_records(messages[i : i + step])))
 
 
+@app.batch_agent(verdict_topic)
+async def apply_verdicts(messages: list[Any]) -> None:
+    """Campaign verdicts back to their accounts (keyed by account, co-partitioned with the events)."""
+    await _send(account_stage.apply_verdicts(_records(messages)))
+
+
+@app.agent(campaign_topic, concurrency=1)
+async def detect_campaigns(stream: Any) -> None:
+    """Campaign detection over observations repartitioned by linkage key."""
+    async for events in stream.take_events(settings.batch_max, within=settings.batch_within_s):
+        await _send(campaign_stage.process(_records(ev.message for ev in events)))
+
+
 @app.agent(cluster_topic, concurrency=1)
 async def detect_clusters(stream: Any) -> None:
     """Per-IP-cluster detection over the repartitioned observations (partitioned by cluster)."""
@@ -126,14 +164,21 @@ def _checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
 _ticks = itertools.count()
 
 
+def _tables() -> list[tuple[Any, Any]]:
+    """Each stage's table with its detector."""
+    return [
+        (account_table, account_stage.detector),
+        (campaign_table, campaign_stage.detector),
+        (cluster_table, cluster_stage.detector),
+    ]
+
+
 @app.timer(interval=settings.checkpoint_interval_s / CHECKPOINT_SLICES)
 async def checkpoint() -> None:
     """Checkpoint only what changed (cost follows state changes), one slice per tick: every
     dirty subject is written within ``checkpoint_interval_s`` of its change."""
     part = next(_ticks) % CHECKPOINT_SLICES
-    n = _checkpoint(account_table, account_stage.detector, part) + _checkpoint(
-        cluster_table, cluster_stage.detector, part
-    )
+    n = sum(_checkpoint(table, det, part) for table, det in _tables())
     if n:
         log.debug("checkpoint", subjects=n, slice=part)
 
@@ -142,7 +187,7 @@ async def checkpoint() -> None:
 async def evict_idle() -> None:
     """Forget idle subjects (event time) and delete their checkpoints with tombstones."""
     wm = max(account_stage.detector.watermarks.values(), default=0.0)
-    for table, det in ((account_table, account_stage.detector), (cluster_table, cluster_stage.detector)):
+    for table, det in _tables():
         for key, partition in det.evict(wm):
             table.data.pop(key, None)
             table.send_changelog(partition, key, None)
@@ -151,7 +196,7 @@ async def evict_idle() -> None:
 @app.on_partitions_revoked.connect
 async def _on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
     """Before partitions move: checkpoint, then drop in-memory copies (reloaded from tables)."""
-    for table, det in ((account_table, account_stage.detector), (cluster_table, cluster_stage.detector)):
+    for table, det in _tables():
         _checkpoint(table, det)
         det.states.clear()
     account_stage.detector.watermarks.clear()
@@ -168,6 +213,8 @@ async def report() -> None:
         rejected=c.rejected,
         decisions=c.decisions,
         cluster_decisions=cluster_stage.decisions,
+        campaign_verdicts=campaign_stage.verdicts,
+        campaigns=len(campaign_stage.detector.states),
         accounts=len(account_stage.detector.states),
         clusters=len(cluster_stage.detector.states),
         lag_s=round(c.last_lag_s, 3),

@@ -125,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-plots", action="store_true")
     e.set_defaults(func=_eval)
 
+    from distillguard.streams.eval_seeds import add_parser as add_eval_seeds
+
+    add_eval_seeds(sub)
+
     x = sub.add_parser("explain", help="features, baselines and scores over time for one account")
     x.add_argument("account")
     x.add_argument("--events", type=Path, required=True)

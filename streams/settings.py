@@ -85,6 +85,16 @@ class Settings:
         """Internal repartition topic (prefixed with the app id)."""
         return f"{self.app_id}-cluster-observations"
 
+    @property
+    def campaign_topic(self) -> str:
+        """Internal repartition topic of campaign observations, keyed by linkage key."""
+        return f"{self.app_id}-campaign-observations"
+
+    @property
+    def verdict_topic(self) -> str:
+        """Internal topic of campaign verdicts, keyed by account (co-partitioned with the events)."""
+        return f"{self.app_id}-campaign-verdicts"
+
     def kafka_python_config(self) -> dict[str, Any]:
         """Connection settings for kafka-python clients (producer, consumer, admin)."""
         cfg: dict[str, Any] = {"bootstrap_servers": self.broker.split(",")}

@@ -34,9 +34,18 @@ decisions_topic = _raw_topic(
 )
 dlq_topic = _raw_topic(settings.topic_dlq)
 cluster_topic = _raw_topic(settings.cluster_topic, internal=True)
+campaign_topic = _raw_topic(settings.campaign_topic, internal=True)
+verdict_topic = _raw_topic(settings.verdict_topic, internal=True)
 
 account_table = app.Table(
     "account-state",
+    default=None,
+    key_type=str,
+    value_type=bytes,
+    partitions=settings.partitions,
+)
+campaign_table = app.Table(
+    "campaign-state",
     default=None,
     key_type=str,
     value_type=bytes,

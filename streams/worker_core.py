@@ -11,10 +11,11 @@ import orjson
 import structlog
 
 from distillguard.models.account_features import AccountState
+from distillguard.models.campaigns import CampaignObservation, CampaignState, CampaignVerdict
 from distillguard.models.cluster_features import ClusterObservation, ClusterState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
-from distillguard.models.detector import AccountDetector, ClusterDetector
+from distillguard.models.detector import AccountDetector, CampaignDetector, ClusterDetector
 from distillguard.models.event import InvalidEvent, decode_for
 from distillguard.streams.records import dead_letter, encode_decision
 
@@ -28,11 +29,32 @@ class Outbox:
     decisions: list[tuple[bytes, bytes]] = field(default_factory=list)
     dlq: list[tuple[bytes | None, bytes]] = field(default_factory=list)
     observations: dict[int, list[list[object]]] = field(default_factory=dict)
-    """Cluster observations by destination partition: one message per partition per batch."""
+    """Cluster observations by destination partition, sent in messages of ``OBS_PER_MESSAGE``."""
+    campaign_observations: dict[int, list[list[object]]] = field(default_factory=dict)
+    """Campaign observations by destination partition (of the linkage key)."""
+    verdicts: list[tuple[bytes, bytes]] = field(default_factory=list)
+    """Campaign verdicts keyed by account (co-partitioned with ``api-requests``)."""
 
     def observation_messages(self) -> list[tuple[int, bytes]]:
-        """``(partition, value)`` of the batched observation messages."""
-        return [(p, orjson.dumps(obs)) for p, obs in sorted(self.observations.items())]
+        """``(partition, value)`` of the batched cluster observation messages."""
+        return _chunked(self.observations)
+
+    def campaign_messages(self) -> list[tuple[int, bytes]]:
+        """``(partition, value)`` of the batched campaign observation messages."""
+        return _chunked(self.campaign_observations)
+
+
+OBS_PER_MESSAGE = 400
+"""Observations per message: far below the producer's 1 MB limit even with 512-character
+user agents (one message per partition per batch could exceed it and stall the stream)."""
+
+
+def _chunked(by_partition: dict[int, list[list[object]]]) -> list[tuple[int, bytes]]:
+    return [
+        (p, orjson.dumps(obs[i : i + OBS_PER_MESSAGE]))
+        for p, obs in sorted(by_partition.items())
+        for i in range(0, len(obs), OBS_PER_MESSAGE)
+    ]
 
 
 @dataclass(slots=True)
@@ -49,7 +71,7 @@ class Counters:
 
 
 def cluster_partition(cluster: str, partitions: int) -> int:
-    """The partition of the observation topic that owns ``cluster`` (stable across processes)."""
+    """The partition of an observation topic that owns ``cluster`` or a linkage key (stable across processes)."""
     return zlib.crc32(cluster.encode()) % partitions
 
 
@@ -96,7 +118,7 @@ class AccountStage:
                 if raw is None:
                     raise InvalidEvent("record has no value")
                 e = decode_for(cfg, raw, now)
-                decisions, obs = self.detector.observe(e, partition)
+                decisions, obs, camp = self.detector.observe(e, partition)
             except InvalidEvent as err:
                 c.rejected += 1
                 log.warning("dead-lettered", topic=topic, partition=partition, offset=offset, error=str(err))
@@ -114,10 +136,32 @@ class AccountStage:
             if bucket is None:
                 bucket = out.observations[part] = []
             bucket.append(obs.to_list())
+            for o in camp:
+                part = cluster_partition(o.key, self.cluster_partitions)
+                cb = out.campaign_observations.get(part)
+                if cb is None:
+                    cb = out.campaign_observations[part] = []
+                cb.append(o.to_list())
             for d in decisions:
                 self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         if c.last_event_ts:
             c.last_lag_s = max(0.0, now - c.last_event_ts)
+        return out
+
+    def apply_verdicts(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
+        """Fold campaign verdicts (``(value, topic, partition, offset)``) into their accounts."""
+        out = Outbox()
+        for raw, topic, partition, offset in records:
+            try:
+                decisions = []
+                for item in orjson.loads(raw or b"null"):
+                    decisions += self.detector.apply_verdict(CampaignVerdict.from_list(item), partition)
+            except Exception as err:  # internal topic: only a bug gets here
+                log.exception("bad campaign verdict; dead-lettered", topic=topic, partition=partition, offset=offset)
+                out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
+                continue
+            for d in decisions:
+                self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         return out
 
     def _emit(self, d: Decision, out: Outbox, live: bool, **where: object) -> None:
@@ -164,4 +208,32 @@ class ClusterStage:
                 continue
             for d in decisions:
                 emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
+        return out
+
+
+class CampaignStage:
+    """The campaign stage: observations repartitioned by linkage key in, verdicts for accounts out."""
+
+    def __init__(self, cfg: DetectorConfig, loader: Callable[[str], CampaignState | None] | None = None) -> None:
+        self.detector = CampaignDetector(cfg)
+        self.detector.loader = loader
+        self.verdicts = 0
+
+    def process(self, records: Iterable[tuple[bytes | None, str, int, int]]) -> Outbox:
+        """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
+        out = Outbox()
+        by_account: dict[str, list[list[object]]] = {}
+        for raw, topic, partition, offset in records:
+            try:
+                for item in orjson.loads(raw or b"null"):
+                    for v in self.detector.observe(CampaignObservation.from_list(item), partition):
+                        by_account.setdefault(v.account, []).append(v.to_list())
+            except Exception as err:  # internal topic: only a bug gets here
+                log.exception(
+                    "bad campaign observation; dead-lettered", topic=topic, partition=partition, offset=offset
+                )
+                out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
+        for account, vs in by_account.items():
+            self.verdicts += len(vs)
+            out.verdicts.append((account.encode(), orjson.dumps(vs)))
         return out

@@ -1,0 +1,267 @@
+"""The campaign stage: accounts linked by what they share, judged by what they do together.
+
+A campaign hides behind many accounts, each too small to judge alone. The account stage sends
+one :class:`CampaignObservation` per request, keyed by a *linkage key* that joins two
+independent ties: the client fingerprint (user agent and TLS stack) **and** the network it
+comes from (the ASN, or the /16 when the gateway gives none); an organisation id is a key of
+its own. One trait alone (a popular SDK, a big ISP) links honest strangers, so a group is
+never acted on for what it shares, only for what its accounts do together:
+
+* many accounts, and new ones arriving (coordination);
+* the harvest signature over all of the group's requests (long answers to short prompts,
+  novel prompts sweeping a topic, shallow conversations), scaled by the population of groups;
+* prompts that are not near-copies of each other across accounts (a class sending the same
+  assignment, or many people running one public benchmark, repeat each other; a harvester
+  never pays twice for one answer);
+* enough volume that acting is worth it (the harvest at stake).
+
+When a group is judged a campaign, every recent member, and every account that later shows
+up on the same key, receives a :class:`CampaignVerdict`, which the account stage turns into an
+action with reasons that name the campaign and its ties.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BITS, stable_hash
+from distillguard.models.event import Event
+from distillguard.models.policy import SubjectPolicy
+
+MAX_MEMBERS = 256
+"""Accounts remembered per group (the most recent)."""
+RING = 32
+ALPHA = 0.03
+ACTIVE_S = 2 * 3600.0
+STATE_VERSION = 1
+
+
+def linkage_keys(e: Event) -> list[str]:
+    """The groups one request belongs to: fingerprint x network, and the organisation."""
+    net = f"as{e.data.get('asn')}" if type(e.data.get("asn")) is int else _prefix16(e.cluster)
+    keys = [f"fp:{stable_hash(f'{e.user_agent}|{e.tls_fingerprint}'):08x}|{net}"]
+    org = e.data.get("org_id")
+    if type(org) is str and org:
+        keys.append(f"org:{org}")
+    return keys
+
+
+def _prefix16(cluster: str) -> str:
+    if ":" in cluster:
+        return "/".join((":".join(cluster.split(":")[:2]), "32"))
+    a, b, *_ = cluster.split(".")
+    return f"{a}.{b}.0.0/16"
+
+
+@dataclass(slots=True)
+class CampaignObservation:
+    """What the account stage tells the campaign stage about one request."""
+
+    ts: float
+    key: str
+    account: str
+    event_id: str
+    simhash: int
+    input_tokens: int
+    output_tokens: int
+    max_tokens: int
+    n_messages: int
+    cluster: str
+
+    def to_list(self) -> list[Any]:
+        """Compact wire form (a JSON array)."""
+        return [
+            self.ts,
+            self.key,
+            self.account,
+            self.event_id,
+            f"{self.simhash:016x}",
+            self.input_tokens,
+            self.output_tokens,
+            self.max_tokens,
+            self.n_messages,
+            self.cluster,
+        ]
+
+    @classmethod
+    def from_list(cls, v: list[Any]) -> CampaignObservation:
+        """Inverse of :meth:`to_list`."""
+        return cls(float(v[0]), v[1], v[2], v[3], int(v[4], 16), int(v[5]), int(v[6]), int(v[7]), int(v[8]), v[9])
+
+
+@dataclass(slots=True)
+class CampaignVerdict:
+    """A campaign's judgement about one member account, sent back to the account stage."""
+
+    ts: float
+    account: str
+    campaign: str
+    score: float
+    ttl_s: float
+    reasons: tuple[str, ...]
+    event_id: str
+
+    def to_list(self) -> list[Any]:
+        """Compact wire form."""
+        return [self.ts, self.account, self.campaign, self.score, self.ttl_s, list(self.reasons), self.event_id]
+
+    @classmethod
+    def from_list(cls, v: list[Any]) -> CampaignVerdict:
+        """Inverse of :meth:`to_list`."""
+        return cls(float(v[0]), v[1], v[2], float(v[3]), float(v[4]), tuple(v[5]), v[6])
+
+
+class CampaignState:
+    """Bounded memory of one linkage group."""
+
+    __slots__ = (
+        "clusters",
+        "count_hour",
+        "cross_duplicate_share",
+        "fill_share",
+        "first_ts",
+        "last_ts",
+        "learn_ts",
+        "mean_input_tokens",
+        "mean_output_tokens",
+        "members",
+        "n",
+        "new_accounts_hour",
+        "novel_share",
+        "part",
+        "policy",
+        "ring",
+        "ring_account",
+        "ring_i",
+        "score",
+        "shallow_share",
+        "template_share",
+    )
+
+    def __init__(self, ts: float) -> None:
+        self.first_ts = ts
+        self.last_ts = ts
+        self.n = 0
+        self.count_hour = 0.0
+        self.new_accounts_hour = 0.0
+        self.members: dict[str, list[float]] = {}
+        """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness].
+
+        Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
+        group is judged account by account: one heavy harvester among honest neighbours on a
+        popular SDK and cloud does not make them a campaign."""
+        self.clusters: dict[str, float] = {}
+        self.mean_input_tokens = 0.0
+        self.mean_output_tokens = 0.0
+        self.fill_share = 0.0
+        self.shallow_share = 0.0
+        self.template_share = 0.0
+        self.novel_share = 0.0
+        self.cross_duplicate_share = 0.0
+        self.ring = array("Q", [0]) * RING
+        self.ring_account = [0] * RING
+        self.ring_i = 0
+        self.score = 0.0
+        self.learn_ts = 0.0
+        self.policy: SubjectPolicy | None = None
+        self.part = 0
+
+    def update(self, o: CampaignObservation, shape: float) -> None:
+        """Fold one request in; ``shape`` is its harvest shape in [0, 1]."""
+        self.n += 1
+        dt = o.ts - self.last_ts
+        if dt > 0:
+            self.last_ts = o.ts
+            decay = math.exp(-dt / TAU_HOUR)
+            self.count_hour *= decay
+            self.new_accounts_hour *= decay
+        self.count_hour += 1.0
+        a = max(ALPHA, 1.0 / self.n)
+        m = self.members.get(o.account)
+        if m is None:
+            if len(self.members) >= MAX_MEMBERS:
+                del self.members[min(self.members, key=lambda k: self.members[k][1])]
+            self.members[o.account] = [o.ts, o.ts, 1.0, 0.0, shape]
+            self.new_accounts_hour += 1.0
+        else:
+            m[1] = o.ts
+            m[2] += 1.0
+            m[4] += (shape - m[4]) * max(0.2, 1.0 / m[2])
+        if o.cluster not in self.clusters and len(self.clusters) >= 16:
+            del self.clusters[min(self.clusters, key=self.clusters.__getitem__)]
+        self.clusters[o.cluster] = o.ts
+        self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
+        self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
+        fill = min(1.0, o.output_tokens / o.max_tokens) if o.max_tokens > 0 else 0.0
+        self.fill_share += (fill - self.fill_share) * a
+        self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
+        # The group's prompt stream: nearest recent prompt, and whether another account sent it.
+        k = min(self.n - 1, RING)
+        if k:
+            best, other = 65, False
+            me = stable_hash(o.account)
+            for i in range(k):
+                d = (o.simhash ^ self.ring[i]).bit_count()
+                if d < best:
+                    best, other = d, self.ring_account[i] != me
+            self.novel_share += ((best > DUP_BITS) - self.novel_share) * a
+            self.template_share += ((DUP_BITS < best <= TEMPLATE_BITS) - self.template_share) * a
+            self.cross_duplicate_share += ((best <= DUP_BITS and other) - self.cross_duplicate_share) * a
+        else:
+            self.novel_share = 1.0
+        self.ring[self.ring_i] = o.simhash
+        self.ring_account[self.ring_i] = stable_hash(o.account)
+        self.ring_i = (self.ring_i + 1) % RING
+
+    def harvesting_share(self, ts: float, level: float = 0.5) -> float:
+        """Share of active members whose own requests are harvest-shaped (each account weighs one)."""
+        active = self.active_members(ts)
+        return sum(m[4] >= level for m in active) / len(active) if active else 0.0
+
+    def active_members(self, ts: float) -> list[list[float]]:
+        """Members seen within ``ACTIVE_S``."""
+        horizon = ts - ACTIVE_S
+        return [m for m in self.members.values() if m[1] >= horizon]
+
+    def raw(self, ts: float) -> dict[str, float]:
+        """Raw aggregate values (for scales and reasons)."""
+        decay = math.exp(-max(0.0, ts - self.last_ts) / TAU_HOUR)
+        return {
+            "ts": ts,
+            "output_input_ratio": self.mean_output_tokens / (self.mean_input_tokens + 1.0),
+            "output_tokens": self.mean_output_tokens,
+            "active_hours": 0.0,
+            "requests_per_hour": self.count_hour * decay,
+            "new_accounts_per_hour": self.new_accounts_hour * decay,
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-able, named, versioned snapshot."""
+        out: dict[str, Any] = {"v": STATE_VERSION}
+        for f in self.__slots__:
+            if f in ("ring", "policy", "part"):
+                continue
+            out[f] = getattr(self, f)
+        out["ring"] = list(self.ring)
+        out["policy"] = self.policy.to_state() if self.policy is not None else None
+        return out
+
+    @classmethod
+    def from_state(cls, s: dict[str, Any]) -> CampaignState:
+        """Inverse of :meth:`to_state`."""
+        st = cls(0.0)
+        for f in cls.__slots__:
+            if f in ("ring", "policy", "part"):
+                continue
+            setattr(st, f, s[f])
+        st.ring = array("Q", s["ring"])
+        st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
+        return st
+
+
+def campaign_id(key: str) -> str:
+    """A short, stable name for the campaign found on one linkage key."""
+    return f"c-{stable_hash(key):08x}"[:8]

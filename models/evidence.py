@@ -1,0 +1,159 @@
+"""Evidence of harvesting for one account, in [0, 1]; every scale learned from the population.
+
+The threat model's signature is a product (no single trait suffices): *long answers to short
+prompts*, asked as *novel prompts that sweep a topic* (templated or not: a harvester never pays
+twice for the same answer), in *shallow conversations*. Automation cues (machine-regular timing,
+IP rotation, round-the-clock work, no pauses) add to it.
+
+Where the scale of a trait matters (how long is a long answer? how high an output/input ratio?),
+it is not a constant: :class:`PopulationScales` keeps River running quantiles of each raw value
+over the accounts nothing is in force against, and a value is judged by its rank among them.
+Before the quantiles have seen enough accounts, fixed scales from the threat model stand in.
+
+``ABLATABLE`` names each piece that an ablation study can switch off (``DetectorConfig.ablate``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from river import stats
+
+from distillguard.models.account_features import AccountState
+
+ABLATABLE = (
+    "population_scales",
+    "population_anomaly",
+    "own_baseline",
+    "campaigns",
+    "automation",
+    "cost_gate",
+)
+"""Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
+
+SCALED = ("output_input_ratio", "output_tokens", "active_hours")
+"""Raw values judged by their rank in the population."""
+QS = (0.5, 0.75, 0.9, 0.95, 0.99)
+FALLBACK = {"output_input_ratio": 3.0, "output_tokens": 600.0, "active_hours": 12.0}
+"""Fixed half-way points used until the population quantiles are warm: ``x / (x + c)``."""
+WARMUP = 200
+"""Accounts the population quantiles must have seen before their ranks are used."""
+
+HARVEST_CENTRE = 0.40
+HARVEST_GAIN = 10.0
+AUTOMATION_WEIGHT = 2.0
+POPULATION_WEIGHT = 1.0
+DRIFT_WEIGHT = 1.0
+AUTOMATION = {
+    "timing_regularity": 0.5,
+    "ip_rotation": 1.0,
+    "round_the_clock": 0.5,
+    "no_pauses": 0.3,
+    "error_share": 0.4,
+}
+
+
+class PopulationScales:
+    """River running quantiles of raw account values; ranks a value among the population."""
+
+    def __init__(self) -> None:
+        self.q = {k: [stats.Quantile(q) for q in QS] for k in SCALED}
+        self.n = 0
+
+    def learn(self, raw: Mapping[str, float]) -> None:
+        """Learn one account's raw values (call once per account per learning interval)."""
+        for k, qs in self.q.items():
+            x = raw[k]
+            for q in qs:
+                q.update(x)
+        self.n += 1
+
+    def rank(self, name: str, x: float, fixed: bool = False) -> float:
+        """Where ``x`` sits in the population, in [0, 1] (piecewise linear between quantiles)."""
+        if fixed or self.n < WARMUP:
+            c = FALLBACK[name]
+            return x / (x + c)
+        cuts = [q.get() or 0.0 for q in self.q[name]]
+        if x <= cuts[0]:
+            return 0.5 * x / cuts[0] if cuts[0] > 0 else 0.0
+        for (lo, qlo), (hi, qhi) in zip(zip(cuts, QS, strict=True), zip(cuts[1:], QS[1:], strict=True), strict=False):
+            if x <= hi:
+                return qlo + (qhi - qlo) * (x - lo) / max(hi - lo, 1e-9)
+        top = cuts[-1]
+        return min(1.0, 0.99 + 0.01 * (x - top) / max(top, 1e-9))
+
+    def medians(self) -> dict[str, float]:
+        """Population medians of the scaled values (for reasons)."""
+        return {k: qs[0].get() or 0.0 for k, qs in self.q.items()}
+
+
+def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool = False) -> dict[str, float]:
+    """The account's features, each in [0, 1]; higher = more harvest-like."""
+    active = st.active_hours(ts)
+    return {
+        "answer_ratio": scales.rank("output_input_ratio", st.output_input_ratio(), fixed),
+        "answer_length": scales.rank("output_tokens", st.mean_output_tokens, fixed),
+        "max_tokens_fill": st.fill_share,
+        "novelty": 1.0 - st.duplicate_share,
+        "template_share": st.template_share,
+        "shallow_share": st.shallow_share,
+        "timing_regularity": st.timing_regularity(),
+        "ip_rotation": st.rotation_share,
+        "round_the_clock": scales.rank("active_hours", float(active), fixed) if active > 8 else 0.0,
+        "no_pauses": 1.0 - st.pause_share if st.n > 8 else 0.0,
+        "error_share": st.error_share,
+    }
+
+
+def harvest_core(f: Mapping[str, float]) -> float:
+    """The signature in [0, 1]: answer shape x novel sweep x shallow conversations.
+
+    Examples
+    --------
+    >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.9, "max_tokens_fill": 0.8,
+    ...                     "novelty": 1.0, "template_share": 0.9, "shallow_share": 1.0}), 3)
+    0.839
+    >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.9, "max_tokens_fill": 0.8,
+    ...                     "novelty": 0.1, "template_share": 0.0, "shallow_share": 1.0}), 3)
+    0.044
+    """
+    answer = (f["answer_ratio"] + f["answer_length"] + f["max_tokens_fill"]) / 3.0
+    sweep = f["novelty"] * (0.5 + 0.5 * f["template_share"])
+    return answer * sweep * (0.3 + 0.7 * f["shallow_share"])
+
+
+def automation(f: Mapping[str, float]) -> float:
+    """Noisy-OR of automation and evasion cues, in [0, 1]."""
+    p = 1.0
+    for name, w in AUTOMATION.items():
+        p *= 1.0 - w * f[name]
+    return 1.0 - p
+
+
+@dataclass(slots=True)
+class AccountEvidence:
+    """One evaluation of one account: the parts and the combined score."""
+
+    core: float
+    automation: float
+    population: float
+    drift: float
+    score: float
+
+
+def logit(p: float) -> float:
+    """Log-odds of ``p``."""
+    return math.log(p / (1.0 - p))
+
+
+def combine(core: float, auto: float, population: float, drift: float) -> float:
+    """Logistic combination of the evidence into the score in [0, 1]."""
+    z = (
+        HARVEST_GAIN * (core - HARVEST_CENTRE)
+        + AUTOMATION_WEIGHT * auto
+        + POPULATION_WEIGHT * population
+        + DRIFT_WEIGHT * drift
+    )
+    return 1.0 / (1.0 + math.exp(-z))
