@@ -33,20 +33,31 @@ from distillguard.models.policy import SubjectPolicy
 
 MAX_MEMBERS = 256
 """Accounts remembered per group (the most recent)."""
-RING = 32
+RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
 
 
+_KEYS: dict[tuple[str | None, str | None, object, str], str] = {}
+
+
 def linkage_keys(e: Event) -> list[str]:
     """The groups one request belongs to: fingerprint x network, and the organisation."""
-    net = f"as{e.data.get('asn')}" if type(e.data.get("asn")) is int else _prefix16(e.cluster)
-    keys = [f"fp:{stable_hash(f'{e.user_agent}|{e.tls_fingerprint}'):08x}|{net}"]
-    org = e.data.get("org_id")
+    d = e.data
+    asn = d.get("asn")
+    ident = (e.user_agent, e.tls_fingerprint, asn, e.cluster if type(asn) is not int else "")
+    key = _KEYS.get(ident)
+    if key is None:
+        net = f"as{asn}" if type(asn) is int else _prefix16(e.cluster)
+        key = f"fp:{stable_hash(f'{e.user_agent}|{e.tls_fingerprint}'):08x}|{net}"
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        _KEYS[ident] = key
+    org = d.get("org_id")
     if type(org) is str and org:
-        keys.append(f"org:{org}")
-    return keys
+        return [key, f"org:{org}"]
+    return [key]
 
 
 def _prefix16(cluster: str) -> str:
@@ -199,21 +210,20 @@ class CampaignState:
         self.fill_share += (fill - self.fill_share) * a
         self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
         # The group's prompt stream: nearest recent prompt, and whether another account sent it.
+        me = stable_hash(o.account)
         k = min(self.n - 1, RING)
         if k:
-            best, other = 65, False
-            me = stable_hash(o.account)
-            for i in range(k):
-                d = (o.simhash ^ self.ring[i]).bit_count()
-                if d < best:
-                    best, other = d, self.ring_account[i] != me
+            ring = self.ring
+            dists = list(map(int.bit_count, map(o.simhash.__xor__, ring if k == RING else ring[:k])))
+            best = min(dists)
             self.novel_share += ((best > DUP_BITS) - self.novel_share) * a
             self.template_share += ((DUP_BITS < best <= TEMPLATE_BITS) - self.template_share) * a
-            self.cross_duplicate_share += ((best <= DUP_BITS and other) - self.cross_duplicate_share) * a
+            other = best <= DUP_BITS and self.ring_account[dists.index(best)] != me
+            self.cross_duplicate_share += (other - self.cross_duplicate_share) * a
         else:
             self.novel_share = 1.0
         self.ring[self.ring_i] = o.simhash
-        self.ring_account[self.ring_i] = stable_hash(o.account)
+        self.ring_account[self.ring_i] = me
         self.ring_i = (self.ring_i + 1) % RING
 
     def harvesting_share(self, ts: float, level: float = 0.5) -> float:

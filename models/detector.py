@@ -36,6 +36,7 @@ from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.event import Event, InvalidEvent
 from distillguard.models.evidence import (
+    POPULATION_WEIGHT,
     AccountEvidence,
     PopulationScales,
     automation,
@@ -47,6 +48,8 @@ from distillguard.models.policy import BLOCK, SubjectPolicy
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 
+LEARN_EVERY = 16
+"""The campaign stage's request scales learn from one request in this many."""
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""
 REASON_FEATURES = (
@@ -143,13 +146,16 @@ class Stage(Generic[S]):
         score: float,
         ts: float,
         limit: int,
-        reasons: tuple[str, ...],
+        reasons: tuple[str, ...] | Callable[[], tuple[str, ...]],
         trigger: str,
         *,
         cap: float = 1.0,
         force_block: bool = False,
     ) -> Decision | None:
-        """Step the subject's policy; a change of state becomes a decision."""
+        """Step the subject's policy; a change of state becomes a decision.
+
+        ``reasons`` may be a function: reasons are written only when a decision is made.
+        """
         policy = st.policy
         if policy is None:
             policy = st.policy = SubjectPolicy()
@@ -163,7 +169,7 @@ class Stage(Generic[S]):
             action=change.action,
             ttl_s=change.ttl_s,
             score=score,
-            reasons=reasons,
+            reasons=reasons if isinstance(reasons, tuple) else reasons(),
             trigger_event_id=trigger,
             trigger_event_ts=ts,
             limit_rpm=change.limit_rpm,
@@ -275,24 +281,34 @@ class AccountDetector(Stage[AccountState]):
             ]
         return decisions, obs, camp
 
-    def evidence(self, st: AccountState, ts: float) -> tuple[AccountEvidence, dict[str, float]]:
-        """Score one account from its state (pure but for the models it reads)."""
+    def evidence(
+        self, st: AccountState, ts: float, skip_population_below: float = 0.0
+    ) -> tuple[AccountEvidence, dict[str, float]]:
+        """Score one account from its state (pure but for the models it reads).
+
+        With ``skip_population_below``, the population model is not consulted when even its
+        largest contribution could not lift the score to that level.
+        """
         ablate = self.cfg.ablate
         f = features(st, ts, self.scales, fixed="population_scales" in ablate)
         core = harvest_core(f)
         auto = 0.0 if "automation" in ablate else automation(f)
         drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
-        pop = 0.0 if "population_anomaly" in ablate else self.population.percentile(f)
+        pop = 0.0
+        if "population_anomaly" not in ablate and (
+            not skip_population_below or combine(core, auto, POPULATION_WEIGHT, drift) >= skip_population_below
+        ):
+            pop = self.population.percentile(f)  # Half-Space Trees cost ~100 us: only where they can matter
         return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift)), f
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
         cfg = self.cfg
         ts = e.ts
-        ev, f = self.evidence(st, ts)
-        score = st.score = ev.score
-        raw = st.raw(ts)
         policy = st.policy
         active = policy is not None and policy.active
+        ev, f = self.evidence(st, ts, 0.0 if active or self.trace else min(cfg.throttle_score, cfg.release_score))
+        score = st.score = ev.score
+        raw = st.raw(ts)
         self.n_evals += 1
         if not active and score < cfg.throttle_score:
             # Learn only from traffic nothing is in force against.
@@ -339,7 +355,7 @@ class AccountDetector(Stage[AccountState]):
             score,
             ts,
             limit,
-            self._reasons(f, raw, ev),
+            lambda: self._reasons(f, raw, ev),
             e.event_id,
             force_block=not bites and score >= cfg.throttle_score,
         )
@@ -385,15 +401,16 @@ class CampaignDetector(Stage[CampaignState]):
 
     def __init__(self, cfg: DetectorConfig | None = None) -> None:
         super().__init__(cfg or DetectorConfig(), CampaignState)
-        self.scales = PopulationScales()
+        self.scales = PopulationScales(("output_input_ratio", "output_tokens"))
         self._seen = 0
+        self._fixed = "population_scales" in self.cfg.ablate
 
     def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
         """Fold one observation in; return verdicts for member accounts."""
         st = self.state(o.key, o.ts, partition)
-        st.update(o, self.shape(o))
         cfg = self.cfg
         policy = st.policy
+        st.update(o, self.shape(o, learn=policy is None or not policy.active))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
             if m[3] <= o.ts:  # a member (maybe new) without a live verdict: send one
@@ -432,27 +449,26 @@ class CampaignDetector(Stage[CampaignState]):
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
 
-    def shape(self, o: CampaignObservation) -> float:
+    def shape(self, o: CampaignObservation, learn: bool) -> float:
         """One request's harvest shape in [0, 1]: a long answer to a short prompt, shallow.
 
         Output length and output/input ratio are ranked among the population's requests
-        (River quantiles, learned from one request in eight).
+        (River quantiles, learned from one request in ``LEARN_EVERY`` of groups nothing is in
+        force against).
         """
-        ratio = o.output_tokens / (o.input_tokens + 1.0)
-        self._seen += 1
-        if self._seen % 8 == 0:
-            self.scales.learn(
-                {"output_input_ratio": ratio, "output_tokens": float(o.output_tokens), "active_hours": 0.0}
-            )
+        out = o.output_tokens
+        ratio = out / (o.input_tokens + 1.0)
+        scales = self.scales
+        if learn:
+            self._seen += 1
+            if self._seen % LEARN_EVERY == 0:
+                scales.learn({"output_input_ratio": ratio, "output_tokens": float(out)})
         if o.n_messages > 2:
             return 0.0
-        fixed = "population_scales" in self.cfg.ablate
-        fill = min(1.0, o.output_tokens / o.max_tokens) if o.max_tokens > 0 else 0.0
-        answer = (
-            self.scales.rank("output_input_ratio", ratio, fixed)
-            + self.scales.rank("output_tokens", o.output_tokens, fixed)
-        ) / 2.0
-        return answer * (0.7 + 0.3 * fill)
+        fixed = self._fixed
+        fill = min(1.0, out / o.max_tokens) if o.max_tokens > 0 else 0.0
+        answer = scales.rank("output_input_ratio", ratio, fixed) + scales.rank("output_tokens", out, fixed)
+        return answer * (0.35 + 0.15 * fill)
 
     def score(self, st: CampaignState, raw: dict[str, float], n_active: int) -> float:
         """How campaign-like a group is, in [0, 1]."""

@@ -58,16 +58,19 @@ AUTOMATION = {
 class PopulationScales:
     """River running quantiles of raw account values; ranks a value among the population."""
 
-    def __init__(self) -> None:
-        self.q = {k: [stats.Quantile(q) for q in QS] for k in SCALED}
+    def __init__(self, keys: tuple[str, ...] = SCALED) -> None:
+        self.q = {k: [stats.Quantile(q) for q in QS] for k in keys}
+        self.cuts: dict[str, list[float]] = {k: [0.0] * len(QS) for k in keys}
+        """The current quantile values, refreshed on learning (ranking reads them many times more)."""
         self.n = 0
 
     def learn(self, raw: Mapping[str, float]) -> None:
-        """Learn one account's raw values (call once per account per learning interval)."""
+        """Learn one set of raw values (call once per subject per learning interval)."""
         for k, qs in self.q.items():
             x = raw[k]
             for q in qs:
                 q.update(x)
+            self.cuts[k] = [q.get() or 0.0 for q in qs]
         self.n += 1
 
     def rank(self, name: str, x: float, fixed: bool = False) -> float:
@@ -75,18 +78,20 @@ class PopulationScales:
         if fixed or self.n < WARMUP:
             c = FALLBACK[name]
             return x / (x + c)
-        cuts = [q.get() or 0.0 for q in self.q[name]]
-        if x <= cuts[0]:
-            return 0.5 * x / cuts[0] if cuts[0] > 0 else 0.0
-        for (lo, qlo), (hi, qhi) in zip(zip(cuts, QS, strict=True), zip(cuts[1:], QS[1:], strict=True), strict=False):
+        cuts = self.cuts[name]
+        lo = cuts[0]
+        if x <= lo:
+            return 0.5 * x / lo if lo > 0 else 0.0
+        qlo = QS[0]
+        for hi, qhi in zip(cuts[1:], QS[1:], strict=True):
             if x <= hi:
                 return qlo + (qhi - qlo) * (x - lo) / max(hi - lo, 1e-9)
-        top = cuts[-1]
-        return min(1.0, 0.99 + 0.01 * (x - top) / max(top, 1e-9))
+            lo, qlo = hi, qhi
+        return min(1.0, 0.99 + 0.01 * (x - lo) / max(lo, 1e-9))
 
     def medians(self) -> dict[str, float]:
         """Population medians of the scaled values (for reasons)."""
-        return {k: qs[0].get() or 0.0 for k, qs in self.q.items()}
+        return {k: c[0] for k, c in self.cuts.items()}
 
 
 def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool = False) -> dict[str, float]:

@@ -104,9 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scale", type=float, default=1.0, help="multiplies every population")
     s.add_argument(
         "--variant",
-        choices=["standard", "heldout"],
+        choices=["standard", "heldout", "random"],
         default="standard",
-        help="'heldout' draws other parameters for a set kept aside",
+        help="'heldout': other fixed parameters; 'random': every population drawn from wide ranges by --seed",
     )
     s.add_argument("--start", type=float, default=None, help="first event time (epoch s)")
     s.add_argument("--kafka", action="store_true", help="produce live to the events topic")

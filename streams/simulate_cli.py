@@ -5,18 +5,37 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import orjson
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from distillguard.models.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
 
+VARIANTS = ["standard", "heldout", "random"]
+VARIANT_HELP = (
+    "'heldout' draws other parameters for a set kept aside; 'random' draws a whole world "
+    "(populations, sizes, rates, templates, infrastructure) from --seed"
+)
+
 
 def run(args: argparse.Namespace) -> int:
-    """Write ``DIR/events.jsonl`` and ``DIR/labels.json``, or produce live with ``--kafka``."""
-    params = HELDOUT if args.variant == "heldout" else Params()
-    start = args.start if args.start is not None else (time.time() if args.kafka else DEFAULT_START)
-    gens, labels = build(args.seed, args.hours, args.scale, params, start=start)
+    """Write ``DIR/events.jsonl`` and ``DIR/labels.json``, or produce live with ``--kafka``.
+
+    ``--variant random`` draws a whole world from the seed (see
+    :mod:`distillguard.models.traffic.randomized`) and also writes ``DIR/world.json``, the
+    parameters it drew.
+    """
+    world = None
+    if args.variant == "random":
+        from distillguard.models.traffic.randomized import build_random, random_start
+
+        start = args.start if args.start is not None else (time.time() if args.kafka else random_start(args.seed))
+        gens, labels, world = build_random(args.seed, args.hours, args.scale, start=start)
+    else:
+        params = HELDOUT if args.variant == "heldout" else Params()
+        start = args.start if args.start is not None else (time.time() if args.kafka else DEFAULT_START)
+        gens, labels = build(args.seed, args.hours, args.scale, params, start=start)
     if args.kafka:
         from distillguard.streams.produce import produce_live
 
@@ -34,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "labels.json").write_bytes(orjson.dumps({"accounts": labels}, option=orjson.OPT_INDENT_2))
+    if world is not None:
+        (args.out / "world.json").write_bytes(orjson.dumps(world, option=orjson.OPT_INDENT_2))
     span = args.hours * 3600.0
     n = 0
     with (
@@ -59,3 +80,31 @@ def run(args: argparse.Namespace) -> int:
     attack = sum(1 for v in labels.values() if v["label"] == "attack")
     print(f"simulate: events={n} accounts={len(labels)} attack_accounts={attack} out={args.out}")
     return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``simulate`` options on their own (``python -m distillguard.streams.simulate_cli``)."""
+    s = argparse.ArgumentParser(prog="distillguard-simulate", description="generate labelled traffic")
+    s.add_argument("--out", type=Path, help="write DIR/events.jsonl and DIR/labels.json")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--hours", type=float, default=8.0)
+    s.add_argument("--scale", type=float, default=1.0, help="multiplies every population")
+    s.add_argument("--variant", choices=VARIANTS, default="standard", help=VARIANT_HELP)
+    s.add_argument("--start", type=float, default=None, help="first event time (epoch s)")
+    s.add_argument("--kafka", action="store_true", help="produce live to the events topic")
+    s.add_argument("--speed", type=float, default=60.0, help="with --kafka: event-time speed-up")
+    s.add_argument("--limit", type=int, default=0, help="with --kafka: stop after N events")
+    s.add_argument("--target", help="drive the gateway at this URL over HTTP instead")
+    s.add_argument("--duration", type=float, default=0.0, help="with --target/--kafka: stop after S seconds")
+    s.add_argument("--stats", type=Path, help="with --target: write live counters (JSON) here")
+    s.add_argument("--quiet", action="store_true")
+    return s
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: ``python -m distillguard.streams.simulate_cli --variant random --seed N --out DIR``."""
+    return run(parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

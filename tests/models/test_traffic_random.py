@@ -1,0 +1,110 @@
+"""The random-variant traffic simulator: deterministic per seed, different across seeds, valid events."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from distillguard.models.event import parse_event
+from distillguard.models.simhash import prompt_simhash
+from distillguard.models.traffic.randomized import ATTACK, HONEST, _accounts, build_random, plan
+from distillguard.models.traffic.simulate import merged
+from distillguard.models.traffic.text import PromptPool, Windows, compose, fast_simhash, make_vocab, seg, sentence
+
+
+def _run(seed: int, hours: float = 0.5, scale: float = 0.12) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    gens, labels, _ = build_random(seed, hours, scale)
+    events = list(merged(gens))
+    for e in events:
+        del e["_text"]
+    return events, labels
+
+
+@pytest.fixture(scope="module")
+def short_runs() -> dict[int, tuple[list[dict[str, Any]], dict[str, Any]]]:
+    return {s: _run(s) for s in (3, 1004)}
+
+
+def test_same_seed_same_world(short_runs: dict[int, tuple[list[dict[str, Any]], dict[str, Any]]]) -> None:
+    """Determinism: the same seed gives byte-identical events and labels."""
+    events, labels = _run(3)
+    assert orjson.dumps(events) == orjson.dumps(short_runs[3][0])
+    assert labels == short_runs[3][1]
+
+
+def test_different_seeds_different_parameters() -> None:
+    """Each seed draws its own populations, sizes and rates."""
+    plans = [plan(s) for s in range(1, 11)]
+    assert len({orjson.dumps(p["populations"]) for p in plans}) == 10
+    assert len({frozenset(p["populations"]) for p in plans}) > 5  # which populations appear differs
+    assert len({p["start"] for p in plans}) > 5
+    rates = {p["populations"]["chat"]["sessions_per_h"] for p in plans}
+    assert len(rates) == 10
+
+
+def test_every_scenario_appears_in_seeds_1_to_10() -> None:
+    """Every honest population and every campaign shows up in some tuning seed."""
+    seen = set()
+    for s in range(1, 11):
+        pops = plan(s)["populations"]
+        seen |= set(pops)
+        assert sum(1 for k in pops if k in ATTACK) >= 4
+        assert sum(1 for k in pops if k in HONEST) >= 10
+        assert 1000 <= sum(_accounts(k, v) for k, v in pops.items()) <= 2500
+        assert 150_000 <= sum(v["est"] for v in pops.values()) <= 400_000
+    assert seen == set(HONEST) | set(ATTACK)
+
+
+def test_events_valid_ordered_and_labelled(short_runs: dict[int, tuple[list[dict[str, Any]], dict[str, Any]]]) -> None:
+    """Every event passes the contract parser, comes in time order and has a labelled account."""
+    for events, labels in short_runs.values():
+        assert len(events) > 1000
+        last = 0.0
+        for e in events:
+            parse_event(e)
+            assert e["ts"] >= last
+            last = e["ts"]
+            assert e["account_id"] in labels
+        assert len({e["event_id"] for e in events}) == len(events)
+        for v in labels.values():
+            assert v["label"] in ("attack", "benign")
+            assert ("campaign" in v) == (v["label"] == "attack")
+        scenarios = {labels[e["account_id"]]["scenario"] for e in events}
+        assert any(s in ATTACK for s in scenarios)
+        assert any(s in HONEST for s in scenarios)
+
+
+def test_fast_simhash_is_the_contract_simhash() -> None:
+    """The generator's fast hashing equals prompt_simhash on free text, segments and windows."""
+    r = random.Random(7)
+    vocab = make_vocab(r, 2000)
+    for _ in range(300):
+        t = sentence(r, vocab, 0, 120) + r.choice(["", "?", " Ünïcode ß", "\n```"])
+        assert fast_simhash(t) == prompt_simhash(t)
+    windows = Windows(PromptPool(r, vocab, 30, 5, 150))
+    for _ in range(300):
+        h, text = compose(
+            [seg(r.choice(["Translate:", "", "x", "Review:\n```"])), windows.window(r, 1, 60), seg("end.")]
+        )
+        assert h == prompt_simhash(text)
+
+
+def test_cli_random_variant_writes_world(tmp_path: Path) -> None:
+    """``simulate --variant random`` writes events, labels and the drawn parameters."""
+    from distillguard.streams.simulate_cli import main
+
+    out = tmp_path / "sim"
+    assert (
+        main(["--variant", "random", "--seed", "11", "--hours", "0.25", "--scale", "0.1", "--out", str(out), "--quiet"])
+        == 0
+    )
+    labels = orjson.loads((out / "labels.json").read_bytes())["accounts"]
+    lines = (out / "events.jsonl").read_bytes().splitlines()
+    assert lines
+    assert {orjson.loads(x)["account_id"] for x in lines} <= set(labels)
+    assert b"_text" not in lines[0]
+    assert orjson.loads((out / "world.json").read_bytes())["seed"] == 11
