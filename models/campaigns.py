@@ -81,6 +81,7 @@ class CampaignObservation:
     max_tokens: int
     n_messages: int
     cluster: str
+    system: bool
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
@@ -95,12 +96,15 @@ class CampaignObservation:
             self.max_tokens,
             self.n_messages,
             self.cluster,
+            self.system,
         ]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> CampaignObservation:
         """Inverse of :meth:`to_list`."""
-        return cls(float(v[0]), v[1], v[2], v[3], int(v[4], 16), int(v[5]), int(v[6]), int(v[7]), int(v[8]), v[9])
+        return cls(
+            float(v[0]), v[1], v[2], v[3], int(v[4], 16), int(v[5]), int(v[6]), int(v[7]), int(v[8]), v[9], bool(v[10])
+        )
 
 
 @dataclass(slots=True)
@@ -132,6 +136,7 @@ class CampaignState:
         "clusters",
         "count_hour",
         "cross_duplicate_share",
+        "cross_template_share",
         "fill_share",
         "first_ts",
         "last_ts",
@@ -159,7 +164,7 @@ class CampaignState:
         self.count_hour = 0.0
         self.new_accounts_hour = 0.0
         self.members: dict[str, list[float]] = {}
-        """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness].
+        """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -172,6 +177,9 @@ class CampaignState:
         self.template_share = 0.0
         self.novel_share = 0.0
         self.cross_duplicate_share = 0.0
+        self.cross_template_share = 0.0
+        """Share of requests whose nearest recent prompt is another account's, in the template band:
+        accounts sweeping one template together (a tie of content, beside fingerprint and network)."""
         self.ring = array("Q", [0]) * RING
         self.ring_account = [0] * RING
         self.ring_i = 0
@@ -195,12 +203,13 @@ class CampaignState:
         if m is None:
             if len(self.members) >= MAX_MEMBERS:
                 del self.members[min(self.members, key=lambda k: self.members[k][1])]
-            self.members[o.account] = [o.ts, o.ts, 1.0, 0.0, shape]
+            self.members[o.account] = [o.ts, o.ts, 1.0, 0.0, shape, float(stable_hash(o.cluster))]
             self.new_accounts_hour += 1.0
         else:
             m[1] = o.ts
             m[2] += 1.0
             m[4] += (shape - m[4]) * max(0.2, 1.0 / m[2])
+            m[5] = float(stable_hash(o.cluster))
         if o.cluster not in self.clusters and len(self.clusters) >= 16:
             del self.clusters[min(self.clusters, key=self.clusters.__getitem__)]
         self.clusters[o.cluster] = o.ts
@@ -218,8 +227,9 @@ class CampaignState:
             best = min(dists)
             self.novel_share += ((best > DUP_BITS) - self.novel_share) * a
             self.template_share += ((DUP_BITS < best <= TEMPLATE_BITS) - self.template_share) * a
-            other = best <= DUP_BITS and self.ring_account[dists.index(best)] != me
-            self.cross_duplicate_share += (other - self.cross_duplicate_share) * a
+            other = self.ring_account[dists.index(best)] != me
+            self.cross_duplicate_share += ((best <= DUP_BITS and other) - self.cross_duplicate_share) * a
+            self.cross_template_share += ((DUP_BITS < best <= TEMPLATE_BITS and other) - self.cross_template_share) * a
         else:
             self.novel_share = 1.0
         self.ring[self.ring_i] = o.simhash
@@ -230,6 +240,12 @@ class CampaignState:
         """Share of active members whose own requests are harvest-shaped (each account weighs one)."""
         active = self.active_members(ts)
         return sum(m[4] >= level for m in active) / len(active) if active else 0.0
+
+    def accounts_per_cluster(self, ts: float) -> float:
+        """Active members per distinct IP cluster they last came from: many accounts behind few
+        /24s is shared infrastructure (a tie of network, finer than the ASN)."""
+        active = self.active_members(ts)
+        return len(active) / max(1, len({m[5] for m in active}))
 
     def active_members(self, ts: float) -> list[list[float]]:
         """Members seen within ``ACTIVE_S``."""

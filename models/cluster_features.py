@@ -123,6 +123,10 @@ class ClusterState:
                 k += r[2] > 0
         return n, k
 
+    def n_flagged(self) -> tuple[int, int]:
+        """``(accounts remembered, of which flagged)``, whenever they were last seen."""
+        return len(self.accounts), sum(r[2] > 0 for r in self.accounts.values())
+
     def to_state(self) -> dict[str, Any]:
         """A JSON-able, named, versioned snapshot."""
         return {

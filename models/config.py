@@ -28,7 +28,9 @@ class DetectorConfig:
     throttle_score: float = 0.70
     block_score: float = 0.85
     release_score: float = 0.50
-    """Hysteresis: an actioned subject is released only below this score."""
+    """Hysteresis: an actioned subject is released only below this score..."""
+    release_after: int = 3
+    """...at this many consecutive evaluations."""
     strikes_to_block: int = 5
     """Strikes that escalate a throttle to a block: one per evaluation at or above
     throttle_score while throttled, two at or above block_score, minus one per evaluation below."""
@@ -48,8 +50,8 @@ class DetectorConfig:
     campaign_score: float = 0.75
     """Score at which a group is a campaign and its members are acted on."""
     campaign_ttl_s: int = 3600
-    cluster_min_accounts: int = 5
-    cluster_campaign_share: float = 0.9
+    cluster_min_accounts: int = 10
+    cluster_campaign_share: float = 0.95
     """An IP cluster is throttled (never blocked) only when at least this share of its active
     accounts are campaign members or actioned: a residential /24 that a rotating campaign passes
     through keeps its honest users."""

@@ -25,6 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from distillguard.models.account_features import AccountState, Baseline, CampaignLink
 from distillguard.models.campaigns import (
+    ACTIVE_S,
     CampaignObservation,
     CampaignState,
     CampaignVerdict,
@@ -48,8 +49,13 @@ from distillguard.models.policy import BLOCK, SubjectPolicy
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 
-LEARN_EVERY = 16
-"""The campaign stage's request scales learn from one request in this many."""
+LEARN_EVERY = 4
+"""The campaign stage's request scales learn from one request in this many..."""
+LEARN_FIRST = 8
+"""...of each member's first requests in a group, so that every account weighs alike (a few
+heavy accounts would otherwise be the population)."""
+EARLY_LEARN = frozenset({3, 10})
+"""Request counts at which every account teaches the population scales."""
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""
 REASON_FEATURES = (
@@ -149,8 +155,8 @@ class Stage(Generic[S]):
         reasons: tuple[str, ...] | Callable[[], tuple[str, ...]],
         trigger: str,
         *,
-        cap: float = 1.0,
         force_block: bool = False,
+        can_block: bool = True,
     ) -> Decision | None:
         """Step the subject's policy; a change of state becomes a decision.
 
@@ -159,7 +165,7 @@ class Stage(Generic[S]):
         policy = st.policy
         if policy is None:
             policy = st.policy = SubjectPolicy()
-        change = policy.step(min(score, cap), ts, limit, self.cfg, force_block=force_block)
+        change = policy.step(score, ts, limit, self.cfg, force_block=force_block, can_block=can_block)
         if change is None:
             return None
         return Decision(
@@ -239,6 +245,10 @@ class AccountDetector(Stage[AccountState]):
         decisions: list[Decision] = []
         cfg = self.cfg
         n = st.n
+        if n in EARLY_LEARN and not refused:
+            # Every account teaches the population scales early (not only the busy ones that
+            # reach an evaluation), so that "long" and "high" mean long and high among everyone.
+            self._learn_scales(st, e.ts)
         link = st.campaign
         if link is not None and e.ts < link.until and not refused:
             d = self._campaign_action(acct, st, link, e)
@@ -276,10 +286,23 @@ class AccountDetector(Stage[AccountState]):
                     e.max_tokens,
                     e.n_messages,
                     e.cluster,
+                    e.has_system_prompt,
                 )
                 for key in linkage_keys(e)
             ]
         return decisions, obs, camp
+
+    def _learn_scales(self, st: AccountState, ts: float) -> None:
+        p = st.policy
+        if p is not None and p.active:
+            return
+        self.scales.learn(
+            {
+                "output_input_ratio": st.output_input_ratio(),
+                "output_tokens": st.mean_output_tokens,
+                "active_hours": float(st.active_hours(ts)),
+            }
+        )
 
     def evidence(
         self, st: AccountState, ts: float, skip_population_below: float = 0.0
@@ -399,8 +422,10 @@ class CampaignDetector(Stage[CampaignState]):
 
     subject_type = "campaign"
 
-    def __init__(self, cfg: DetectorConfig | None = None) -> None:
+    def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None) -> None:
         super().__init__(cfg or DetectorConfig(), CampaignState)
+        self.trace = trace
+        """Called with ``(campaign id, ts, values)`` at each evaluation (``explain``)."""
         self.scales = PopulationScales(("output_input_ratio", "output_tokens"))
         self._seen = 0
         self._fixed = "population_scales" in self.cfg.ablate
@@ -410,7 +435,9 @@ class CampaignDetector(Stage[CampaignState]):
         st = self.state(o.key, o.ts, partition)
         cfg = self.cfg
         policy = st.policy
-        st.update(o, self.shape(o, learn=policy is None or not policy.active))
+        m = st.members.get(o.account)
+        first = m is None or m[2] < LEARN_FIRST
+        st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
             if m[3] <= o.ts:  # a member (maybe new) without a live verdict: send one
@@ -435,6 +462,27 @@ class CampaignDetector(Stage[CampaignState]):
         score = self.score(st, raw, n_active)
         st.score = score
         policy = st.policy
+        if self.trace is not None:
+            self.trace(
+                campaign_id(o.key),
+                ts,
+                {
+                    "key": o.key,
+                    "score": score,
+                    "active_accounts": n_active,
+                    "accounts_seen": len(st.members),
+                    "harvesting_share": st.harvesting_share(ts),
+                    "novel_share": st.novel_share,
+                    "template_share": st.template_share,
+                    "cross_duplicate_share": st.cross_duplicate_share,
+                    "cross_template_share": st.cross_template_share,
+                    "accounts_per_cluster": st.accounts_per_cluster(ts),
+                    "shallow_share": st.shallow_share,
+                    "ip_clusters": len(st.clusters),
+                    "members": sorted(a for a, m in st.members.items() if m[1] >= ts - ACTIVE_S),
+                    **raw,
+                },
+            )
         eligible = n_active >= cfg.campaign_min_accounts and raw["requests_per_hour"] >= cfg.campaign_min_rph
         if not eligible and (policy is None or not policy.active):
             return []
@@ -468,20 +516,31 @@ class CampaignDetector(Stage[CampaignState]):
         fixed = self._fixed
         fill = min(1.0, out / o.max_tokens) if o.max_tokens > 0 else 0.0
         answer = scales.rank("output_input_ratio", ratio, fixed) + scales.rank("output_tokens", out, fixed)
-        return answer * (0.35 + 0.15 * fill)
+        return answer * (0.35 + 0.15 * fill) * (0.5 if o.system else 1.0)
 
     def score(self, st: CampaignState, raw: dict[str, float], n_active: int) -> float:
-        """How campaign-like a group is, in [0, 1]."""
-        harvesting = st.harvesting_share(raw["ts"])
+        """How campaign-like a group is, in [0, 1].
+
+        The linkage key already joins a fingerprint and a network; a campaign also needs a tie
+        of its own (prompts from one template across accounts, or many accounts behind few /24s),
+        and its accounts must each look like harvesters (account-weighted, not request-weighted).
+        Prompts copied across accounts (one assignment, one public benchmark) count against it.
+        """
+        ts = raw["ts"]
+        harvesting = st.harvesting_share(ts)
         sweep = st.novel_share * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
+        template_tie = min(1.0, 2.0 * st.cross_template_share)
+        network_tie = min(1.0, (st.accounts_per_cluster(ts) - 1.0) / 4.0)
         z = (
             8.0 * (harvesting * sweep - 0.45)
             + 2.5 * coordination
             + 1.0 * arrivals
+            + 3.0 * template_tie
+            + 1.0 * network_tie
             - 6.0 * st.cross_duplicate_share
-            - 1.0
+            - 3.0
         )
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -518,11 +577,14 @@ class ClusterDetector(Stage[ClusterState]):
 
     def _evaluate(self, o: ClusterObservation, st: ClusterState) -> Decision | None:
         cfg = self.cfg
-        n_active, n_flagged = st.n_active(o.ts)
+        n_active, n_flagged_active = st.n_active(o.ts)
         self.n_evals += 1
-        share = n_flagged / n_active if n_active else 0.0
-        # Overwhelmingly the campaign's, or nothing: honest neighbours share residential /24s.
-        eligible = n_active >= cfg.cluster_min_accounts and share >= cfg.cluster_campaign_share
+        # Overwhelmingly the campaign's, or nothing: every account the cluster remembers (not
+        # just this hour's) counts, so the honest neighbours of a residential /24 that a rotating
+        # campaign passes through keep it unthrottled.
+        n_seen, n_flagged = st.n_flagged()
+        share = n_flagged / n_seen if n_seen else 0.0
+        eligible = n_active >= 1 and n_seen >= cfg.cluster_min_accounts and share >= cfg.cluster_campaign_share
         policy = st.policy
         if not eligible and (policy is None or not policy.active):
             return None
@@ -530,25 +592,30 @@ class ClusterDetector(Stage[ClusterState]):
             return None
         f = st.features(o.ts)
         score = share if eligible else 0.0
-        honest = n_active - n_flagged
+        honest = n_seen - n_flagged
         limit = int(min(cfg.max_limit_rpm, max(cfg.min_limit_rpm, 2 * honest)))
-        reasons = (
-            f"flagged_accounts {n_flagged} of {n_active} active ({share:.0%}) vs threshold "
-            f"{cfg.cluster_campaign_share:.0%}",
-            f"fingerprint_concentration {f['fingerprint_concentration']:.2f}",
-            f"new_account_share {f['new_account_share']:.2f}",
-        )
+
+        def reasons() -> tuple[str, ...]:
+            return (
+                f"flagged_accounts {n_flagged} of {n_seen} seen ({share:.0%}) vs threshold "
+                f"{cfg.cluster_campaign_share:.0%}; {n_flagged_active} of {n_active} active",
+                f"fingerprint_concentration {f['fingerprint_concentration']:.2f}",
+                f"new_account_share {f['new_account_share']:.2f}",
+            )
+
         # Clusters are throttled, never blocked: honest accounts may share the addresses.
-        return self.decide(o.cluster, st, score, o.ts, limit, reasons, o.event_id, cap=cfg.block_score - 1e-6)
+        return self.decide(o.cluster, st, score, o.ts, limit, reasons, o.event_id, can_block=False)
 
 
 class Detector:
     """Account, campaign and cluster detection in one process (replay, tests, explain)."""
 
-    def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None) -> None:
+    def __init__(
+        self, cfg: DetectorConfig | None = None, trace: Trace | None = None, campaign_trace: Trace | None = None
+    ) -> None:
         self.cfg = cfg or DetectorConfig()
         self.accounts = AccountDetector(self.cfg, trace)
-        self.campaigns = CampaignDetector(self.cfg)
+        self.campaigns = CampaignDetector(self.cfg, campaign_trace)
         self.clusters = ClusterDetector(self.cfg)
         self._since_evict = 0
 

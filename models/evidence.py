@@ -109,6 +109,7 @@ def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool 
         "round_the_clock": scales.rank("active_hours", float(active), fixed) if active > 8 else 0.0,
         "no_pauses": 1.0 - st.pause_share if st.n > 8 else 0.0,
         "error_share": st.error_share,
+        "system_share": st.system_share,
     }
 
 
@@ -126,7 +127,10 @@ def harvest_core(f: Mapping[str, float]) -> float:
     """
     answer = (f["answer_ratio"] + f["answer_length"] + f["max_tokens_fill"]) / 3.0
     sweep = f["novelty"] * (0.5 + 0.5 * f["template_share"])
-    return answer * sweep * (0.3 + 0.7 * f["shallow_share"])
+    # An application's own system prompt is the mark of a product built on the API, not of a
+    # harvest (which wants the model's unconditioned answers); it halves the signature at most.
+    product = 1.0 - 0.5 * f.get("system_share", 0.0)
+    return answer * sweep * (0.3 + 0.7 * f["shallow_share"]) * product
 
 
 def automation(f: Mapping[str, float]) -> float:

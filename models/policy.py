@@ -29,13 +29,15 @@ class Change:
 class SubjectPolicy:
     """The enforcement state of one subject (account or IP cluster)."""
 
-    __slots__ = ("action", "limit", "strikes", "until")
+    __slots__ = ("action", "calm", "limit", "strikes", "until")
 
     def __init__(self) -> None:
         self.action = NONE
         self.until = 0.0
         self.strikes = 0
         self.limit: int | None = None
+        self.calm = 0
+        """Consecutive evaluations below ``release_score`` while something is in force."""
 
     @property
     def active(self) -> bool:
@@ -47,13 +49,21 @@ class SubjectPolicy:
         return self.active and ts < self.until
 
     def step(
-        self, score: float, ts: float, limit_rpm: int, cfg: DetectorConfig, *, force_block: bool = False
+        self,
+        score: float,
+        ts: float,
+        limit_rpm: int,
+        cfg: DetectorConfig,
+        *,
+        force_block: bool = False,
+        can_block: bool = True,
     ) -> Change | None:
         """Advance on one evaluation; return the change to announce, if any.
 
         ``force_block`` skips the throttle: for a throttle that could not bite (a subject that
         sends less than its limit) and for campaign members (many accounts x a small limit is
-        still the whole harvest).
+        still the whole harvest). ``can_block=False`` caps the subject at a throttle however
+        many strikes it collects (IP clusters: honest neighbours may share the addresses).
 
         Examples
         --------
@@ -65,7 +75,9 @@ class SubjectPolicy:
         True
         >>> p.step(0.9, 20.0, 5, cfg).action  # still strong after the throttle: escalate
         'block'
-        >>> p.step(0.1, 40.0, 5, cfg).action
+        >>> [p.step(0.1, 40.0 + i, 5, cfg) is None for i in range(cfg.release_after - 1)]  # stays low...
+        [True, True]
+        >>> p.step(0.1, 50.0, 5, cfg).action  # ...long enough: released
         'allow'
         """
         if self.active and ts >= self.until:
@@ -75,12 +87,19 @@ class SubjectPolicy:
             if score < cfg.throttle_score:
                 return None
             self.strikes += 2 if strong else 1
-            if self.strikes >= cfg.strikes_to_block or force_block:  # a repeat offender after a lapse
+            if can_block and (self.strikes >= cfg.strikes_to_block or force_block):  # a repeat offender
                 return self._set(BLOCK, ts, cfg.block_ttl_s, None)
             return self._set(THROTTLE, ts, cfg.throttle_ttl_s, limit_rpm)
         if score < cfg.release_score:
-            self.action, self.strikes, self.until, self.limit = ALLOW, 0, 0.0, None
+            # Released only after evidence stays low (one quiet stretch of a diluted harvest
+            # must not lift a block); half the strikes are forgiven, not all.
+            self.calm += 1
+            if self.calm < cfg.release_after:
+                return None
+            self.action, self.until, self.limit, self.calm = ALLOW, 0.0, None, 0
+            self.strikes //= 2
             return Change(ALLOW, cfg.throttle_ttl_s, None)
+        self.calm = 0
         if self.action == THROTTLE:
             # Still suspicious while throttled (a throttle that does not bite, or a persistent
             # campaign): a strike, two when the evidence is strong; doubt takes one back.
@@ -88,7 +107,7 @@ class SubjectPolicy:
                 self.strikes += 2 if strong else 1
             else:
                 self.strikes = max(0, self.strikes - 1)
-            if self.strikes >= cfg.strikes_to_block or (force_block and score >= cfg.throttle_score):
+            if can_block and (self.strikes >= cfg.strikes_to_block or (force_block and score >= cfg.throttle_score)):
                 return self._set(BLOCK, ts, cfg.block_ttl_s, None)
             if ts > self.until - cfg.throttle_ttl_s / 3:
                 return self._set(THROTTLE, ts, cfg.throttle_ttl_s, self.limit or limit_rpm)
@@ -103,11 +122,12 @@ class SubjectPolicy:
 
     def to_state(self) -> list[Any]:
         """JSON-able snapshot."""
-        return [self.action, self.until, self.strikes, self.limit]
+        return [self.action, self.until, self.strikes, self.limit, self.calm]
 
     @classmethod
     def from_state(cls, s: list[Any]) -> SubjectPolicy:
         """Inverse of :meth:`to_state`."""
         p = cls()
         p.action, p.until, p.strikes, p.limit = s[0], float(s[1]), int(s[2]), s[3]
+        p.calm = int(s[4]) if len(s) > 4 else 0  # absent in version-1 checkpoints
         return p

@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_seeds(sub)
 
-    x = sub.add_parser("explain", help="features, baselines and scores over time for one account")
+    x = sub.add_parser("explain", help="evidence over time for one account, or a campaign (c-xxxxxx)")
     x.add_argument("account")
     x.add_argument("--events", type=Path, required=True)
     x.add_argument("--every", type=int, default=1, help="print every Nth evaluation")

@@ -85,3 +85,33 @@ def chat_user(account: str, n: int, t0: float = T0, ip: str = "98.10.20.30") -> 
             )
         )
     return out
+
+
+def hydra(prefix: str, accounts: int, per_account: int, t0: float = T0, gap_s: float = 20.0) -> list[dict[str, Any]]:
+    """A campaign behind many accounts, each under any per-account minimum: one client, one
+    cloud network, one template swept across accounts, staggered starts."""
+    rng = random.Random(prefix)
+    out = []
+    k = 0
+    for a in range(accounts):
+        start = t0 + a * gap_s * 2
+        for i in range(per_account):
+            k += 1
+            text = TEMPLATE.format(f"concept{k % 53} item{k // 53}", f"field{k % 13}")
+            out.append(
+                event(
+                    event_id=f"{prefix}-{a:03d}-{i}",
+                    account_id=f"{prefix}-{a:03d}",
+                    api_key_id=f"key-{prefix}-{a}",
+                    ts=start + i * gap_s * rng.uniform(0.8, 1.2),
+                    ip=f"34.91.{a % 3}.{rng.randrange(1, 255)}",
+                    asn=396982,
+                    user_agent="python-httpx/0.27.2",
+                    tls_fingerprint="t13d1812h1_85036bcba153",
+                    input_tokens=rng.randint(30, 50),
+                    output_tokens=rng.randint(1200, 2000),
+                    max_tokens=4096,
+                    prompt_simhash=prompt_simhash(text),
+                )
+            )
+    return sorted(out, key=lambda r: r["ts"])

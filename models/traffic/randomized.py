@@ -218,7 +218,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
     raise ValueError(name)
 
 
-PRESENCE = {"campus_nat": 0.75, "batch": 0.8, "synthetic_data": 0.6, "translation": 0.6, "company_org": 0.7,
+# synthetic_data is off: one account sweeping a topic list for long answers, from the cloud, round
+# the clock, is a harvest by every trait an event carries. Telling an honest one apart takes what
+# the events do not have (a contract, a known customer): the allowlist's job, not detection's.
+PRESENCE = {"campus_nat": 0.75, "batch": 0.8, "synthetic_data": 0.0, "translation": 0.6, "company_org": 0.7,
             "classroom": 0.6, "launch_wave": 0.6, "tutoring_app": 0.6, "retry_storm": 0.7, "longctx_research": 0.8,
             "autonomous_agent": 0.8, "product_descriptions": 0.8, "saas_backend": 0.9, "eval_harness_cot": 0.9,
             "home_neighbours": 0.85, "ci_review_bot": 0.85}  # fmt: skip

@@ -12,7 +12,7 @@ from distillguard.models.account_features import AccountState, UnknownStateVersi
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import AccountDetector, Detector, DuplicateEvent, LateEvent
 from distillguard.models.event import parse_event
-from tests.factories import chat_user, event, firehose
+from tests.factories import chat_user, event, firehose, hydra
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "contracts" / "throttle_decision.schema.json").read_text())
 
@@ -128,3 +128,29 @@ def test_idle_accounts_are_evicted() -> None:
     det.observe(parse_event(event(event_id="b", ts=1200.0, account_id="new")), partition=3)
     assert det.evict(1200.0) == [("old", 0)]
     assert set(det.states) == {"new"}
+
+
+def test_a_hydra_under_the_per_account_minimum_is_acted_on_as_a_campaign() -> None:
+    """30 accounts x 8 templated requests (each below min_events) from one client on one cloud
+    network: the campaign is found, its members are blocked, new members at their first request,
+    and the reasons name the campaign and its ties."""
+    records = hydra("hy", 30, 8)
+    decisions = run(records)
+    blocked = {d["subject"] for d in decisions if d["action"] == "block" and d["subject_type"] == "account"}
+    assert len(blocked) >= 25
+    late = [f"hy-{a:03d}" for a in range(20, 30)]
+    first_seen = {a: min(r["ts"] for r in records if r["account_id"] == a) for a in late}
+    for a in late:  # members joining after the campaign is known: blocked at their first request
+        d = next(d for d in decisions if d["subject"] == a)
+        assert d["trigger_event_ts"] == first_seen[a]
+    reason = next(d for d in decisions if d["subject"] in blocked)["reasons"][0]
+    assert reason.startswith("campaign c-")
+    assert "active accounts" in reason
+
+
+def test_honest_users_sharing_a_client_and_network_are_not_a_campaign() -> None:
+    """Many chat users on one app and one ISP share a linkage key but do not harvest together."""
+    records = []
+    for i in range(40):
+        records += [dict(r, ip=f"98.10.{i % 7}.{i + 1}") for r in chat_user(f"user-{i}", 12)]
+    assert not [d for d in run(records) if d["action"] != "allow"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import orjson
 
-from tests.factories import chat_user, firehose
+from tests.factories import chat_user, firehose, hydra
 
 ROOT = Path(__file__).parents[2]
 
@@ -55,7 +56,23 @@ def test_explain_prints_scores_and_decisions(tmp_path: Path) -> None:
     r = dg("explain", "fh", "--events", str(events))
     assert r.returncode == 0, r.stderr
     assert "template_share" in r.stdout
-    assert "throttle at" in r.stdout
+    assert re.search(r"^(throttle|block) fh at ", r.stdout, re.M)
+
+
+def test_explain_shows_a_campaign_with_its_members(tmp_path: Path) -> None:
+    """A campaign named in decision reasons can be explained: members, ties, evidence."""
+    events = tmp_path / "events.jsonl"
+    events.write_bytes(b"\n".join(orjson.dumps(r) for r in hydra("hy", 30, 8)) + b"\n")
+    det_reasons = dg("replay", str(events), "-o", str(tmp_path / "d.jsonl"))
+    assert det_reasons.returncode == 0, det_reasons.stderr
+    decisions = [orjson.loads(x) for x in (tmp_path / "d.jsonl").read_bytes().splitlines()]
+    names = {m.group(1) for d in decisions for m in [re.match(r"campaign (c-[0-9a-f]+):", d["reasons"][0])] if m}
+    assert len(names) == 1
+    r = dg("explain", names.pop(), "--events", str(events))
+    assert r.returncode == 0, r.stderr
+    assert "linkage key fp:" in r.stdout
+    assert "members active at the last evaluation" in r.stdout
+    assert "hy-00" in r.stdout
 
 
 def test_simulate_then_eval_writes_metrics_and_plots(tmp_path: Path) -> None:

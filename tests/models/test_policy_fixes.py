@@ -1,0 +1,97 @@
+"""The smaller defects of the first detector, each pinned by a test that fails without its fix."""
+
+from __future__ import annotations
+
+from distillguard.models.account_features import AccountState
+from distillguard.models.cluster_features import ClusterObservation
+from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import AccountDetector, Allowlist, ClusterDetector, Detector
+from distillguard.models.event import parse_event
+from distillguard.models.policy import SubjectPolicy
+from tests.factories import event, firehose
+
+
+def test_allowlisted_networks_match_clusters_inside_them() -> None:
+    """An allowlist entry in CIDR form covers every /24 inside it, not just the same string."""
+    allow = Allowlist(frozenset({"34.90.0.0/16", "2001:db8::/32", "acct-7"}))
+    assert allow.cluster("34.90.1.0/24")
+    assert not allow.cluster("34.91.1.0/24")
+    assert allow.cluster("2001:db8:abcd::/48")
+    assert allow.account("acct-7")
+    assert not allow.account("34.90.0.0/16")
+
+
+def test_allowlisted_cluster_is_never_throttled() -> None:
+    cfg = DetectorConfig(allowlist=frozenset({"34.90.0.0/16"}))
+    det = ClusterDetector(cfg)
+    out = []
+    for i in range(200):
+        acct = f"a{i % 10}"
+        out += det.observe(ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0))
+    assert out == []
+    unlisted = ClusterDetector(DetectorConfig())
+    for i in range(200):
+        acct = f"a{i % 10}"
+        out += unlisted.observe(
+            ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0)
+        )
+    assert [d.action for d in out] == ["throttle"]  # the same traffic unlisted: throttled, never blocked
+
+
+def test_allowlisted_account_does_not_count_as_flagged_toward_its_cluster() -> None:
+    cfg = DetectorConfig(allowlist=frozenset({"fh"}))
+    det = AccountDetector(cfg)
+    last = None
+    for r in firehose("fh", 120):
+        _, last, _ = det.observe(parse_event(r))
+    assert last is not None
+    assert last.suspect is False
+    listed_not = AccountDetector(DetectorConfig())
+    for r in firehose("fh", 120):
+        _, last, _ = listed_not.observe(parse_event(r))
+    assert last.suspect is True
+
+
+def test_strikes_outlive_idle_eviction() -> None:
+    """An actioned account that goes quiet keeps its record (strikes) past idle eviction."""
+    cfg = DetectorConfig(idle_evict_s=100, record_keep_s=10_000)
+    det = AccountDetector(cfg)
+    det.observe(parse_event(event(event_id="a", ts=1000.0, account_id="struck")))
+    det.observe(parse_event(event(event_id="b", ts=1000.0, account_id="clean")))
+    p = SubjectPolicy()
+    p.strikes = 3
+    det.states["struck"].policy = p
+    assert det.evict(2000.0) == [("clean", 0)]
+    assert "struck" in det.states
+    assert det.evict(20_000.0) == [("struck", 0)]  # but not forever
+
+
+def test_refused_requests_do_not_feed_the_features() -> None:
+    """A 429 with no output is the gateway's refusal, not the account's behaviour: counted only."""
+    st = AccountState(0.0)
+    st.update(parse_event(event(event_id="ok", output_tokens=300)))
+    before = st.to_state()
+    nearest = st.update(parse_event(event(event_id="refused", ts=event()["ts"] + 1, status=429, output_tokens=0)))
+    after = st.to_state()
+    assert nearest == -1
+    assert after["refused"] == 1
+    assert {k: v for k, v in after.items() if k != "refused"} == {k: v for k, v in before.items() if k != "refused"}
+
+
+def test_lone_low_volume_account_is_not_actioned_on_answer_shape() -> None:
+    """The cost gate: a harvest-shaped account sending a few requests an hour is left alone;
+    the same account at a harvester's rate is acted on."""
+    slow = firehose("writer", 60, rpm=0.1)  # 6 an hour
+    fast = firehose("fh", 60, rpm=30.0)
+    det = Detector()
+    acted = {d.subject for r in sorted(slow + fast, key=lambda r: r["ts"]) for d in det.observe(parse_event(r))}
+    assert acted == {"fh"}
+
+
+def test_a_throttle_that_cannot_bite_becomes_a_block() -> None:
+    """At 20 requests an hour, a 1 rpm throttle refuses nothing: the account is blocked instead."""
+    det = Detector(DetectorConfig(lone_min_rph=5.0))
+    records = sorted(firehose("slow", 80, rpm=20 / 60), key=lambda r: r["ts"])
+    actions = [d.action for r in records for d in det.observe(parse_event(r))]
+    assert actions
+    assert actions[0] == "block"
