@@ -164,7 +164,8 @@ class CampaignState:
         self.count_hour = 0.0
         self.new_accounts_hour = 0.0
         self.members: dict[str, list[float]] = {}
-        """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster].
+        """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster,
+        mean log gap between the member's requests].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -203,9 +204,11 @@ class CampaignState:
         if m is None:
             if len(self.members) >= MAX_MEMBERS:
                 del self.members[min(self.members, key=lambda k: self.members[k][1])]
-            self.members[o.account] = [o.ts, o.ts, 1.0, 0.0, shape, float(stable_hash(o.cluster))]
+            self.members[o.account] = [o.ts, o.ts, 1.0, 0.0, shape, float(stable_hash(o.cluster)), HUMAN_LOG_GAP]
             self.new_accounts_hour += 1.0
         else:
+            gap = math.log(max(o.ts - m[1], 0.0) + 1.0)
+            m[6] = gap if m[2] == 1.0 else m[6] + (gap - m[6]) * max(0.2, 1.0 / m[2])
             m[1] = o.ts
             m[2] += 1.0
             m[4] += (shape - m[4]) * max(0.2, 1.0 / m[2])
@@ -237,9 +240,10 @@ class CampaignState:
         self.ring_i = (self.ring_i + 1) % RING
 
     def harvesting_share(self, ts: float, level: float = 0.5) -> float:
-        """Share of active members whose own requests are harvest-shaped (each account weighs one)."""
+        """Share of active members that look like harvesters themselves (each account weighs one):
+        harvest-shaped requests, at a pace with no room for reading the answers."""
         active = self.active_members(ts)
-        return sum(m[4] >= level for m in active) / len(active) if active else 0.0
+        return sum(member_harvest(m) >= level for m in active) / len(active) if active else 0.0
 
     def accounts_per_cluster(self, ts: float) -> float:
         """Active members per distinct IP cluster they last came from: many accounts behind few
@@ -286,6 +290,19 @@ class CampaignState:
         st.ring = array("Q", s["ring"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
         return st
+
+
+HUMAN_LOG_GAP = math.log(601.0)
+"""A member with one request is assumed to be at a human's pace (ten minutes between requests)."""
+READING_S = 600.0
+"""A person who asked for a long answer takes minutes to read it; a harvester does not wait."""
+
+
+def member_harvest(m: list[float]) -> float:
+    """A member's own harvest-likeness: its requests' shape, weighed by its pace."""
+    gap = math.exp(m[6]) - 1.0
+    pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
+    return m[4] * (0.3 + 0.7 * pace)
 
 
 def campaign_id(key: str) -> str:

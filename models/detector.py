@@ -31,6 +31,7 @@ from distillguard.models.campaigns import (
     CampaignVerdict,
     campaign_id,
     linkage_keys,
+    member_harvest,
 )
 from distillguard.models.cluster_features import ClusterObservation, ClusterState
 from distillguard.models.config import DetectorConfig
@@ -49,6 +50,12 @@ from distillguard.models.policy import BLOCK, SubjectPolicy
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 
+MEMBER_LEVEL = 0.5
+"""A group member whose own harvest-likeness reaches this counts as harvesting..."""
+VERDICT_LEVEL = 0.25
+"""...and a campaign acts only on members that reach this (an account that merely shares the
+linkage key, such as an application with its own system prompt on the same SDK and cloud, and
+asks for ordinary answers, stays out)."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
@@ -313,16 +320,17 @@ class AccountDetector(Stage[AccountState]):
         largest contribution could not lift the score to that level.
         """
         ablate = self.cfg.ablate
-        f = features(st, ts, self.scales, fixed="population_scales" in ablate)
-        core = harvest_core(f)
+        f = features(st, ts, self.scales, fixed="fixed_scales" not in ablate)
+        core = harvest_core(f, "product_mark" not in ablate)
+        tmpl = f["template_share"]
         auto = 0.0 if "automation" in ablate else automation(f)
         drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
         pop = 0.0
         if "population_anomaly" not in ablate and (
-            not skip_population_below or combine(core, auto, POPULATION_WEIGHT, drift) >= skip_population_below
+            not skip_population_below or combine(core, auto, POPULATION_WEIGHT, drift, tmpl) >= skip_population_below
         ):
             pop = self.population.percentile(f)  # Half-Space Trees cost ~100 us: only where they can matter
-        return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift)), f
+        return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl)), f
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
         cfg = self.cfg
@@ -428,7 +436,8 @@ class CampaignDetector(Stage[CampaignState]):
         """Called with ``(campaign id, ts, values)`` at each evaluation (``explain``)."""
         self.scales = PopulationScales(("output_input_ratio", "output_tokens"))
         self._seen = 0
-        self._fixed = "population_scales" in self.cfg.ablate
+        self._fixed = "fixed_scales" not in self.cfg.ablate
+        self._product_mark = "product_mark" not in self.cfg.ablate
 
     def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
         """Fold one observation in; return verdicts for member accounts."""
@@ -440,7 +449,10 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
-            if m[3] <= o.ts:  # a member (maybe new) without a live verdict: send one
+            if m[3] <= o.ts and member_harvest(m) >= VERDICT_LEVEL:
+                # A member (maybe new) that behaves like the campaign, without a live verdict. An
+                # account that merely shares the key (the same SDK on the same cloud) and does
+                # not harvest is left alone.
                 m[3] = o.ts + cfg.campaign_ttl_s / 2
                 return [self._verdict(o.key, st, o.account, o.ts, o.event_id)]
             if st.n % 8:
@@ -492,7 +504,7 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         out = []
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s:
+            if m[1] >= ts - cfg.campaign_ttl_s and member_harvest(m) >= VERDICT_LEVEL:
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -514,9 +526,8 @@ class CampaignDetector(Stage[CampaignState]):
         if o.n_messages > 2:
             return 0.0
         fixed = self._fixed
-        fill = min(1.0, out / o.max_tokens) if o.max_tokens > 0 else 0.0
         answer = scales.rank("output_input_ratio", ratio, fixed) + scales.rank("output_tokens", out, fixed)
-        return answer * (0.35 + 0.15 * fill) * (0.5 if o.system else 1.0)
+        return answer * (0.25 if o.system and self._product_mark else 0.5)
 
     def score(self, st: CampaignState, raw: dict[str, float], n_active: int) -> float:
         """How campaign-like a group is, in [0, 1].
@@ -527,11 +538,11 @@ class CampaignDetector(Stage[CampaignState]):
         Prompts copied across accounts (one assignment, one public benchmark) count against it.
         """
         ts = raw["ts"]
-        harvesting = st.harvesting_share(ts)
+        harvesting = st.harvesting_share(ts, MEMBER_LEVEL)
         sweep = st.novel_share * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
-        template_tie = min(1.0, 2.0 * st.cross_template_share)
+        template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)
         network_tie = min(1.0, (st.accounts_per_cluster(ts) - 1.0) / 4.0)
         z = (
             8.0 * (harvesting * sweep - 0.45)

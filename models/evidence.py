@@ -6,9 +6,13 @@ twice for the same answer), in *shallow conversations*. Automation cues (machine
 IP rotation, round-the-clock work, no pauses) add to it.
 
 Where the scale of a trait matters (how long is a long answer? how high an output/input ratio?),
-it is not a constant: :class:`PopulationScales` keeps River running quantiles of each raw value
-over the accounts nothing is in force against, and a value is judged by its rank among them.
-Before the quantiles have seen enough accounts, fixed scales from the threat model stand in.
+the threat model's half-way points are used: ``x / (x + c)`` with an output/input ratio of 3 and
+600 output tokens (a harvester asks for long, reasoned answers to short prompts). The learned
+alternative, :class:`PopulationScales` (River running quantiles over the accounts nothing is in
+force against, a value judged by its rank among them), is kept for the reasons ("vs population
+median") and as an option (``ablate={"fixed_scales"}``): measured on the randomized simulator it
+does worse, because the accounts that reach an evaluation are not the population (a swarm of
+hundreds of harvesting accounts, a crowd of essay writers) and the upper quantiles follow them.
 
 ``ABLATABLE`` names each piece that an ablation study can switch off (``DetectorConfig.ablate``).
 """
@@ -24,11 +28,13 @@ from river import stats
 from distillguard.models.account_features import AccountState
 
 ABLATABLE = (
-    "population_scales",
+    "fixed_scales",
     "population_anomaly",
     "own_baseline",
     "campaigns",
+    "campaign_template_tie",
     "automation",
+    "product_mark",
     "cost_gate",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
@@ -41,8 +47,10 @@ FALLBACK = {"output_input_ratio": 3.0, "output_tokens": 600.0, "active_hours": 1
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 
-HARVEST_CENTRE = 0.40
+HARVEST_CENTRE = 0.60
 HARVEST_GAIN = 10.0
+TEMPLATE_WEIGHT = 1.0
+CORE_GATE = 0.3
 AUTOMATION_WEIGHT = 2.0
 POPULATION_WEIGHT = 1.0
 DRIFT_WEIGHT = 1.0
@@ -94,7 +102,7 @@ class PopulationScales:
         return {k: c[0] for k, c in self.cuts.items()}
 
 
-def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool = False) -> dict[str, float]:
+def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool = True) -> dict[str, float]:
     """The account's features, each in [0, 1]; higher = more harvest-like."""
     active = st.active_hours(ts)
     return {
@@ -106,31 +114,35 @@ def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool 
         "shallow_share": st.shallow_share,
         "timing_regularity": st.timing_regularity(),
         "ip_rotation": st.rotation_share,
-        "round_the_clock": scales.rank("active_hours", float(active), fixed) if active > 8 else 0.0,
+        "round_the_clock": max(0.0, (active - 16) / 8.0),
         "no_pauses": 1.0 - st.pause_share if st.n > 8 else 0.0,
         "error_share": st.error_share,
         "system_share": st.system_share,
     }
 
 
-def harvest_core(f: Mapping[str, float]) -> float:
-    """The signature in [0, 1]: answer shape x novel sweep x shallow conversations.
+def harvest_core(f: Mapping[str, float], product_mark: bool = True) -> float:
+    """The signature in [0, 1]: long answers to short prompts x novel prompts x shallow turns.
+
+    Templates are not required (a paraphrasing harvester has none): a template sweep adds to the
+    score outside the core.
 
     Examples
     --------
-    >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.9, "max_tokens_fill": 0.8,
-    ...                     "novelty": 1.0, "template_share": 0.9, "shallow_share": 1.0}), 3)
-    0.839
-    >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.9, "max_tokens_fill": 0.8,
-    ...                     "novelty": 0.1, "template_share": 0.0, "shallow_share": 1.0}), 3)
-    0.044
+    >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.8, "novelty": 1.0,
+    ...                     "shallow_share": 1.0, "system_share": 0.0}), 3)
+    0.875
+    >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.8, "novelty": 0.1,
+    ...                     "shallow_share": 1.0, "system_share": 0.0}), 3)  # the same prompts again
+    0.088
     """
-    answer = (f["answer_ratio"] + f["answer_length"] + f["max_tokens_fill"]) / 3.0
-    sweep = f["novelty"] * (0.5 + 0.5 * f["template_share"])
-    # An application's own system prompt is the mark of a product built on the API, not of a
-    # harvest (which wants the model's unconditioned answers); it halves the signature at most.
-    product = 1.0 - 0.5 * f.get("system_share", 0.0)
-    return answer * sweep * (0.3 + 0.7 * f["shallow_share"]) * product
+    answer = (f["answer_ratio"] + f["answer_length"]) / 2.0
+    core = answer * f["novelty"] * (0.3 + 0.7 * f["shallow_share"])
+    if product_mark:
+        # An application's own system prompt is the mark of a product built on the API, not of
+        # a harvest (which wants the model's unconditioned answers); it halves the core at most.
+        core *= 1.0 - 0.5 * f.get("system_share", 0.0)
+    return core
 
 
 def automation(f: Mapping[str, float]) -> float:
@@ -157,12 +169,12 @@ def logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def combine(core: float, auto: float, population: float, drift: float) -> float:
+def combine(core: float, auto: float, population: float, drift: float, template: float = 0.0) -> float:
     """Logistic combination of the evidence into the score in [0, 1]."""
-    z = (
-        HARVEST_GAIN * (core - HARVEST_CENTRE)
-        + AUTOMATION_WEIGHT * auto
-        + POPULATION_WEIGHT * population
-        + DRIFT_WEIGHT * drift
+    # The other evidence counts only as far as the signature itself is there: automation, a
+    # template, an unusual profile are what honest batch jobs and products have too.
+    gate = min(1.0, max(0.0, (core - CORE_GATE) / CORE_GATE))
+    z = HARVEST_GAIN * (core - HARVEST_CENTRE) + gate * (
+        TEMPLATE_WEIGHT * template + AUTOMATION_WEIGHT * auto + POPULATION_WEIGHT * population + DRIFT_WEIGHT * drift
     )
     return 1.0 / (1.0 + math.exp(-z))
