@@ -39,25 +39,27 @@ ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
 
 
-_KEYS: dict[tuple[str | None, str | None, object, str], str] = {}
+_KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str]] = {}
 
 
 def linkage_keys(e: Event) -> list[str]:
-    """The groups one request belongs to: fingerprint x network, and the organisation."""
+    """The groups one request belongs to: fingerprint x network, the fingerprint across all
+    networks (a swarm spread over a residential proxy pool), and the organisation."""
     d = e.data
     asn = d.get("asn")
     ident = (e.user_agent, e.tls_fingerprint, asn, e.cluster if type(asn) is not int else "")
-    key = _KEYS.get(ident)
-    if key is None:
+    keys = _KEYS.get(ident)
+    if keys is None:
         net = f"as{asn}" if type(asn) is int else _prefix16(e.cluster)
-        key = f"fp:{stable_hash(f'{e.user_agent}|{e.tls_fingerprint}'):08x}|{net}"
+        fp = f"fp:{stable_hash(f'{e.user_agent}|{e.tls_fingerprint}'):08x}"
+        keys = (f"{fp}|{net}", fp)
         if len(_KEYS) > 100_000:
             _KEYS.clear()
-        _KEYS[ident] = key
+        _KEYS[ident] = keys
     org = d.get("org_id")
     if type(org) is str and org:
-        return [key, f"org:{org}"]
-    return [key]
+        return [*keys, f"org:{org}"]
+    return list(keys)
 
 
 def _prefix16(cluster: str) -> str:

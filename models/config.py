@@ -30,7 +30,10 @@ class DetectorConfig:
     release_score: float = 0.50
     """Hysteresis: an actioned subject is released only below this score..."""
     release_after: int = 3
-    """...at this many consecutive evaluations."""
+    """...at this many consecutive evaluations..."""
+    release_calm_s: float = 900.0
+    """...spanning at least this long (a busy account is evaluated every few seconds: a quiet
+    stretch of a diluted harvest must not lift its block)."""
     strikes_to_block: int = 5
     """Strikes that escalate a throttle to a block: one per evaluation at or above
     throttle_score while throttled, two at or above block_score, minus one per evaluation below."""

@@ -56,6 +56,8 @@ VERDICT_LEVEL = 0.25
 """...and a campaign acts only on members that reach this (an account that merely shares the
 linkage key, such as an application with its own system prompt on the same SDK and cloud, and
 asks for ordinary answers, stays out)."""
+BUSY_MEMBER = 50
+"""Requests after which a member is busy enough to be judged on its own evidence."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
@@ -449,7 +451,7 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
-            if m[3] <= o.ts and member_harvest(m) >= VERDICT_LEVEL:
+            if m[3] <= o.ts and _verdict_due(m):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
@@ -504,7 +506,7 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         out = []
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and member_harvest(m) >= VERDICT_LEVEL:
+            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -558,7 +560,11 @@ class CampaignDetector(Stage[CampaignState]):
     def _verdict(self, key: str, st: CampaignState, account: str, ts: float, event_id: str) -> CampaignVerdict:
         raw = st.raw(ts)
         cid = campaign_id(key)
-        tie = "organisation" if key.startswith("org:") else "one client fingerprint on one network"
+        tie = (
+            "organisation"
+            if key.startswith("org:")
+            else ("one client fingerprint on one network" if "|" in key else "one client fingerprint")
+        )
         reasons = (
             f"campaign {cid}: {len(st.active_members(ts))} active accounts ({len(st.members)} seen), "
             f"{tie}, {len(st.clusters)} IP clusters, {st.n} requests",
@@ -567,6 +573,13 @@ class CampaignDetector(Stage[CampaignState]):
             f"campaign pace: {raw['requests_per_hour']:.0f} requests/h, {raw['new_accounts_per_hour']:.1f} new accounts/h",
         )
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
+
+
+def _verdict_due(m: list[float]) -> bool:
+    """Whether a campaign acts on this member: it behaves like the campaign, and a busy account
+    (enough requests to be judged alone) must do so plainly, not just share the key with it."""
+    h = member_harvest(m)
+    return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER)
 
 
 class ClusterDetector(Stage[ClusterState]):

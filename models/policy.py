@@ -29,7 +29,7 @@ class Change:
 class SubjectPolicy:
     """The enforcement state of one subject (account or IP cluster)."""
 
-    __slots__ = ("action", "calm", "limit", "strikes", "until")
+    __slots__ = ("action", "calm", "calm_since", "limit", "strikes", "until")
 
     def __init__(self) -> None:
         self.action = NONE
@@ -37,7 +37,9 @@ class SubjectPolicy:
         self.strikes = 0
         self.limit: int | None = None
         self.calm = 0
-        """Consecutive evaluations below ``release_score`` while something is in force."""
+        """Consecutive evaluations below ``release_score`` while something is in force..."""
+        self.calm_since = 0.0
+        """...since this event time."""
 
     @property
     def active(self) -> bool:
@@ -75,9 +77,9 @@ class SubjectPolicy:
         True
         >>> p.step(0.9, 20.0, 5, cfg).action  # still strong after the throttle: escalate
         'block'
-        >>> [p.step(0.1, 40.0 + i, 5, cfg) is None for i in range(cfg.release_after - 1)]  # stays low...
-        [True, True]
-        >>> p.step(0.1, 50.0, 5, cfg).action  # ...long enough: released
+        >>> [p.step(0.1, 40.0 + 60 * i, 5, cfg) is None for i in range(cfg.release_after)]  # stays low...
+        [True, True, True]
+        >>> p.step(0.1, 40.0 + cfg.release_calm_s, 5, cfg).action  # ...long enough: released
         'allow'
         """
         if self.active and ts >= self.until:
@@ -93,8 +95,10 @@ class SubjectPolicy:
         if score < cfg.release_score:
             # Released only after evidence stays low (one quiet stretch of a diluted harvest
             # must not lift a block); half the strikes are forgiven, not all.
+            if self.calm == 0:
+                self.calm_since = ts
             self.calm += 1
-            if self.calm < cfg.release_after:
+            if self.calm < cfg.release_after or ts - self.calm_since < cfg.release_calm_s:
                 return None
             self.action, self.until, self.limit, self.calm = ALLOW, 0.0, None, 0
             self.strikes //= 2
@@ -122,12 +126,13 @@ class SubjectPolicy:
 
     def to_state(self) -> list[Any]:
         """JSON-able snapshot."""
-        return [self.action, self.until, self.strikes, self.limit, self.calm]
+        return [self.action, self.until, self.strikes, self.limit, self.calm, self.calm_since]
 
     @classmethod
     def from_state(cls, s: list[Any]) -> SubjectPolicy:
         """Inverse of :meth:`to_state`."""
         p = cls()
         p.action, p.until, p.strikes, p.limit = s[0], float(s[1]), int(s[2]), s[3]
-        p.calm = int(s[4]) if len(s) > 4 else 0  # absent in version-1 checkpoints
+        if len(s) > 5:  # absent in version-1 checkpoints
+            p.calm, p.calm_since = int(s[4]), float(s[5])
         return p
