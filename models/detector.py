@@ -56,6 +56,12 @@ VERDICT_LEVEL = 0.25
 """...and a campaign acts only on members that reach this (an account that merely shares the
 linkage key, such as an application with its own system prompt on the same SDK and cloud, and
 asks for ordinary answers, stays out)."""
+MIN_CONTENT_TIE = 0.15
+"""Share of a group's requests whose nearest prompt is another account's in the template band,
+below which a group is a crowd, not a campaign."""
+MIN_HARVESTING_SHARE = 0.6
+"""A group is judged as a campaign only when most of its active accounts harvest."""
+PURE_GROUP = 0.93
 BUSY_MEMBER = 50
 """Requests after which a member is busy enough to be judged on its own evidence."""
 LEARN_EVERY = 4
@@ -223,6 +229,7 @@ class AccountDetector(Stage[AccountState]):
         self.scales = PopulationScales()
         self.population = PopulationModel(self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed)
         self.watermarks: dict[int, float] = {}
+        self._fingerprint_key = "fingerprint_key" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
         self.trace = trace
 
@@ -298,6 +305,7 @@ class AccountDetector(Stage[AccountState]):
                     e.has_system_prompt,
                 )
                 for key in linkage_keys(e)
+                if self._fingerprint_key or "|" in key or key.startswith("org:")
             ]
         return decisions, obs, camp
 
@@ -325,14 +333,16 @@ class AccountDetector(Stage[AccountState]):
         f = features(st, ts, self.scales, fixed="fixed_scales" not in ablate)
         core = harvest_core(f, "product_mark" not in ablate)
         tmpl = f["template_share"]
+        rot = 0.0 if "automation" in ablate else f["ip_rotation"]
         auto = 0.0 if "automation" in ablate else automation(f)
         drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
         pop = 0.0
         if "population_anomaly" not in ablate and (
-            not skip_population_below or combine(core, auto, POPULATION_WEIGHT, drift, tmpl) >= skip_population_below
+            not skip_population_below
+            or combine(core, auto, POPULATION_WEIGHT, drift, tmpl, rot) >= skip_population_below
         ):
             pop = self.population.percentile(f)  # Half-Space Trees cost ~100 us: only where they can matter
-        return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl)), f
+        return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl, rot)), f
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
         cfg = self.cfg
@@ -451,7 +461,7 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
-            if m[3] <= o.ts and _verdict_due(m):
+            if m[3] <= o.ts and _verdict_due(m, st.harvesting_share(o.ts, MEMBER_LEVEL)):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
@@ -473,7 +483,7 @@ class CampaignDetector(Stage[CampaignState]):
         if n_active < 3:
             st.score = 0.0
             return []
-        score = self.score(st, raw, n_active)
+        score = self.score(st, raw, n_active, o.key)
         st.score = score
         policy = st.policy
         if self.trace is not None:
@@ -497,16 +507,22 @@ class CampaignDetector(Stage[CampaignState]):
                     **raw,
                 },
             )
-        eligible = n_active >= cfg.campaign_min_accounts and raw["requests_per_hour"] >= cfg.campaign_min_rph
-        if not eligible and (policy is None or not policy.active):
+        active_now = policy is not None and policy.active
+        eligible = (
+            n_active >= cfg.campaign_min_accounts
+            and raw["requests_per_hour"] >= cfg.campaign_min_rph
+            and (score >= cfg.campaign_score or active_now)
+        )
+        if not eligible and not active_now:
             return []
         was = policy is not None and policy.in_force(ts)
         d = self.decide(o.key, st, score if eligible else 0.0, ts, 1, (), o.event_id, force_block=True)
         if d is None or d.action != BLOCK or was:
             return []
         out = []
+        purity = st.harvesting_share(ts, MEMBER_LEVEL)
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m):
+            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, purity):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -531,7 +547,7 @@ class CampaignDetector(Stage[CampaignState]):
         answer = scales.rank("output_input_ratio", ratio, fixed) + scales.rank("output_tokens", out, fixed)
         return answer * (0.25 if o.system and self._product_mark else 0.5)
 
-    def score(self, st: CampaignState, raw: dict[str, float], n_active: int) -> float:
+    def score(self, st: CampaignState, raw: dict[str, float], n_active: int, key: str = "") -> float:
         """How campaign-like a group is, in [0, 1].
 
         The linkage key already joins a fingerprint and a network; a campaign also needs a tie
@@ -546,6 +562,13 @@ class CampaignDetector(Stage[CampaignState]):
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)
         network_tie = min(1.0, (st.accounts_per_cluster(ts) - 1.0) / 4.0)
+        if harvesting < MIN_HARVESTING_SHARE:
+            return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
+        if not key.startswith("org:") and st.cross_template_share < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
+            # Fingerprint and network alone link a city's phones on one carrier: a campaign
+            # must also share what it asks (one template swept across its accounts), or be
+            # harvesters to nearly the last account.
+            return 0.0
         z = (
             8.0 * (harvesting * sweep - 0.45)
             + 2.5 * coordination
@@ -575,11 +598,12 @@ class CampaignDetector(Stage[CampaignState]):
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
 
 
-def _verdict_due(m: list[float]) -> bool:
-    """Whether a campaign acts on this member: it behaves like the campaign, and a busy account
-    (enough requests to be judged alone) must do so plainly, not just share the key with it."""
+def _verdict_due(m: list[float], purity: float) -> bool:
+    """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
+    doubt (a member only partly harvest-shaped) goes only to young members of a group that is
+    nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters."""
     h = member_harvest(m)
-    return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER)
+    return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity >= PURE_GROUP)
 
 
 class ClusterDetector(Stage[ClusterState]):

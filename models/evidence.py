@@ -32,6 +32,7 @@ ABLATABLE = (
     "population_anomaly",
     "own_baseline",
     "campaigns",
+    "fingerprint_key",
     "campaign_template_tie",
     "automation",
     "product_mark",
@@ -51,6 +52,7 @@ HARVEST_CENTRE = 0.60
 HARVEST_GAIN = 10.0
 TEMPLATE_WEIGHT = 1.0
 CORE_GATE = 0.3
+ROTATION_WEIGHT = 6.0
 AUTOMATION_WEIGHT = 2.0
 POPULATION_WEIGHT = 1.0
 DRIFT_WEIGHT = 1.0
@@ -169,7 +171,9 @@ def logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def combine(core: float, auto: float, population: float, drift: float, template: float = 0.0) -> float:
+def combine(
+    core: float, auto: float, population: float, drift: float, template: float = 0.0, rotation: float = 0.0
+) -> float:
     """Logistic combination of the evidence into the score in [0, 1]."""
     # The other evidence counts only as far as the signature itself is there: automation, a
     # template, an unusual profile are what honest batch jobs and products have too.
@@ -177,4 +181,7 @@ def combine(core: float, auto: float, population: float, drift: float, template:
     z = HARVEST_GAIN * (core - HARVEST_CENTRE) + gate * (
         TEMPLATE_WEIGHT * template + AUTOMATION_WEIGHT * auto + POPULATION_WEIGHT * population + DRIFT_WEIGHT * drift
     )
+    # Evasion needs less of the signature: a new /24 on nearly every request (a rotating proxy)
+    # is what no person does, and a harvester hides its answer shape behind a system prompt.
+    z += ROTATION_WEIGHT * min(1.0, max(0.0, (core - 0.1) / 0.1)) * max(0.0, rotation - 0.5) * 2.0
     return 1.0 / (1.0 + math.exp(-z))

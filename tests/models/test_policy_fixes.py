@@ -25,13 +25,13 @@ def test_allowlisted_cluster_is_never_throttled() -> None:
     cfg = DetectorConfig(allowlist=frozenset({"34.90.0.0/16"}))
     det = ClusterDetector(cfg)
     out = []
-    for i in range(200):
-        acct = f"a{i % 10}"
+    for i in range(400):
+        acct = f"a{i % 25}"
         out += det.observe(ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0))
     assert out == []
     unlisted = ClusterDetector(DetectorConfig())
-    for i in range(200):
-        acct = f"a{i % 10}"
+    for i in range(400):
+        acct = f"a{i % 25}"
         out += unlisted.observe(
             ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0)
         )
