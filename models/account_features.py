@@ -132,8 +132,24 @@ class AccountState:
         self.last_ts = ts
         self.count_minute = 0.0
         self.count_hour = 0.0
-        for name in _SHARES:
-            setattr(self, name, 0.0)
+        self.mean_input_tokens = 0.0
+        self.mean_output_tokens = 0.0
+        self.fill_share = 0.0
+        """EW mean of output_tokens / max_tokens."""
+        self.shallow_share = 0.0
+        self.single_turn_share = 0.0
+        self.template_share = 0.0
+        """Share of prompts 3-16 bits from a recent one: a template with words swapped."""
+        self.duplicate_share = 0.0
+        """Share of prompts 0-2 bits from a recent one: the same prompt again."""
+        self.log_gap_mean = 0.0
+        self.log_gap_var = 0.0
+        """EW mean and variance of log(seconds between requests)."""
+        self.pause_share = 0.0
+        self.rotation_share = 0.0
+        """Share of requests from a /24 not among the account's last four."""
+        self.error_share = 0.0
+        self.system_share = 0.0
         self.score = 0.0
         self.learn_ts = 0.0
         """Event time the population models last learned from this account."""

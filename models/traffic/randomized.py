@@ -747,7 +747,7 @@ def b_support_bot(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """RAG/customer-support bots: system prompt, retrieved documents in, multi-turn, short answers."""
     for _ in range(p["n"]):
         rr = random.Random(r.getrandbits(64))
-        _service(w, rr, "support_bot", p["rpm"] * rr.uniform(0.6, 1.4), lambda g=rr: w.chat.draw(g),
+        _service(w, rr, "support_bot", p["rpm"] * rr.uniform(0.6, 1.4), lambda g=rr: w.chat.draw(g),  # type: ignore[misc]
                  style="diurnal", inp=(800, 6000), out_mean=p["out_mean"], turns=rr.uniform(0.3, 0.8),
                  errors=0.002)  # fmt: skip
 
@@ -765,7 +765,7 @@ def b_retry_storm(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """Buggy clients retrying the exact same request after 429/5xx, at machine speed."""
     for _ in range(p["n"]):
         rr = random.Random(r.getrandbits(64))
-        _service(w, rr, "retry_storm", p["rpm"] * rr.uniform(0.5, 1.5), lambda g=rr: w.chat.draw(g),
+        _service(w, rr, "retry_storm", p["rpm"] * rr.uniform(0.5, 1.5), lambda g=rr: w.chat.draw(g),  # type: ignore[misc]
                  style=rr.choice(["poisson", "bursty"]), inp=(50, 1500), out_mean=rr.randint(200, 900),
                  system=0.5, errors=p["errors"] * rr.uniform(0.6, 1.3), ips=1)  # fmt: skip
 
@@ -1080,7 +1080,7 @@ def b_saas_disguise(w: World, r: random.Random, p: dict[str, Any]) -> None:
         sdk = w.clients.sdk(rr, ("anthropic-python", "anthropic-ts", "openai-python"))
         _campaign(w, rr, "saas_disguise", k, p["accounts"], rpm=p["rpm"], style=style,
                   sweep=w.sweep(rr, pad=rr.choice([0, 5]), short=True), timing="diurnal",
-                  addr=_cloud_infra(w, rr, 1, 3), client=lambda _g, s=sdk: s, orgs=1)  # fmt: skip
+                  addr=_cloud_infra(w, rr, 1, 3), client=lambda _g, s=sdk: s, orgs=1)  # type: ignore[misc]  # fmt: skip
 
 
 def b_browser_spoof_wave(w: World, r: random.Random, p: dict[str, Any]) -> None:
