@@ -56,8 +56,9 @@ lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst seed, targets, ablation -> out/eval
-	$(DG) eval-seeds --variant random --seeds 1001-1010 --hours 6 --out out/eval --ablation
+eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst seed, targets -> out/eval; ablation on 1001-1004 -> out/eval-ablation
+	$(DG) eval-seeds --variant random --seeds 1001-1010 --hours 6 --out out/eval
+	$(DG) eval-seeds --variant random --seeds 1001-1004 --hours 6 --out out/eval-ablation --ablation --no-plot
 
 tune: setup ## tuning set: seeds 1-10 (random variant, 6 h), median + worst seed, targets -> out/tune
 	$(DG) eval-seeds --variant random --seeds 1-10 --hours 6 --out out/tune

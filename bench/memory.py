@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from distillguard.models.account_features import AccountState
+from distillguard.models.account_features import AccountState, Baseline
 from distillguard.models.event import parse_event
 from distillguard.models.policy import SubjectPolicy
 from tests.factories import event
@@ -46,7 +46,7 @@ def measure(n_accounts: int, events_per_account: int = 8, seed: int = 1, exact: 
             e.cluster = f"98.{i % 256}.{j % 256}.0/24"
             st.update(e)
         st.policy = SubjectPolicy()
-        st.baseline = [0.1, 0.01, 5.0, 1.0]
+        st.baseline = Baseline(0.1, 0.01, 5.0, 1.0)
         states[acct] = st
     gc.collect()
     if exact:

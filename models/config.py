@@ -53,7 +53,7 @@ class DetectorConfig:
     campaign_score: float = 0.75
     """Score at which a group is a campaign and its members are acted on."""
     campaign_ttl_s: int = 3600
-    cluster_min_accounts: int = 20
+    cluster_min_accounts: int = 50
     cluster_campaign_share: float = 0.98
     """An IP cluster is throttled (never blocked) only when at least this share of its active
     accounts are campaign members or actioned: a residential /24 that a rotating campaign passes

@@ -541,11 +541,12 @@ class CampaignDetector(Stage[CampaignState]):
             self._seen += 1
             if self._seen % LEARN_EVERY == 0:
                 scales.learn({"output_input_ratio": ratio, "output_tokens": float(out)})
-        if o.n_messages > 2:
-            return 0.0
         fixed = self._fixed
         answer = scales.rank("output_input_ratio", ratio, fixed) + scales.rank("output_tokens", out, fixed)
-        return answer * (0.25 if o.system and self._product_mark else 0.5)
+        # Depth counts against, softly: fake history pads a harvest, and a real conversation's
+        # growing context already lowers its output/input ratio.
+        depth = 1.0 if o.n_messages <= 2 else 0.7
+        return answer * depth * (0.25 if o.system and self._product_mark else 0.5)
 
     def score(self, st: CampaignState, raw: dict[str, float], n_active: int, key: str = "") -> float:
         """How campaign-like a group is, in [0, 1].

@@ -25,17 +25,17 @@ def test_allowlisted_cluster_is_never_throttled() -> None:
     cfg = DetectorConfig(allowlist=frozenset({"34.90.0.0/16"}))
     det = ClusterDetector(cfg)
     out = []
-    for i in range(400):
-        acct = f"a{i % 25}"
+    for i in range(900):
+        acct = f"a{i % 60}"
         out += det.observe(ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0))
     assert out == []
     unlisted = ClusterDetector(DetectorConfig())
-    for i in range(400):
-        acct = f"a{i % 25}"
+    for i in range(900):
+        acct = f"a{i % 60}"
         out += unlisted.observe(
             ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0)
         )
-    assert [d.action for d in out] == ["throttle"]  # the same traffic unlisted: throttled, never blocked
+    assert {d.action for d in out} == {"throttle"}  # the same traffic unlisted: throttled, never blocked
 
 
 def test_allowlisted_account_does_not_count_as_flagged_toward_its_cluster() -> None:
