@@ -22,6 +22,7 @@ action with reasons that name the campaign and its ties.
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
 
 MAX_MEMBERS = 256
-"""Accounts remembered per group (the most recent)."""
+"""Accounts remembered per group (the most recent; up to EVICT_BATCH more between evictions)."""
+EVICT_BATCH = 64
+MAX_CLUSTERS = 16
 RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
@@ -84,6 +87,14 @@ class CampaignObservation:
     n_messages: int
     cluster: str
     system: bool
+    account_hash: int = 0
+    cluster_hash: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.account_hash:
+            self.account_hash = stable_hash(self.account)
+        if not self.cluster_hash:
+            self.cluster_hash = stable_hash(self.cluster)
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
@@ -193,53 +204,68 @@ class CampaignState:
 
     def update(self, o: CampaignObservation, shape: float) -> None:
         """Fold one request in; ``shape`` is its harvest shape in [0, 1]."""
-        self.n += 1
-        dt = o.ts - self.last_ts
+        n = self.n = self.n + 1
+        ts = o.ts
+        dt = ts - self.last_ts
         if dt > 0:
-            self.last_ts = o.ts
+            self.last_ts = ts
             decay = math.exp(-dt / TAU_HOUR)
-            self.count_hour *= decay
+            self.count_hour = self.count_hour * decay + 1.0
             self.new_accounts_hour *= decay
-        self.count_hour += 1.0
-        a = max(ALPHA, 1.0 / self.n)
-        m = self.members.get(o.account)
+        else:
+            self.count_hour += 1.0
+        a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
+        members = self.members
+        m = members.get(o.account)
+        ch = float(o.cluster_hash)
         if m is None:
-            if len(self.members) >= MAX_MEMBERS:
-                del self.members[min(self.members, key=lambda k: self.members[k][1])]
-            self.members[o.account] = [o.ts, o.ts, 1.0, 0.0, shape, float(stable_hash(o.cluster)), HUMAN_LOG_GAP]
+            if len(members) >= MAX_MEMBERS + EVICT_BATCH:  # amortised: the oldest go in a batch
+                for k in heapq.nsmallest(EVICT_BATCH, members, key=lambda k: members[k][1]):
+                    del members[k]
+            members[o.account] = [ts, ts, 1.0, 0.0, shape, ch, HUMAN_LOG_GAP]
             self.new_accounts_hour += 1.0
         else:
-            gap = math.log(max(o.ts - m[1], 0.0) + 1.0)
-            m[6] = gap if m[2] == 1.0 else m[6] + (gap - m[6]) * max(0.2, 1.0 / m[2])
-            m[1] = o.ts
-            m[2] += 1.0
-            m[4] += (shape - m[4]) * max(0.2, 1.0 / m[2])
-            m[5] = float(stable_hash(o.cluster))
-        if o.cluster not in self.clusters and len(self.clusters) >= 16:
-            del self.clusters[min(self.clusters, key=self.clusters.__getitem__)]
-        self.clusters[o.cluster] = o.ts
+            seen = m[2]
+            gap = math.log(ts - m[1] + 1.0) if ts > m[1] else 0.0
+            b = 1.0 / seen if seen < 5.0 else 0.2
+            m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * b
+            m[1] = ts
+            m[2] = seen + 1.0
+            m[4] += (shape - m[4]) * (1.0 / (seen + 1.0) if seen < 4.0 else 0.2)
+            m[5] = ch
+        clusters = self.clusters
+        if len(clusters) >= 2 * MAX_CLUSTERS and o.cluster not in clusters:
+            for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
+                del clusters[k]
+        clusters[o.cluster] = ts
         self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
         self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
-        fill = min(1.0, o.output_tokens / o.max_tokens) if o.max_tokens > 0 else 0.0
-        self.fill_share += (fill - self.fill_share) * a
         self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
         # The group's prompt stream: nearest recent prompt, and whether another account sent it.
-        me = stable_hash(o.account)
-        k = min(self.n - 1, RING)
-        if k:
-            ring = self.ring
-            dists = list(map(int.bit_count, map(o.simhash.__xor__, ring if k == RING else ring[:k])))
+        me = o.account_hash
+        ring = self.ring
+        sh = o.simhash
+        if n > RING:
+            dists = list(map(int.bit_count, map(sh.__xor__, ring)))
+        elif n > 1:
+            dists = list(map(int.bit_count, map(sh.__xor__, ring[: n - 1])))
+        else:
+            dists = None
+        if dists is not None:
             best = min(dists)
-            self.novel_share += ((best > DUP_BITS) - self.novel_share) * a
-            self.template_share += ((DUP_BITS < best <= TEMPLATE_BITS) - self.template_share) * a
+            novel = best > DUP_BITS
+            templ = novel and best <= TEMPLATE_BITS
+            self.novel_share += (novel - self.novel_share) * a
+            self.template_share += (templ - self.template_share) * a
             other = self.ring_account[dists.index(best)] != me
-            self.cross_duplicate_share += ((best <= DUP_BITS and other) - self.cross_duplicate_share) * a
-            self.cross_template_share += ((DUP_BITS < best <= TEMPLATE_BITS and other) - self.cross_template_share) * a
+            self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
+            self.cross_template_share += ((other and templ) - self.cross_template_share) * a
         else:
             self.novel_share = 1.0
-        self.ring[self.ring_i] = o.simhash
-        self.ring_account[self.ring_i] = me
-        self.ring_i = (self.ring_i + 1) % RING
+        i = self.ring_i
+        ring[i] = sh
+        self.ring_account[i] = me
+        self.ring_i = (i + 1) % RING
 
     def harvesting_share(self, ts: float, level: float = 0.5) -> float:
         """Share of active members that look like harvesters themselves (each account weighs one):

@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
-from distillguard.models.account_features import AccountState, Baseline, CampaignLink
+from distillguard.models.account_features import AccountState, Baseline, CampaignLink, stable_hash
 from distillguard.models.campaigns import (
     ACTIVE_S,
     CampaignObservation,
@@ -290,6 +290,7 @@ class AccountDetector(Stage[AccountState]):
         )
         camp: list[CampaignObservation] = []
         if not refused and "campaigns" not in cfg.ablate:
+            ah, ch = stable_hash(acct), stable_hash(e.cluster)
             camp = [
                 CampaignObservation(
                     e.ts,
@@ -303,6 +304,8 @@ class AccountDetector(Stage[AccountState]):
                     e.n_messages,
                     e.cluster,
                     e.has_system_prompt,
+                    ah,
+                    ch,
                 )
                 for key in linkage_keys(e)
                 if self._fingerprint_key or "|" in key or key.startswith("org:")
@@ -461,16 +464,16 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
-            if m[3] <= o.ts and _verdict_due(m, st.harvesting_share(o.ts, MEMBER_LEVEL)):
+            if m[3] <= o.ts and _verdict_due(m, lambda: st.harvesting_share(o.ts, MEMBER_LEVEL)):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
                 m[3] = o.ts + cfg.campaign_ttl_s / 2
                 return [self._verdict(o.key, st, o.account, o.ts, o.event_id)]
-            if st.n % 8:
+            if st.n % max(8, len(st.members) // 8):
                 return []
-        elif st.n % 4:
-            return []
+        elif st.n % max(4, len(st.members) // 16):
+            return []  # a big group is evaluated less often: each evaluation reads every member
         return self._evaluate(o, st)
 
     def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:
@@ -522,7 +525,7 @@ class CampaignDetector(Stage[CampaignState]):
         out = []
         purity = st.harvesting_share(ts, MEMBER_LEVEL)
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, purity):
+            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, lambda: purity):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -599,12 +602,12 @@ class CampaignDetector(Stage[CampaignState]):
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
 
 
-def _verdict_due(m: list[float], purity: float) -> bool:
+def _verdict_due(m: list[float], purity: Callable[[], float]) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes only to young members of a group that is
     nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters."""
     h = member_harvest(m)
-    return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity >= PURE_GROUP)
+    return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
 
 
 class ClusterDetector(Stage[ClusterState]):
