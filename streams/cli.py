@@ -97,25 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dlq", type=Path, help="write rejected lines here")
     r.set_defaults(func=_replay)
 
+    from distillguard.streams.simulate_cli import add_arguments as add_simulate_arguments
+
     s = sub.add_parser("simulate", help="generate labelled traffic (files or live to Kafka)")
-    s.add_argument("--out", type=Path, help="write DIR/events.jsonl and DIR/labels.json")
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--hours", type=float, default=8.0)
-    s.add_argument("--scale", type=float, default=1.0, help="multiplies every population")
-    s.add_argument(
-        "--variant",
-        choices=["standard", "heldout", "random"],
-        default="standard",
-        help="'heldout': other fixed parameters; 'random': every population drawn from wide ranges by --seed",
-    )
-    s.add_argument("--start", type=float, default=None, help="first event time (epoch s)")
-    s.add_argument("--kafka", action="store_true", help="produce live to the events topic")
-    s.add_argument("--speed", type=float, default=60.0, help="with --kafka: event-time speed-up")
-    s.add_argument("--limit", type=int, default=0, help="with --kafka: stop after N events")
-    s.add_argument("--target", help="drive the gateway at this URL over HTTP instead")
-    s.add_argument("--duration", type=float, default=0.0, help="with --target/--kafka: stop after S seconds")
-    s.add_argument("--stats", type=Path, help="with --target: write live counters (JSON) here")
-    s.add_argument("--quiet", action="store_true")
+    add_simulate_arguments(s)
     s.set_defaults(func=_simulate)
 
     e = sub.add_parser("eval", help="replay, enforce and score against labels")

@@ -82,9 +82,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    """The ``simulate`` options on their own (``python -m distillguard.streams.simulate_cli``)."""
-    s = argparse.ArgumentParser(prog="distillguard-simulate", description="generate labelled traffic")
+def add_arguments(s: argparse.ArgumentParser) -> None:
+    """The ``simulate`` options (shared by ``distillguard simulate`` and this module's own CLI)."""
     s.add_argument("--out", type=Path, help="write DIR/events.jsonl and DIR/labels.json")
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--hours", type=float, default=8.0)
@@ -98,6 +97,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--duration", type=float, default=0.0, help="with --target/--kafka: stop after S seconds")
     s.add_argument("--stats", type=Path, help="with --target: write live counters (JSON) here")
     s.add_argument("--quiet", action="store_true")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``simulate`` options on their own (``python -m distillguard.streams.simulate_cli``)."""
+    s = argparse.ArgumentParser(prog="distillguard-simulate", description="generate labelled traffic")
+    add_arguments(s)
     return s
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import orjson
 import structlog
@@ -20,6 +21,7 @@ from distillguard.models.event import InvalidEvent, decode_for
 from distillguard.streams.records import dead_letter, encode_decision
 
 log = structlog.get_logger("distillguard.worker")
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -151,23 +153,44 @@ class AccountStage:
     def apply_verdicts(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Fold campaign verdicts (``(value, topic, partition, offset)``) into their accounts."""
         out = Outbox()
-        for raw, topic, partition, offset in records:
-            try:
-                decisions = []
-                for item in orjson.loads(raw or b"null"):
-                    decisions += self.detector.apply_verdict(CampaignVerdict.from_list(item), partition)
-            except Exception as err:  # internal topic: only a bug gets here
-                log.exception("bad campaign verdict; dead-lettered", topic=topic, partition=partition, offset=offset)
-                out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
-                continue
-            for d in decisions:
-                self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
+
+        def handle(item: list[Any], partition: int) -> list[Decision]:
+            return self.detector.apply_verdict(CampaignVerdict.from_list(item), partition)
+
+        for d, topic, partition, offset in internal_items(records, out, "campaign verdict", handle):
+            self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         return out
 
     def _emit(self, d: Decision, out: Outbox, live: bool, **where: object) -> None:
         emit(d, out, live, self.counters.decisions, **where)
         self.recent.append(d.to_dict())
         del self.recent[:-200]
+
+
+def internal_items(
+    records: Iterable[tuple[bytes | None, str, int, int]],
+    out: Outbox,
+    what: str,
+    handle: Callable[[list[Any], int], list[T]],
+) -> Iterator[tuple[T, str, int, int]]:
+    """Run ``handle(item, partition)`` over each item of an internal topic's batched records and
+    yield ``(result, topic, partition, offset)`` per result.
+
+    A record that cannot be read or handled (only a bug can cause one) is dead-lettered and
+    logged, whole: none of its results are yielded, and the stream goes on.
+    """
+    for raw, topic, partition, offset in records:
+        try:
+            items = orjson.loads(raw or b"null")
+            if type(items) is not list:
+                raise TypeError(f"expected a JSON array, got {type(items).__name__}")
+            results = [r for item in items for r in handle(item, partition)]
+        except Exception as err:
+            log.exception(f"bad {what}; dead-lettered", topic=topic, partition=partition, offset=offset)
+            out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
+            continue
+        for r in results:
+            yield r, topic, partition, offset
 
 
 def emit(d: Decision, out: Outbox, live: bool, counts: dict[str, int], **where: object) -> None:
@@ -197,17 +220,12 @@ class ClusterStage:
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
         out = Outbox()
-        for raw, topic, partition, offset in records:
-            try:
-                decisions = []
-                for item in orjson.loads(raw or b"null"):
-                    decisions += self.detector.observe(ClusterObservation.from_list(item), partition)
-            except Exception as err:  # internal topic: only a bug gets here
-                log.exception("bad cluster observation; dead-lettered", topic=topic, partition=partition, offset=offset)
-                out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
-                continue
-            for d in decisions:
-                emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
+
+        def handle(item: list[Any], partition: int) -> list[Decision]:
+            return self.detector.observe(ClusterObservation.from_list(item), partition)
+
+        for d, topic, partition, offset in internal_items(records, out, "cluster observation", handle):
+            emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
         return out
 
 
@@ -223,16 +241,12 @@ class CampaignStage:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
         out = Outbox()
         by_account: dict[str, list[list[object]]] = {}
-        for raw, topic, partition, offset in records:
-            try:
-                for item in orjson.loads(raw or b"null"):
-                    for v in self.detector.observe(CampaignObservation.from_list(item), partition):
-                        by_account.setdefault(v.account, []).append(v.to_list())
-            except Exception as err:  # internal topic: only a bug gets here
-                log.exception(
-                    "bad campaign observation; dead-lettered", topic=topic, partition=partition, offset=offset
-                )
-                out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
+
+        def handle(item: list[Any], partition: int) -> list[CampaignVerdict]:
+            return self.detector.observe(CampaignObservation.from_list(item), partition)
+
+        for v, _topic, _partition, _offset in internal_items(records, out, "campaign observation", handle):
+            by_account.setdefault(v.account, []).append(v.to_list())
         for account, vs in by_account.items():
             self.verdicts += len(vs)
             out.verdicts.append((account.encode(), orjson.dumps(vs)))

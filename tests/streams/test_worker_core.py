@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 
 from distillguard.models.config import DetectorConfig
-from distillguard.streams.worker_core import AccountStage, ClusterStage
-from tests.factories import event, firehose
+from distillguard.streams.worker_core import AccountStage, CampaignStage, ClusterStage
+from tests.factories import event, firehose, hydra
 
 BAD = [b"{oops", b"[]", orjson.dumps({"event_id": "x"}), orjson.dumps(event(input_tokens=-5)), None]
 
@@ -83,3 +83,22 @@ def test_records_redelivered_after_a_rebalance_are_skipped_not_dead_lettered() -
     other_partition = stage.process([(orjson.dumps(event(event_id="new-1")), "api-requests", 3, 0)])
     assert not other_partition.dlq
     assert stage.counters.events == 31
+
+
+def test_campaign_stage_round_trip_blocks_a_hydra_and_survives_bad_records() -> None:
+    """Account stage -> campaign observations -> campaign stage -> verdicts -> account stage:
+    a hydra's members are blocked; a broken internal record is dead-lettered, the rest go on."""
+    acc = AccountStage(DetectorConfig())
+    camp = CampaignStage(DetectorConfig())
+    records = [(orjson.dumps(r), "api-requests", 0, i) for i, r in enumerate(hydra("hy", 30, 8))]
+    blocked: set[str] = set()
+    for i in range(0, len(records), 40):
+        out = acc.process(records[i : i + 40])
+        msgs = [(v, "obs", p, j) for j, (p, v) in enumerate(out.campaign_messages())]
+        msgs.insert(0, (b"not json", "obs", 0, -1))
+        verdicts = camp.process(msgs)
+        assert len(verdicts.dlq) == 1
+        back = acc.apply_verdicts([(v, "verdicts", 0, j) for j, (_, v) in enumerate(verdicts.verdicts)])
+        blocked |= {k.decode() for k, v in back.decisions if orjson.loads(v)["action"] == "block"}
+        blocked |= {k.decode() for k, v in out.decisions if orjson.loads(v)["action"] == "block"}
+    assert len(blocked) >= 25
