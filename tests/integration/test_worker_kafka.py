@@ -8,7 +8,7 @@ import time
 import orjson
 import pytest
 
-from tests.factories import chat_user, firehose
+from tests.factories import chat_user, firehose, hydra
 from tests.integration.conftest import Topics, Worker, consume_until, produce, values
 
 pytestmark = pytest.mark.kafka
@@ -90,3 +90,23 @@ def test_restart_recovers_state_and_redelivers_at_least_once(broker: str, topics
     assert not [d for d in new_triggers if d["action"] == "throttle"], (
         f"state was not recovered: {new_triggers}\n{worker.log()[-3000:]}"
     )
+
+
+def test_a_hydra_is_blocked_through_the_campaign_stage(broker: str, topics: Topics, worker: Worker) -> None:
+    """30 accounts x 8 requests (none reaches the per-account minimum): through the campaign
+    observations, the campaign agent and the verdicts topic, its members are blocked on the real
+    broker, with reasons that name the campaign."""
+    t0 = time.time() - 7200
+    recs = hydra("hy", 30, 8, t0=t0)
+    produce(broker, topics.events, [(str(r["account_id"]).encode(), orjson.dumps(r)) for r in recs])
+    worker.start()
+
+    def enough(rs: list[object]) -> bool:
+        return len({orjson.loads(r.value)["subject"] for r in rs if orjson.loads(r.value)["action"] == "block"}) >= 20
+
+    decisions = values(consume_until(broker, topics.decisions, enough, 120, worker))
+    blocked = {d["subject"] for d in decisions if d["action"] == "block"}
+    assert len(blocked) >= 20, f"blocked {sorted(blocked)}; worker log:\n{worker.log()[-3000:]}"
+    assert all(str(s).startswith("hy-") for s in blocked)
+    assert any(str(d["reasons"][0]).startswith("campaign c-") for d in decisions)
+    assert worker.alive()
