@@ -150,10 +150,8 @@ class CampaignState:
         "count_hour",
         "cross_duplicate_share",
         "cross_template_share",
-        "fill_share",
         "first_ts",
         "last_ts",
-        "learn_ts",
         "mean_input_tokens",
         "mean_output_tokens",
         "members",
@@ -186,7 +184,6 @@ class CampaignState:
         self.clusters: dict[str, float] = {}
         self.mean_input_tokens = 0.0
         self.mean_output_tokens = 0.0
-        self.fill_share = 0.0
         self.shallow_share = 0.0
         self.template_share = 0.0
         self.novel_share = 0.0
@@ -198,7 +195,6 @@ class CampaignState:
         self.ring_account = [0] * RING
         self.ring_i = 0
         self.score = 0.0
-        self.learn_ts = 0.0
         self.policy: SubjectPolicy | None = None
         self.part = 0
 

@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
-from distillguard.models.account_features import AccountState, Baseline, CampaignLink, stable_hash
+from distillguard.models.account_features import AccountState, Baseline, CampaignLink, cluster_hash, stable_hash
 from distillguard.models.campaigns import (
     ACTIVE_S,
     CampaignObservation,
@@ -290,7 +290,7 @@ class AccountDetector(Stage[AccountState]):
         )
         camp: list[CampaignObservation] = []
         if not refused and "campaigns" not in cfg.ablate:
-            ah, ch = stable_hash(acct), stable_hash(e.cluster)
+            ah, ch = stable_hash(acct), cluster_hash(e.cluster)
             camp = [
                 CampaignObservation(
                     e.ts,

@@ -37,24 +37,12 @@ cluster_topic = _raw_topic(settings.cluster_topic, internal=True)
 campaign_topic = _raw_topic(settings.campaign_topic, internal=True)
 verdict_topic = _raw_topic(settings.verdict_topic, internal=True)
 
-account_table = app.Table(
-    "account-state",
-    default=None,
-    key_type=str,
-    value_type=bytes,
-    partitions=settings.partitions,
-)
-campaign_table = app.Table(
-    "campaign-state",
-    default=None,
-    key_type=str,
-    value_type=bytes,
-    partitions=settings.partitions,
-)
-cluster_table = app.Table(
-    "cluster-state",
-    default=None,
-    key_type=str,
-    value_type=bytes,
-    partitions=settings.partitions,
-)
+
+def _state_table(name: str) -> Any:
+    """A table of one stage's subject states (raw JSON bytes by key), with its changelog."""
+    return app.Table(name, default=None, key_type=str, value_type=bytes, partitions=settings.partitions)
+
+
+account_table = _state_table("account-state")
+campaign_table = _state_table("campaign-state")
+cluster_table = _state_table("cluster-state")

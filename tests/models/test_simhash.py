@@ -1,4 +1,4 @@
-"""The SimHash contract: every shared vector is reproduced exactly."""
+"""The SimHash contract: every vector in contracts/ is reproduced exactly."""
 
 from __future__ import annotations
 
