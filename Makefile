@@ -40,7 +40,7 @@ worker: kafka-up ## run the distillguard worker in the foreground
 
 demo: setup ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
 	@trap 'true' INT; started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
-	$(PY) -m distillguard.streams.demo --duration $(DURATION); rc=$$?; \
+	$(PY) -m distillguard.streams.tools.demo --duration $(DURATION); rc=$$?; \
 	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc
 
 test: setup ## the test suite, against a real local broker (started and stopped if not running)

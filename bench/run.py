@@ -16,7 +16,7 @@ import orjson
 
 from bench import kafka_bench as kb
 from bench.memory import measure
-from distillguard.models.replay import run_replay
+from distillguard.lab.replay import run_replay
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench"

@@ -24,7 +24,7 @@ import orjson
 from bench import kafka_bench as kb
 from bench.rate_producer import produce_at_rate
 from bench.soak_plot import plot
-from distillguard.models.replay import run_replay
+from distillguard.lab.replay import run_replay
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,1 +1,1 @@
-"""distillguard's Kafka side: the Faust app, its topics and agents, the CLI and gateway tools."""
+"""distillguard's Kafka side: the worker, the gateway side and the tools, behind one command."""

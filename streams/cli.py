@@ -8,15 +8,15 @@ from pathlib import Path
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from distillguard.streams.app import app, settings
     from distillguard.streams.logs import configure_logging
+    from distillguard.streams.worker.app import app, settings
 
     configure_logging(settings.log_format, settings.log_level)
-    from distillguard.streams.admin import ensure_topics
+    from distillguard.streams.worker.admin import ensure_topics
 
     ensure_topics(settings)
-    import distillguard.streams.agents
-    import distillguard.streams.views  # noqa: F401  (registers the web views)
+    import distillguard.streams.worker.agents
+    import distillguard.streams.worker.views  # noqa: F401  (registers the web views)
 
     argv = ["distillguard", "worker", f"--loglevel={args.loglevel}"]
     if settings.web_enabled:
@@ -29,7 +29,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from distillguard.models.replay import run_replay
+    from distillguard.lab.replay import run_replay
     from distillguard.streams.settings import Settings
 
     if not args.events.is_file():
@@ -51,31 +51,31 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from distillguard.streams.simulate_cli import run
+    from distillguard.streams.tools.simulate_cli import run
 
     return run(args)
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from distillguard.streams.eval_cli import run
+    from distillguard.streams.tools.eval_cli import run
 
     return run(args)
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from distillguard.streams.explain import run
+    from distillguard.streams.tools.explain import run
 
     return run(args)
 
 
 def _decisions(args: argparse.Namespace) -> int:
-    from distillguard.streams.tail import run
+    from distillguard.streams.tools.tail import run
 
     return run(args)
 
 
 def _gateway(args: argparse.Namespace) -> int:
-    from distillguard.streams.gateway import run
+    from distillguard.streams.gateway.demo_server import run
 
     return run(args)
 
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dlq", type=Path, help="write rejected lines here")
     r.set_defaults(func=_replay)
 
-    from distillguard.streams.simulate_cli import add_arguments as add_simulate_arguments
+    from distillguard.streams.tools.simulate_cli import add_arguments as add_simulate_arguments
 
     s = sub.add_parser("simulate", help="generate labelled traffic (files or live to Kafka)")
     add_simulate_arguments(s)
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-plots", action="store_true")
     e.set_defaults(func=_eval)
 
-    from distillguard.streams.eval_seeds import add_parser as add_eval_seeds
+    from distillguard.streams.tools.eval_seeds import add_parser as add_eval_seeds
 
     add_eval_seeds(sub)
 

@@ -1,4 +1,4 @@
-"""A minimal :class:`streams.batching.BatchingApp` for tests: logs every delivered record.
+"""A minimal :class:`distillguard.streams.worker.batching.BatchingApp` for tests: logs every delivered record.
 
 Environment: ``PROBE_TOPIC``, ``PROBE_APP``, ``PROBE_OUT`` (a file: one ``partition offset``
 line per delivered record, ``FAIL`` when the handler raises), ``PROBE_FAIL_FIRST`` (raise on
@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from distillguard.streams.batching import BatchingApp
+from distillguard.streams.worker.batching import BatchingApp
 
 app = BatchingApp(
     os.environ["PROBE_APP"],

@@ -1,4 +1,4 @@
-"""The whole-batch delivery path (streams/batching.py) on the real broker: nothing lost on a
+"""The whole-batch delivery path (streams/worker/batching.py) on the real broker: nothing lost on a
 handler failure, and offsets committed only for what was handled."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 from distillguard.models.config import DetectorConfig
-from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.gateway.enforcer import EnforcementClient
 from tests.factories import firehose
 from tests.integration.conftest import ROOT, Worker, consume_until, isolated_settings, produce, values, worker_env
 

@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
-from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Secret
 from tests.factories import firehose
 from tests.integration.conftest import ROOT, Worker, isolated_settings, worker_env

@@ -1,8 +1,8 @@
 """Topic specifications: the worker creates its state changelogs with prompt compaction."""
 
-from distillguard.streams.admin import CHANGELOG_CONFIGS, topic_specs
-from distillguard.streams.app import settings
-from distillguard.streams.topics import account_table, cluster_table
+from distillguard.streams.worker.admin import CHANGELOG_CONFIGS, topic_specs
+from distillguard.streams.worker.app import settings
+from distillguard.streams.worker.topics import account_table, cluster_table
 
 
 def test_the_changelog_specs_are_the_tables_own_changelog_topics() -> None:

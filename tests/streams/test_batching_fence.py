@@ -6,7 +6,7 @@ from importlib import metadata
 
 import pytest
 
-from distillguard.streams import batching
+from distillguard.streams.worker import batching
 
 
 def test_upstream_drain_loop_is_the_one_the_copy_was_derived_from() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Settings
 
 NOW = 1_800_000_000.0

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from distillguard.streams.cli import build_parser
-from distillguard.streams.eval_seeds import aggregate, check, one_line, parse_seeds, sim_dir, summary_markdown
+from distillguard.streams.tools.eval_seeds import aggregate, check, one_line, parse_seeds, sim_dir, summary_markdown
 
 
 def block(recall: float | None, harvest: float | None, acc: float, req: float, *, benign: int = 100) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distillguard.models.config import DetectorConfig
-from distillguard.streams.worker_core import AccountStage
+from distillguard.streams.worker.stages import AccountStage
 from tests.factories import T0, event
 
 NOW = T0 + 1000

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import string
 
-from distillguard.models.traffic.text import (
+from distillguard.lab.traffic.text import (
     FIELDS,
     Prompt,
     PromptPool,

@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
+from distillguard.lab.traffic.randomized import ATTACK, HONEST, PRESENCE, _accounts, build_random, plan
+from distillguard.lab.traffic.simulate import merged
+from distillguard.lab.traffic.text import PromptPool, Windows, compose, fast_simhash, make_vocab, seg, sentence
 from distillguard.models.event import parse_event
 from distillguard.models.simhash import prompt_simhash
-from distillguard.models.traffic.randomized import ATTACK, HONEST, PRESENCE, _accounts, build_random, plan
-from distillguard.models.traffic.simulate import merged
-from distillguard.models.traffic.text import PromptPool, Windows, compose, fast_simhash, make_vocab, seg, sentence
 
 
 def _run(seed: int, hours: float = 0.5, scale: float = 0.12) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -96,7 +96,7 @@ def test_fast_simhash_is_the_contract_simhash() -> None:
 
 def test_cli_random_variant_writes_world(tmp_path: Path) -> None:
     """``simulate --variant random`` writes events, labels and the drawn parameters."""
-    from distillguard.streams.simulate_cli import main
+    from distillguard.streams.tools.simulate_cli import main
 
     out = tmp_path / "sim"
     assert (

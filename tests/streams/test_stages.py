@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from distillguard.models.config import DetectorConfig
-from distillguard.streams.worker_core import AccountStage, CampaignStage, ClusterStage
+from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage
 from tests.factories import event, firehose, hydra
 
 BAD = [b"{oops", b"[]", orjson.dumps({"event_id": "x"}), orjson.dumps(event(input_tokens=-5)), None]

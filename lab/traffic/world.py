@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from distillguard.models.traffic.text import Prompt
+from distillguard.lab.traffic.text import Prompt
 
 Event = dict[str, Any]
 Addr = tuple[str, int]

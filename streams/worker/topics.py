@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from distillguard.streams.app import app, settings
+from distillguard.streams.worker.app import app, settings
 
 
 def _raw_topic(name: str, **kwargs: Any) -> Any:

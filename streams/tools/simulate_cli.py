@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from distillguard.models.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
+from distillguard.lab.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
 
 VARIANTS = ["standard", "heldout", "random"]
 VARIANT_HELP = (
@@ -23,12 +23,12 @@ def run(args: argparse.Namespace) -> int:
     """Write ``DIR/events.jsonl`` and ``DIR/labels.json``, or produce live with ``--kafka``.
 
     ``--variant random`` draws a whole world from the seed (see
-    :mod:`distillguard.models.traffic.randomized`) and also writes ``DIR/world.json``, the
+    :mod:`distillguard.lab.traffic.randomized`) and also writes ``DIR/world.json``, the
     parameters it drew.
     """
     world = None
     if args.variant == "random":
-        from distillguard.models.traffic.randomized import build_random, random_start
+        from distillguard.lab.traffic.randomized import build_random, random_start
 
         start = args.start if args.start is not None else (time.time() if args.kafka else random_start(args.seed))
         gens, labels, world = build_random(args.seed, args.hours, args.scale, start=start)
@@ -37,13 +37,13 @@ def run(args: argparse.Namespace) -> int:
         start = args.start if args.start is not None else (time.time() if args.kafka else DEFAULT_START)
         gens, labels = build(args.seed, args.hours, args.scale, params, start=start)
     if args.kafka:
-        from distillguard.streams.produce import produce_live
+        from distillguard.streams.tools.produce import produce_live
 
         return produce_live(merged(gens), speed=args.speed, limit=args.limit, quiet=args.quiet, duration=args.duration)
     if args.target:
         import asyncio
 
-        from distillguard.streams.http_clients import drive
+        from distillguard.streams.tools.http_clients import drive
 
         c = asyncio.run(drive(merged(gens), labels, args.target, args.speed, args.duration, args.stats))
         print(f"simulate: attack={c.c['attack']} benign={c.c['benign']}")
@@ -100,14 +100,14 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The ``simulate`` options on their own (``python -m distillguard.streams.simulate_cli``)."""
+    """The ``simulate`` options on their own (``python -m distillguard.streams.tools.simulate_cli``)."""
     s = argparse.ArgumentParser(prog="distillguard-simulate", description="generate labelled traffic")
     add_arguments(s)
     return s
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: ``python -m distillguard.streams.simulate_cli --variant random --seed N --out DIR``."""
+    """Entry point: ``python -m distillguard.streams.tools.simulate_cli --variant random --seed N --out DIR``."""
     return run(parser().parse_args(argv))
 
 

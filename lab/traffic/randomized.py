@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from distillguard.models.traffic import templates as T  # noqa: N812
-from distillguard.models.traffic.populations import Req, Style, harvest_req, requests, sessions
-from distillguard.models.traffic.templates import Sweep, Wrapped
-from distillguard.models.traffic.text import Prompt, PromptPool, fast_simhash, make_vocab
-from distillguard.models.traffic.world import MODELS, Acct, Addr, Clients, Event, Pools, arrivals, daily, lognorm
+from distillguard.lab.traffic import templates as T  # noqa: N812
+from distillguard.lab.traffic.populations import Req, Style, harvest_req, requests, sessions
+from distillguard.lab.traffic.templates import Sweep, Wrapped
+from distillguard.lab.traffic.text import Prompt, PromptPool, fast_simhash, make_vocab
+from distillguard.lab.traffic.world import MODELS, Acct, Addr, Clients, Event, Pools, arrivals, daily, lognorm
 
 DEFAULT_START = 1772445600.0  # as simulate.DEFAULT_START: 2026-03-02T10:00:00Z
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector, Trace
-from distillguard.models.enforcement import Enforcer, StaticLimit
 from distillguard.models.event import InvalidEvent, decode_for
+from distillguard.streams.gateway.enforcement import Enforcer, StaticLimit
 
 STATIC_ACCOUNT_RPM = (10, 30, 60, 120, 300)
 STATIC_CLUSTER_RPM = (60, 300, 1200)

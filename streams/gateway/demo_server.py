@@ -2,9 +2,9 @@
 
 ``POST /v1/messages`` with ``x-api-key: ACCOUNT:KEY`` and an Anthropic-style body. The gateway
 computes ``prompt_simhash`` of the last user turn (the text itself never leaves it), asks the
-:class:`~streams.enforcer.EnforcementClient` for a verdict, answers 429 with ``Retry-After``
-when refused, and otherwise returns fake text of the length the model "chose". Every request,
-served or refused, is produced to ``api-requests`` as an event.
+:class:`~distillguard.streams.gateway.enforcer.EnforcementClient` for a verdict, answers 429
+with ``Retry-After`` when refused, and otherwise returns fake text of the length the model
+"chose". Every request, served or refused, is produced to ``api-requests`` as an event.
 
 Demo conveniences, documented as such: the client address is taken from ``X-Forwarded-For``
 (as behind a load balancer), the TLS fingerprint from ``X-TLS-Fingerprint``, and
@@ -25,7 +25,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaProducer
 
 from distillguard.models.simhash import prompt_simhash
-from distillguard.streams.enforcer import EnforcementClient
+from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Settings
 
 log = structlog.get_logger("distillguard.gateway")

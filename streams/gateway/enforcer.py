@@ -22,8 +22,8 @@ import orjson
 import structlog
 from kafka import KafkaConsumer, TopicPartition
 
-from distillguard.models.enforcement import ALLOWED, Enforcer, Verdict
 from distillguard.models.ipcluster import InvalidIP, ip_cluster
+from distillguard.streams.gateway.enforcement import ALLOWED, Enforcer, Verdict
 from distillguard.streams.settings import Settings
 
 log = structlog.get_logger("distillguard.enforcer")

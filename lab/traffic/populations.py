@@ -11,9 +11,9 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from distillguard.models.traffic.templates import Sweep
-from distillguard.models.traffic.text import Prompt, PromptPool
-from distillguard.models.traffic.world import Acct, AddrFn, Event, arrivals, lognorm
+from distillguard.lab.traffic.templates import Sweep
+from distillguard.lab.traffic.text import Prompt, PromptPool
+from distillguard.lab.traffic.world import Acct, AddrFn, Event, arrivals, lognorm
 
 
 @dataclass

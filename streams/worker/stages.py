@@ -18,7 +18,7 @@ from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.detector import AccountDetector, CampaignDetector, ClusterDetector
 from distillguard.models.event import InvalidEvent, decode_for
-from distillguard.streams.records import dead_letter, encode_decision
+from distillguard.streams.worker.records import dead_letter, encode_decision
 
 log = structlog.get_logger("distillguard.worker")
 T = TypeVar("T")

@@ -1,6 +1,6 @@
 """Thin Faust agents: take a batch, hand it to the stage, send what it returns.
 
-``api-requests`` arrives a whole fetch at a time (:mod:`streams.batching`); the low-volume
+``api-requests`` arrives a whole fetch at a time (:mod:`~distillguard.streams.worker.batching`); the low-volume
 repartitioned observations go through an ordinary Faust agent.
 
 Sends use ``force=True`` so decisions leave at once instead of waiting for the offset commit;
@@ -20,8 +20,9 @@ import structlog
 from distillguard.models.account_features import AccountState, UnknownStateVersion
 from distillguard.models.campaigns import CampaignState
 from distillguard.models.cluster_features import ClusterState
-from distillguard.streams.app import app, settings
-from distillguard.streams.topics import (
+from distillguard.streams.worker.app import app, settings
+from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage, Outbox
+from distillguard.streams.worker.topics import (
     account_table,
     campaign_table,
     campaign_topic,
@@ -32,7 +33,6 @@ from distillguard.streams.topics import (
     events_topic,
     verdict_topic,
 )
-from distillguard.streams.worker_core import AccountStage, CampaignStage, ClusterStage, Outbox
 
 log = structlog.get_logger("distillguard.worker")
 

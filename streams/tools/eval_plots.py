@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from distillguard.models.evaluation import EvalResult
+from distillguard.lab.evaluation import EvalResult
 
 
 def plot_all(

@@ -11,8 +11,8 @@ import heapq
 import time
 from typing import Any
 
-from distillguard.streams.agents import account_stage, cluster_stage
-from distillguard.streams.app import app
+from distillguard.streams.worker.agents import account_stage, cluster_stage
+from distillguard.streams.worker.app import app
 
 _rate = {"t": time.monotonic(), "events": 0, "eps": 0.0}
 

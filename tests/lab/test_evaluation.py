@@ -5,9 +5,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from distillguard.lab.evaluation import AccountTally, EvalResult, evaluate, summarize
 from distillguard.models.config import DetectorConfig
-from distillguard.models.enforcement import Enforcer, StaticLimit, TokenBucket
-from distillguard.models.evaluation import AccountTally, EvalResult, evaluate, summarize
+from distillguard.streams.gateway.enforcement import Enforcer, StaticLimit, TokenBucket
 from tests.factories import chat_user, event, firehose
 
 

@@ -439,7 +439,7 @@ class Task:
 
 def run_task(task: Task) -> tuple[str, int, dict[str, Any], float]:
     """Simulate (cached), evaluate and summarise one seed; write its metrics to ``out/seeds/N.json``."""
-    from distillguard.models.evaluation import evaluate, summarize
+    from distillguard.lab.evaluation import evaluate, summarize
 
     d = ensure_simulation(task.sim_root, task.variant, task.seed, task.hours)
     labels = orjson.loads((d / "labels.json").read_bytes())["accounts"]

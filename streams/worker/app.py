@@ -6,8 +6,8 @@ import ssl
 
 import faust
 
-from distillguard.streams.batching import BatchingApp
 from distillguard.streams.settings import Settings
+from distillguard.streams.worker.batching import BatchingApp
 
 settings = Settings.from_env()
 

@@ -73,7 +73,9 @@ def check_pinned_versions() -> None:
     """Raise ``ImportError`` unless the pinned versions of Faust, mode and aiokafka are installed."""
     wrong = {name: version(name) for name, want in PINNED.items() if version(name) != want}
     if wrong:
-        raise ImportError(f"distillguard.streams.batching needs {PINNED}, found {wrong}: it builds on their internals")
+        raise ImportError(
+            f"distillguard.streams.worker.batching needs {PINNED}, found {wrong}: it builds on their internals"
+        )
 
 
 def upstream_drain_sha256() -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from distillguard.models.evaluation import evaluate, summarize
+from distillguard.lab.evaluation import evaluate, summarize
 from distillguard.streams.settings import Settings
 
 COLUMNS = [
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     (args.out / "metrics.md").write_text(md)
     print(md)
     if not args.no_plots:
-        from distillguard.streams.eval_plots import plot_all
+        from distillguard.streams.tools.eval_plots import plot_all
 
         mimicry = [a for a in traces if labels[a]["scenario"] == "mimicry"]
         focus = max(mimicry or traces, key=lambda a: len(traces[a]), default=None)

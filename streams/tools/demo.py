@@ -25,7 +25,7 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _get(url: str) -> dict[str, Any] | None:

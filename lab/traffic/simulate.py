@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from distillguard.models.traffic import clients as C  # noqa: N812  (short alias for many calls)
-from distillguard.models.traffic.text import (
+from distillguard.lab.traffic import clients as C  # noqa: N812  (short alias for many calls)
+from distillguard.lab.traffic.text import (
     HELDOUT_TEMPLATES,
     STANDARD_TEMPLATES,
     PromptPool,

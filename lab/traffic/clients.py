@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from distillguard.models.traffic.text import Prompt, PromptPool, TemplateSweep
+from distillguard.lab.traffic.text import Prompt, PromptPool, TemplateSweep
 
 BROWSERS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",

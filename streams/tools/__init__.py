@@ -1,0 +1,1 @@
+"""What a person runs: the demo, the simulator, evaluation and explanation, the decision tail."""
