@@ -9,14 +9,14 @@ from pathlib import Path
 
 def _worker(args: argparse.Namespace) -> int:
     from distillguard.streams.logs import configure_logging
-    from distillguard.streams.worker.app import app, settings
-
-    configure_logging(settings.log_format, settings.log_level)
+    from distillguard.streams.settings import Settings
     from distillguard.streams.worker.admin import ensure_topics
+    from distillguard.streams.worker.pipeline import build_app
 
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
     ensure_topics(settings)
-    import distillguard.streams.worker.agents
-    import distillguard.streams.worker.views  # noqa: F401  (registers the web views)
+    app = build_app(settings)
 
     argv = ["distillguard", "worker", f"--loglevel={args.loglevel}"]
     if settings.web_enabled:

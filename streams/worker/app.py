@@ -1,4 +1,4 @@
-"""The Faust application, configured from :class:`streams.settings.Settings`."""
+"""The Faust application, configured from :class:`~distillguard.streams.settings.Settings`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import faust
 
 from distillguard.streams.settings import Settings
 from distillguard.streams.worker.batching import BatchingApp
-
-settings = Settings.from_env()
 
 
 def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext | None:
@@ -24,28 +22,30 @@ def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext 
     return ctx
 
 
-app = BatchingApp(
-    settings.app_id,
-    broker=settings.broker_url,
-    broker_credentials=_credentials(settings),
-    store="memory://",
-    topic_partitions=settings.partitions,
-    topic_replication_factor=settings.replication,
-    topic_allow_declare=True,
-    web_enabled=settings.web_enabled,
-    web_port=settings.web_port,
-    web_bind="127.0.0.1",
-    datadir=settings.data_dir,
-    stream_buffer_maxsize=16384,
-    broker_max_poll_records=5000,
-    consumer_max_fetch_size=8 * 1024 * 1024,
-    broker_commit_interval=1.0,
-    # A killed worker's partitions wait for its session to expire before anyone can take them:
-    # Faust's 60 s default made every crash a minute-long stall (the soak's restart).
-    broker_session_timeout=settings.session_timeout_s,
-    broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 5),
-    producer_linger=0.005,
-    consumer_auto_offset_reset="earliest",
-    table_cleanup_interval=3600.0,
-    autodiscover=False,
-)
+def faust_app(settings: Settings) -> BatchingApp:
+    """A new Faust app with the worker's configuration; no topics, tables or agents yet."""
+    return BatchingApp(
+        settings.app_id,
+        broker=settings.broker_url,
+        broker_credentials=_credentials(settings),
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,
+        web_enabled=settings.web_enabled,
+        web_port=settings.web_port,
+        web_bind="127.0.0.1",
+        datadir=settings.data_dir,
+        stream_buffer_maxsize=16384,
+        broker_max_poll_records=5000,
+        consumer_max_fetch_size=8 * 1024 * 1024,
+        broker_commit_interval=1.0,
+        # A killed worker's partitions wait for its session to expire before anyone can take them:
+        # Faust's 60 s default made every crash a minute-long stall (the soak's restart).
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 5),
+        producer_linger=0.005,
+        consumer_auto_offset_reset="earliest",
+        table_cleanup_interval=3600.0,
+        autodiscover=False,
+    )

@@ -251,3 +251,12 @@ class CampaignStage:
             self.verdicts += len(vs)
             out.verdicts.append((account.encode(), orjson.dumps(vs)))
         return out
+
+
+@dataclass(slots=True)
+class Stages:
+    """The worker's three stages, one of each per process."""
+
+    account: AccountStage
+    cluster: ClusterStage
+    campaign: CampaignStage

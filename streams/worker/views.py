@@ -3,38 +3,49 @@
 * ``GET /dg/stats/``: counters, events/s, decisions by action, top suspicious subjects.
 * ``GET /dg/subjects/{subject}/``: current state and recent decisions of one account or cluster.
 * ``GET /metrics/``: Prometheus exposition format.
+
+The bodies are built by plain functions of the :class:`~distillguard.streams.worker.stages.Stages`;
+:func:`add_views` puts them on a Faust app.
 """
 
 from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from typing import Any
 
-from distillguard.streams.worker.agents import account_stage, cluster_stage
-from distillguard.streams.worker.app import app
+import faust
 
-_rate = {"t": time.monotonic(), "events": 0, "eps": 0.0}
-
-
-def _events_per_s() -> float:
-    now, n = time.monotonic(), account_stage.counters.events
-    dt = now - _rate["t"]
-    if dt >= 1.0:
-        _rate["eps"] = (n - _rate["events"]) / dt
-        _rate["t"], _rate["events"] = now, n
-    return float(_rate["eps"])
+from distillguard.streams.worker.stages import Stages
 
 
-def top_subjects(k: int = 10) -> list[dict[str, Any]]:
+class EventRate:
+    """Events per second, measured over at least a second between calls."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.t, self.events, self.eps = clock(), 0, 0.0
+
+    def __call__(self, events: int) -> float:
+        """The rate, given the event counter now."""
+        now = self.clock()
+        dt = now - self.t
+        if dt >= 1.0:
+            self.eps = (events - self.events) / dt
+            self.t, self.events = now, events
+        return self.eps
+
+
+def top_subjects(s: Stages, k: int = 10) -> list[dict[str, Any]]:
     """The ``k`` accounts with the highest current score, with their enforcement state."""
-    top = heapq.nlargest(k, account_stage.detector.states.items(), key=lambda kv: kv[1].score)
+    top = heapq.nlargest(k, s.account.detector.states.items(), key=lambda kv: kv[1].score)
     out = []
     for acct, st in top:
         if st.score <= 0:
             continue
         pol = st.policy
-        last = next((d for d in reversed(account_stage.recent) if d["subject"] == acct), None)
+        last = next((d for d in reversed(s.account.recent) if d["subject"] == acct), None)
         out.append(
             {
                 "subject": acct,
@@ -47,48 +58,42 @@ def top_subjects(k: int = 10) -> list[dict[str, Any]]:
     return out
 
 
-def score_quantiles() -> dict[str, float]:
+def score_quantiles(s: Stages) -> dict[str, float]:
     """p50/p90/p99 of the current account scores."""
-    scores = sorted(st.score for st in account_stage.detector.states.values())
+    scores = sorted(st.score for st in s.account.detector.states.values())
     if not scores:
         return {"p50": 0.0, "p90": 0.0, "p99": 0.0}
     return {f"p{q}": round(scores[min(len(scores) - 1, int(q / 100 * len(scores)))], 4) for q in (50, 90, 99)}
 
 
-def stats() -> dict[str, Any]:
+def stats(s: Stages, rate: EventRate) -> dict[str, Any]:
     """Everything ``/dg/stats/`` shows."""
-    c = account_stage.counters
-    decisions = {k: v + cluster_stage.decisions[k] for k, v in c.decisions.items()}
+    c = s.account.counters
+    decisions = {k: v + s.cluster.decisions[k] for k, v in c.decisions.items()}
     return {
         "events": c.events,
         "rejected": c.rejected,
         "redelivered": c.redelivered,
-        "events_per_s": round(_events_per_s(), 1),
+        "events_per_s": round(rate(c.events), 1),
         "decisions": decisions,
-        "accounts": len(account_stage.detector.states),
-        "clusters": len(cluster_stage.detector.states),
+        "accounts": len(s.account.detector.states),
+        "clusters": len(s.cluster.detector.states),
         "lag_s": round(c.last_lag_s, 3),
-        "score_quantiles": score_quantiles(),
-        "top": top_subjects(),
-        "recent": account_stage.recent[-20:],
+        "score_quantiles": score_quantiles(s),
+        "top": top_subjects(s),
+        "recent": s.account.recent[-20:],
     }
 
 
-@app.page("/dg/stats/")
-async def stats_view(self: Any, request: Any) -> Any:
-    """Counters and the top suspicious subjects."""
-    return self.json(stats())
-
-
-@app.page("/dg/subjects/{subject}/")
-async def subject_view(self: Any, request: Any, subject: str) -> Any:
-    """One subject's state and recent decisions (a cluster's CIDR uses '_' for '/')."""
-    subject = subject.replace("_", "/") if subject.count(".") == 3 or ":" in subject else subject
-    st = account_stage.detector.states.get(subject)
-    cl = cluster_stage.detector.states.get(subject)
+def subject_body(s: Stages, name: str) -> tuple[int, dict[str, Any]]:
+    """``(status, body)`` of ``/dg/subjects/{name}/``: one subject's state and recent decisions
+    (a cluster's CIDR uses '_' for '/')."""
+    name = name.replace("_", "/") if name.count(".") == 3 or ":" in name else name
+    st = s.account.detector.states.get(name)
+    cl = s.cluster.detector.states.get(name)
     if st is None and cl is None:
-        return self.json({"subject": subject, "known": False}, status=404)
-    body: dict[str, Any] = {"subject": subject, "known": True}
+        return 404, {"subject": name, "known": False}
+    body: dict[str, Any] = {"subject": name, "known": True}
     if st is not None:
         body.update(
             type="account",
@@ -103,14 +108,13 @@ async def subject_view(self: Any, request: Any, subject: str) -> Any:
         body.update(
             type="ip_cluster", features=cl.features(cl.last_ts), policy=cl.policy.to_state() if cl.policy else None
         )
-    body["recent_decisions"] = [d for d in account_stage.recent if d["subject"] == subject]
-    return self.json(body)
+    body["recent_decisions"] = [d for d in s.account.recent if d["subject"] == name]
+    return 200, body
 
 
-@app.page("/metrics/")
-async def metrics_view(self: Any, request: Any) -> Any:
-    """Prometheus metrics."""
-    c = account_stage.counters
+def metrics_text(s: Stages, rate: EventRate) -> str:
+    """The Prometheus exposition of ``/metrics/``."""
+    c = s.account.counters
     lines = [
         "# TYPE distillguard_events_total counter",
         f"distillguard_events_total {c.events}",
@@ -119,19 +123,40 @@ async def metrics_view(self: Any, request: Any) -> Any:
         "# TYPE distillguard_redelivered_total counter",
         f"distillguard_redelivered_total {c.redelivered}",
         "# TYPE distillguard_events_per_second gauge",
-        f"distillguard_events_per_second {_events_per_s():.1f}",
+        f"distillguard_events_per_second {rate(c.events):.1f}",
         "# TYPE distillguard_lag_seconds gauge",
         f"distillguard_lag_seconds {c.last_lag_s:.3f}",
         "# TYPE distillguard_tracked_subjects gauge",
-        f'distillguard_tracked_subjects{{type="account"}} {len(account_stage.detector.states)}',
-        f'distillguard_tracked_subjects{{type="ip_cluster"}} {len(cluster_stage.detector.states)}',
+        f'distillguard_tracked_subjects{{type="account"}} {len(s.account.detector.states)}',
+        f'distillguard_tracked_subjects{{type="ip_cluster"}} {len(s.cluster.detector.states)}',
         "# TYPE distillguard_decisions_total counter",
     ]
     for action, n in c.decisions.items():
         lines.append(f'distillguard_decisions_total{{subject_type="account",action="{action}"}} {n}')
-    for action, n in cluster_stage.decisions.items():
+    for action, n in s.cluster.decisions.items():
         lines.append(f'distillguard_decisions_total{{subject_type="ip_cluster",action="{action}"}} {n}')
     lines.append("# TYPE distillguard_account_score gauge")
-    for q, v in score_quantiles().items():
+    for q, v in score_quantiles(s).items():
         lines.append(f'distillguard_account_score{{quantile="0.{q[1:]}"}} {v}')
-    return self.text("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
+    return "\n".join(lines) + "\n"
+
+
+def add_views(app: faust.App, s: Stages) -> None:
+    """Serve the three views of ``s`` on ``app``'s web server."""
+    rate = EventRate()
+
+    @app.page("/dg/stats/")
+    async def stats_view(self: Any, request: Any) -> Any:
+        """Counters and the top suspicious subjects."""
+        return self.json(stats(s, rate))
+
+    @app.page("/dg/subjects/{subject}/")
+    async def subject_view(self: Any, request: Any, subject: str) -> Any:
+        """One subject's state and recent decisions (a cluster's CIDR uses '_' for '/')."""
+        status, body = subject_body(s, subject)
+        return self.json(body, status=status)
+
+    @app.page("/metrics/")
+    async def metrics_view(self: Any, request: Any) -> Any:
+        """Prometheus metrics."""
+        return self.text(metrics_text(s, rate), content_type="text/plain; version=0.0.4")

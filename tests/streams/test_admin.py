@@ -1,14 +1,18 @@
 """Topic specifications: the worker creates its state changelogs with prompt compaction."""
 
+from distillguard.streams.settings import Settings
 from distillguard.streams.worker.admin import CHANGELOG_CONFIGS, topic_specs
-from distillguard.streams.worker.app import settings
-from distillguard.streams.worker.topics import account_table, cluster_table
+from distillguard.streams.worker.app import faust_app
+from distillguard.streams.worker.topics import declare_topics
+
+settings = Settings()
 
 
 def test_the_changelog_specs_are_the_tables_own_changelog_topics() -> None:
-    """The names in the specs are the ones Faust reads and writes for the two tables."""
+    """The names in the specs are the ones Faust reads and writes for the three tables."""
     specs = {t.name: t for t in topic_specs(settings)}
-    for table in (account_table, cluster_table):
+    declared = declare_topics(faust_app(settings), settings)
+    for table in (declared.account_table, declared.campaign_table, declared.cluster_table):
         name = table.changelog_topic.get_topic_name()
         assert name in specs
         assert specs[name].topic_configs["cleanup.policy"] == "compact"

@@ -1,0 +1,43 @@
+"""The worker's pipeline on one screen: :func:`build_app` wires every stage, in order.
+
+::
+
+    api-requests ─▶ decode ─▶ accounts ─┬─▶ throttle-decisions, api-requests-dlq
+                                        ├─▶ re-key by IP cluster ─▶ clusters ─▶ throttle-decisions
+                                        └─▶ re-key by linkage key ─▶ campaigns ─▶ verdicts (by account)
+                                                  ─▶ accounts ─▶ throttle-decisions
+
+Nothing is wired at import: ``distillguard worker`` calls ``build_app(Settings.from_env())``.
+"""
+
+from __future__ import annotations
+
+from distillguard.streams.settings import Settings
+from distillguard.streams.worker.agents import each_batch, each_fetch, sender
+from distillguard.streams.worker.app import faust_app
+from distillguard.streams.worker.batching import BatchingApp
+from distillguard.streams.worker.state import add_upkeep, build_stages
+from distillguard.streams.worker.topics import declare_topics
+from distillguard.streams.worker.views import add_views
+
+
+def build_app(settings: Settings) -> BatchingApp:
+    """The worker's Faust app with its topics, tables, agents, timers and web views."""
+    app = faust_app(settings)
+    t = declare_topics(app, settings)
+    s = build_stages(settings, t)  # each stage loads a subject's state from its table on first sight
+    send = sender(t)  # an Outbox to its topics: decisions, DLQ, re-keyed observations, verdicts
+    window = settings.batch_max, settings.batch_within_s
+
+    # decode -> accounts -> re-key: api-requests a whole fetch at a time (partitioned by account)
+    app.batch_agent(t.events)(each_fetch(s.account.process, send, slice_max=settings.batch_max))
+    # clusters: observations re-keyed by IP cluster (/24, /48) -> cluster decisions
+    app.agent(t.cluster_observations, name="detect_clusters")(each_batch(s.cluster.process, send, *window))
+    # campaigns: observations re-keyed by linkage key -> verdicts keyed by account
+    app.agent(t.campaign_observations, name="detect_campaigns")(each_batch(s.campaign.process, send, *window))
+    # decisions: verdicts back to their accounts (co-partitioned with api-requests) -> blocks
+    app.batch_agent(t.verdicts)(each_fetch(s.account.apply_verdicts, send))
+
+    add_upkeep(app, settings, t, s)  # checkpoints, idle eviction, the rebalance hook, a progress line
+    add_views(app, s)  # /dg/stats/, /dg/subjects/{subject}/, /metrics/
+    return app
