@@ -99,7 +99,7 @@ def subject_body(s: Stages, name: str) -> tuple[int, dict[str, Any]]:
             type="account",
             score=st.score,
             requests=st.n,
-            features=st.features(st.last_ts),
+            features=s.account.detector.evidence(st, st.last_ts)[1],
             raw=st.raw(st.last_ts),
             policy=st.policy.to_state() if st.policy else None,
         )
