@@ -1,4 +1,4 @@
-"""A gateway enforcing decisions in event time: the yardstick of the evaluation.
+"""The enforcement rules a gateway embeds, in event time; the evaluation enforces with them too.
 
 Block rejects; throttle admits ``limit_rpm`` through a token bucket per subject (burst
 ``limit_rpm``); ``allow`` lifts; a decision lapses ``ttl_s`` after it was made; an account is

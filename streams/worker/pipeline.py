@@ -2,10 +2,10 @@
 
 ::
 
-    api-requests ─▶ decode ─▶ accounts ─┬─▶ throttle-decisions, api-requests-dlq
-                                        ├─▶ re-key by IP cluster ─▶ clusters ─▶ throttle-decisions
-                                        └─▶ re-key by linkage key ─▶ campaigns ─▶ verdicts (by account)
-                                                  ─▶ accounts ─▶ throttle-decisions
+    api-requests ─▶ decode ─▶ accounts ─┬─▶ throttle-decisions (bad records: api-requests-dlq)
+                                ▲       ├─▶ re-key by IP cluster ──▶ clusters ──▶ throttle-decisions
+                                │       └─▶ re-key by linkage key ─▶ campaigns ─┐
+                                └───────────── verdicts, keyed by account ◀─────┘
 
 Nothing is wired at import: ``distillguard worker`` calls ``build_app(Settings.from_env())``.
 """
@@ -29,13 +29,13 @@ def build_app(settings: Settings) -> BatchingApp:
     send = sender(t)  # an Outbox to its topics: decisions, DLQ, re-keyed observations, verdicts
     window = settings.batch_max, settings.batch_within_s
 
-    # decode -> accounts -> re-key: api-requests a whole fetch at a time (partitioned by account)
+    # detect_accounts: decode -> accounts -> re-key; api-requests a whole fetch at a time (by account)
     app.batch_agent(t.events)(each_fetch(s.account.process, send, slice_max=settings.batch_max))
-    # clusters: observations re-keyed by IP cluster (/24, /48) -> cluster decisions
+    # detect_clusters: observations re-keyed by IP cluster (/24, /48) -> cluster decisions
     app.agent(t.cluster_observations, name="detect_clusters")(each_batch(s.cluster.process, send, *window))
-    # campaigns: observations re-keyed by linkage key -> verdicts keyed by account
+    # detect_campaigns: observations re-keyed by linkage key -> verdicts keyed by account
     app.agent(t.campaign_observations, name="detect_campaigns")(each_batch(s.campaign.process, send, *window))
-    # decisions: verdicts back to their accounts (co-partitioned with api-requests) -> blocks
+    # apply_verdicts: verdicts back to their accounts (co-partitioned with api-requests) -> decisions
     app.batch_agent(t.verdicts)(each_fetch(s.account.apply_verdicts, send))
 
     add_upkeep(app, settings, t, s)  # checkpoints, idle eviction, the rebalance hook, a progress line
