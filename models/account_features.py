@@ -36,8 +36,9 @@ SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
 PAUSE_S = 600.0
 """A gap this long between two requests is a pause (a person leaves; a harvester rarely does)."""
-STATE_VERSION = 2
-"""Version of the checkpoint format written by :meth:`AccountState.to_state`."""
+STATE_VERSION = 3
+"""Version of the checkpoint format written by :meth:`AccountState.to_state` (3 added
+``popular_share``; 2 and the positional 1 are migrated)."""
 
 _SHARES = (
     "mean_input_tokens",
@@ -53,6 +54,7 @@ _SHARES = (
     "rotation_share",
     "error_share",
     "system_share",
+    "popular_share",
 )
 _FLOATS = ("first_ts", "last_ts", "count_minute", "count_hour", *_SHARES, "score", "learn_ts")
 
@@ -127,6 +129,7 @@ class AccountState:
         "clusters",
         "hours",
         "n",
+        "n_popular",
         "part",
         "policy",
         "refused",
@@ -157,6 +160,10 @@ class AccountState:
         """Share of requests from a /24 not among the account's last four."""
         self.error_share = 0.0
         self.system_share = 0.0
+        self.popular_share = 0.0
+        """Share of prompts that another account sent recently (:mod:`.popularity`)."""
+        self.n_popular = 0
+        """Of ``n``, requests with such a popular prompt (left out of the answer shape)."""
         self.score = 0.0
         self.learn_ts = 0.0
         """Event time the population models last learned from this account."""
@@ -174,9 +181,10 @@ class AccountState:
         self.part = 0
         """The source partition (not checkpointed: known from where the state is read)."""
 
-    def update(self, e: Event) -> int:
+    def update(self, e: Event, popular: bool = False) -> int:
         """Fold one request into the state; returns the nearest-prompt Hamming distance.
 
+        ``popular``: another account sent the same prompt recently (:mod:`.popularity`).
         A refused request (429 with no output) is only counted: returns -1.
         """
         if e.status == 429 and e.output_tokens == 0:
@@ -191,13 +199,22 @@ class AccountState:
             self.last_ts = ts
         self.count_minute = _decay(self.count_minute, dt, TAU_MIN) + 1.0
         self.count_hour = _decay(self.count_hour, dt, TAU_HOUR) + 1.0
-        self.mean_input_tokens += (e.input_tokens - self.mean_input_tokens) * a
-        self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * a
-        fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
-        self.fill_share += (min(1.0, fill) - self.fill_share) * a
-        self.shallow_share += ((e.n_messages <= SHALLOW_MESSAGES) - self.shallow_share) * a
-        self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * a
-        self.system_share += (e.has_system_prompt - self.system_share) * a
+        self.popular_share += (popular - self.popular_share) * a
+        if popular:
+            # A prompt other accounts send too teaches a distiller nothing of its own: it is
+            # neither evidence for nor against a harvest, so it leaves the answer shape alone
+            # (mixing in popular prompts does not dilute a harvest's signature).
+            self.n_popular += 1
+        else:
+            own = n - self.n_popular
+            c = ALPHA if own * ALPHA > 1.0 else 1.0 / own
+            self.mean_input_tokens += (e.input_tokens - self.mean_input_tokens) * c
+            self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
+            fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
+            self.fill_share += (min(1.0, fill) - self.fill_share) * c
+            self.shallow_share += ((e.n_messages <= SHALLOW_MESSAGES) - self.shallow_share) * c
+            self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
+            self.system_share += (e.has_system_prompt - self.system_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
@@ -212,7 +229,7 @@ class AccountState:
         ring = self.ring
         k = min(n - 1, RING)
         nearest = 64
-        if k:
+        if k and not popular:
             # C-level loop over the ring (map of int methods): the hottest line of the detector.
             nearest = min(map(int.bit_count, map(sh.__xor__, ring if k == RING else ring[:k])))
             self.duplicate_share += ((nearest <= DUP_BITS) - self.duplicate_share) * a
@@ -273,6 +290,7 @@ class AccountState:
             "v": STATE_VERSION,
             **{f: getattr(self, f) for f in _FLOATS},
             "n": self.n,
+            "n_popular": self.n_popular,
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -291,12 +309,13 @@ class AccountState:
         """
         if isinstance(s, list):
             return _from_v1(s)
-        if s.get("v") != STATE_VERSION:
-            raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 and {STATE_VERSION}")
+        if s.get("v") not in (2, STATE_VERSION):
+            raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 to {STATE_VERSION}")
         st = cls(0.0)
         for f in _FLOATS:
-            setattr(st, f, float(s[f]))
-        st.n, st.refused = int(s["n"]), int(s["refused"])
+            if f in s or f not in _SINCE_V3:
+                setattr(st, f, float(s[f]))
+        st.n, st.refused, st.n_popular = int(s["n"]), int(s["refused"]), int(s.get("n_popular", 0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
@@ -309,6 +328,9 @@ class AccountState:
 class UnknownStateVersion(ValueError):
     """A checkpoint in a format this code cannot read (dropped and counted by the caller)."""
 
+
+_SINCE_V3 = frozenset({"popular_share"})
+"""Fields a version-2 checkpoint lacks (they start at their defaults)."""
 
 _V1_FLOATS = (
     "first_ts",

@@ -89,6 +89,8 @@ class CampaignObservation:
     system: bool
     account_hash: int = 0
     cluster_hash: int = 0
+    popular: bool = False
+    """Another account sent the same prompt recently (the account stage's prompt memory)."""
 
     def __post_init__(self) -> None:
         if not self.account_hash:
@@ -110,13 +112,25 @@ class CampaignObservation:
             self.n_messages,
             self.cluster,
             self.system,
+            self.popular,
         ]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> CampaignObservation:
         """Inverse of :meth:`to_list`."""
         return cls(
-            float(v[0]), v[1], v[2], v[3], int(v[4], 16), int(v[5]), int(v[6]), int(v[7]), int(v[8]), v[9], bool(v[10])
+            float(v[0]),
+            v[1],
+            v[2],
+            v[3],
+            int(v[4], 16),
+            int(v[5]),
+            int(v[6]),
+            int(v[7]),
+            int(v[8]),
+            v[9],
+            bool(v[10]),
+            popular=len(v) > 11 and bool(v[11]),  # absent from observations written before it
         )
 
 
@@ -160,6 +174,7 @@ class CampaignState:
         "novel_share",
         "part",
         "policy",
+        "popular_share",
         "ring",
         "ring_account",
         "ring_i",
@@ -187,6 +202,8 @@ class CampaignState:
         self.shallow_share = 0.0
         self.template_share = 0.0
         self.novel_share = 0.0
+        self.popular_share = 0.0
+        """Share of requests whose prompt other accounts send too (left out of the other shares)."""
         self.cross_duplicate_share = 0.0
         self.cross_template_share = 0.0
         """Share of requests whose nearest recent prompt is another account's, in the template band:
@@ -218,7 +235,7 @@ class CampaignState:
             if len(members) >= MAX_MEMBERS + EVICT_BATCH:  # amortised: the oldest go in a batch
                 for k in heapq.nsmallest(EVICT_BATCH, members, key=lambda k: members[k][1]):
                     del members[k]
-            members[o.account] = [ts, ts, 1.0, 0.0, shape, ch, HUMAN_LOG_GAP]
+            members[o.account] = [ts, ts, 1.0, 0.0, 0.0 if o.popular else shape, ch, HUMAN_LOG_GAP]
             self.new_accounts_hour += 1.0
         else:
             seen = m[2]
@@ -227,16 +244,19 @@ class CampaignState:
             m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * b
             m[1] = ts
             m[2] = seen + 1.0
-            m[4] += (shape - m[4]) * (1.0 / (seen + 1.0) if seen < 4.0 else 0.2)
+            if not o.popular:  # a prompt others send too is neither harvest nor a dilution of one
+                m[4] += (shape - m[4]) * (1.0 / (seen + 1.0) if seen < 4.0 else 0.2)
             m[5] = ch
         clusters = self.clusters
         if len(clusters) >= 2 * MAX_CLUSTERS and o.cluster not in clusters:
             for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
                 del clusters[k]
         clusters[o.cluster] = ts
-        self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
-        self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
-        self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
+        self.popular_share += (o.popular - self.popular_share) * (1.0 / n if n < 100 else 0.01)  # a slow trait
+        if not o.popular:
+            self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
+            self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
+            self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
         # The group's prompt stream: nearest recent prompt, and whether another account sent it.
         me = o.account_hash
         ring = self.ring
@@ -251,8 +271,9 @@ class CampaignState:
             best = min(dists)
             novel = best > DUP_BITS
             templ = novel and best <= TEMPLATE_BITS
-            self.novel_share += (novel - self.novel_share) * a
-            self.template_share += (templ - self.template_share) * a
+            if not o.popular:
+                self.novel_share += (novel - self.novel_share) * a
+                self.template_share += (templ - self.template_share) * a
             other = self.ring_account[dists.index(best)] != me
             self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
             self.cross_template_share += ((other and templ) - self.cross_template_share) * a
@@ -310,7 +331,7 @@ class CampaignState:
         for f in cls.__slots__:
             if f in ("ring", "policy", "part"):
                 continue
-            setattr(st, f, s[f])
+            setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         st.ring = array("Q", s["ring"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
         return st

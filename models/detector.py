@@ -45,8 +45,10 @@ from distillguard.models.evidence import (
     combine,
     features,
     harvest_core,
+    own_prompts,
 )
 from distillguard.models.policy import BLOCK, SubjectPolicy
+from distillguard.models.popularity import PromptPopularity
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 
@@ -231,6 +233,8 @@ class AccountDetector(Stage[AccountState]):
         self.watermarks: dict[int, float] = {}
         self._fingerprint_key = "fingerprint_key" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
+        self.popularity = PromptPopularity()
+        self._popularity = "popularity" not in self.cfg.ablate
         self.trace = trace
 
     def check_order(self, e: Event, partition: int) -> None:
@@ -257,7 +261,12 @@ class AccountDetector(Stage[AccountState]):
         self.check_order(e, partition)
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
-        refused = st.update(e) < 0
+        ah = stable_hash(acct)
+        keys = linkage_keys(e)
+        # Popular: sent recently from another client fingerprint or network (a campaign's own
+        # accounts re-asking its sweep share one; people asking the same question do not).
+        popular = self._popularity and self.popularity.popular(e.simhash, stable_hash(keys[0]))
+        refused = st.update(e, popular) < 0
         decisions: list[Decision] = []
         cfg = self.cfg
         n = st.n
@@ -290,7 +299,7 @@ class AccountDetector(Stage[AccountState]):
         )
         camp: list[CampaignObservation] = []
         if not refused and "campaigns" not in cfg.ablate:
-            ah, ch = stable_hash(acct), cluster_hash(e.cluster)
+            ch = cluster_hash(e.cluster)
             camp = [
                 CampaignObservation(
                     e.ts,
@@ -306,8 +315,9 @@ class AccountDetector(Stage[AccountState]):
                     e.has_system_prompt,
                     ah,
                     ch,
+                    popular,
                 )
-                for key in linkage_keys(e)
+                for key in keys
                 if self._fingerprint_key or "|" in key or key.startswith("org:")
             ]
         return decisions, obs, camp
@@ -501,6 +511,7 @@ class CampaignDetector(Stage[CampaignState]):
                     "harvesting_share": st.harvesting_share(ts),
                     "novel_share": st.novel_share,
                     "template_share": st.template_share,
+                    "popular_share": st.popular_share,
                     "cross_duplicate_share": st.cross_duplicate_share,
                     "cross_template_share": st.cross_template_share,
                     "accounts_per_cluster": st.accounts_per_cluster(ts),
@@ -561,7 +572,7 @@ class CampaignDetector(Stage[CampaignState]):
         """
         ts = raw["ts"]
         harvesting = st.harvesting_share(ts, MEMBER_LEVEL)
-        sweep = st.novel_share * (0.5 + 0.5 * st.template_share)
+        sweep = own_prompts(st.novel_share, st.popular_share) * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)

@@ -37,6 +37,7 @@ ABLATABLE = (
     "automation",
     "product_mark",
     "cost_gate",
+    "popularity",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 
@@ -48,6 +49,8 @@ FALLBACK = {"output_input_ratio": 3.0, "output_tokens": 600.0, "active_hours": 1
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 
+POPULAR_KNEE = 0.3
+"""Share of popular prompts an account may have before they count against its novelty."""
 HARVEST_CENTRE = 0.60
 HARVEST_GAIN = 10.0
 TEMPLATE_WEIGHT = 1.0
@@ -111,7 +114,10 @@ def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool 
         "answer_ratio": scales.rank("output_input_ratio", st.output_input_ratio(), fixed),
         "answer_length": scales.rank("output_tokens", st.mean_output_tokens, fixed),
         "max_tokens_fill": st.fill_share,
-        "novelty": 1.0 - st.duplicate_share,
+        # Prompts other accounts send too are left out of the answer shape (so mixing some in does
+        # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
+        # class's assignment, popular questions) is sweeping nothing of its own.
+        "novelty": own_prompts(1.0 - st.duplicate_share, st.n_popular / st.n if st.n else 0.0),
         "template_share": st.template_share,
         "shallow_share": st.shallow_share,
         "timing_regularity": st.timing_regularity(),
@@ -121,6 +127,19 @@ def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool 
         "error_share": st.error_share,
         "system_share": st.system_share,
     }
+
+
+def own_prompts(novelty: float, popular_share: float) -> float:
+    """Novelty of a prompt stream, less what popular prompts take beyond ``POPULAR_KNEE``.
+
+    ``novelty`` is measured without the popular prompts (mixing some in does not dilute a
+    harvest); a stream that is mostly prompts other accounts send too (a public benchmark, a
+    class's assignment, popular questions) sweeps nothing of its own.
+
+    >>> own_prompts(1.0, 0.2), round(own_prompts(1.0, 0.65), 3), own_prompts(0.9, 1.0)
+    (1.0, 0.5, 0.0)
+    """
+    return max(0.0, novelty - max(0.0, popular_share - POPULAR_KNEE) / (1.0 - POPULAR_KNEE))
 
 
 def harvest_core(f: Mapping[str, float], product_mark: bool = True) -> float:

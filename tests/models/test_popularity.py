@@ -1,0 +1,124 @@
+"""Popular prompts (sent from other fingerprints or networks) neither make nor dilute a harvest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from distillguard.models.account_features import AccountState
+from distillguard.models.campaigns import CampaignObservation
+from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import Detector
+from distillguard.models.event import parse_event
+from distillguard.models.popularity import PromptPopularity
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, event, firehose
+
+BENCH = [f"Question {i}: a benchmark problem about topic{i % 17} and case{i}. Think step by step." for i in range(240)]
+
+
+def _harness(account: str, t0: float, ua: str, asn: int, ip: str) -> list[dict[str, Any]]:
+    """An evaluation harness running the public benchmark with chain of thought at 40 rpm."""
+    return [
+        event(
+            event_id=f"{account}-{i}",
+            account_id=account,
+            ts=t0 + i * 1.5,
+            ip=ip,
+            asn=asn,
+            user_agent=ua,
+            input_tokens=60,
+            output_tokens=1400 + (i * 37) % 500,
+            max_tokens=4096,
+            prompt_simhash=prompt_simhash(text),
+        )
+        for i, text in enumerate(BENCH)
+    ]
+
+
+def _acted(records: list[dict[str, Any]], cfg: DetectorConfig) -> set[str]:
+    det = Detector(cfg)
+    out = set()
+    for r in sorted(records, key=lambda r: r["ts"]):
+        out |= {d.subject for d in det.observe(parse_event(r)) if d.action != "allow"}
+    return out
+
+
+def test_the_memory_is_fixed_and_remembers_recent_prompts() -> None:
+    p = PromptPopularity(12)
+    size = (len(p.hashes), len(p.owners))
+    for i in range(50_000):
+        p.popular(int(prompt_simhash(f"prompt {i}"), 16), 1)
+    assert (len(p.hashes), len(p.owners)) == size
+    recent = int(prompt_simhash("prompt 49999"), 16)
+    assert not p.popular(recent, 1)  # the same sender again: its own repeat, not popularity
+    assert p.popular(recent, 2)
+
+
+def test_harnesses_running_a_public_benchmark_are_not_harvesters() -> None:
+    """Three harnesses on different clients and networks run one benchmark: long, reasoned
+    answers to short, novel-to-them prompts. Those that follow the first ask what others ask."""
+    records = (
+        _harness("h-first", T0, "python-sdk/1.0", 16509, "34.1.1.1")
+        + _harness("h-second", T0 + 3600, "node-sdk/4.2", 8075, "20.2.2.2")
+        + _harness("h-third", T0 + 7200, "go-client/0.3", 15169, "35.3.3.3")
+    )
+    with_popularity = _acted(records, DetectorConfig())
+    without = _acted(records, DetectorConfig(ablate=frozenset({"popularity"})))
+    assert {"h-second", "h-third"} <= without  # the feature is what spares them
+    assert not with_popularity & {"h-second", "h-third"}
+
+
+def test_popular_prompts_do_not_dilute_a_harvest() -> None:
+    """A harvester that mixes in 30 % prompts that others send keeps its answer shape and is acted on."""
+    crowd = [
+        event(
+            event_id=f"c-{i}",
+            account_id=f"person-{i}",
+            ts=T0 + i,
+            ip=f"98.{i % 200}.1.1",
+            asn=7922 + i % 5,
+            user_agent=f"browser/{i % 7}",
+            prompt_simhash=prompt_simhash(f"popular question number {i}"),
+        )
+        for i in range(200)
+    ]
+    pure = firehose("fh", 200, t0=T0 + 600, rpm=30.0)
+    mixed = firehose("mix", 200, t0=T0 + 600, rpm=30.0, ip="34.90.9.9")
+    for i, r in enumerate(mixed):
+        r["event_id"] = f"mix-{i}"
+        if i % 10 < 3:  # short answers to popular questions
+            r.update(prompt_simhash=prompt_simhash(f"popular question number {i}"), output_tokens=200)
+    det = Detector()
+    acted = set()
+    for r in sorted(crowd + pure + mixed, key=lambda r: r["ts"]):
+        acted |= {d.subject for d in det.observe(parse_event(r)) if d.action != "allow"}
+    assert {"fh", "mix"} <= acted
+    a, b = det.accounts.states["fh"], det.accounts.states["mix"]
+    assert b.n_popular == 60
+    assert abs(a.mean_output_tokens - b.mean_output_tokens) < 150  # 30 % of 200-token answers left out
+    ev_a, _ = det.accounts.evidence(a, a.last_ts)
+    ev_b, _ = det.accounts.evidence(b, b.last_ts)
+    assert abs(ev_a.core - ev_b.core) < 0.05
+
+
+def test_version_2_checkpoint_is_migrated() -> None:
+    """A checkpoint written by the previous version loads; the new fields start at zero."""
+    v2 = orjson.loads((Path(__file__).parent / "data" / "account_state_v2.json").read_bytes())
+    assert v2["v"] == 2
+    st = AccountState.from_state(v2)
+    assert st.n == v2["n"] == 40
+    assert st.mean_output_tokens == v2["mean_output_tokens"]
+    assert st.baseline is not None
+    assert st.baseline.mean == v2["baseline"][0]
+    assert (st.popular_share, st.n_popular) == (0.0, 0)
+    assert st.to_state()["v"] == 3
+
+
+def test_campaign_observations_carry_popularity_and_read_older_records() -> None:
+    o = CampaignObservation(T0, "k", "a", "e", 0xABC, 40, 900, 4096, 1, "34.1.1.0/24", False, popular=True)
+    wire = orjson.loads(orjson.dumps(o.to_list()))
+    assert CampaignObservation.from_list(wire).popular is True
+    assert CampaignObservation.from_list(wire[:11]).popular is False  # written before the field
