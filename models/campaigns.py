@@ -40,6 +40,7 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
+MEMBER_FIELDS = 8
 
 
 _KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str]] = {}
@@ -191,7 +192,8 @@ class CampaignState:
         self.new_accounts_hour = 0.0
         self.members: dict[str, list[float]] = {}
         """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster,
-        mean log gap between the member's requests].
+        mean log gap between the member's requests, share of its prompts that are template
+        siblings of another member's].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -235,7 +237,7 @@ class CampaignState:
             if len(members) >= MAX_MEMBERS + EVICT_BATCH:  # amortised: the oldest go in a batch
                 for k in heapq.nsmallest(EVICT_BATCH, members, key=lambda k: members[k][1]):
                     del members[k]
-            members[o.account] = [ts, ts, 1.0, 0.0, 0.0 if o.popular else shape, ch, HUMAN_LOG_GAP]
+            m = members[o.account] = [ts, ts, 1.0, 0.0, 0.0 if o.popular else shape, ch, HUMAN_LOG_GAP, 0.0]
             self.new_accounts_hour += 1.0
         else:
             seen = m[2]
@@ -275,6 +277,9 @@ class CampaignState:
                 self.novel_share += (novel - self.novel_share) * a
                 self.template_share += (templ - self.template_share) * a
             other = self.ring_account[dists.index(best)] != me
+            # The member's own tie of content: its prompt is a template sibling of another's.
+            seen = m[2]
+            m[7] += ((other and templ and not o.popular) - m[7]) * (1.0 / seen if seen < 5.0 else 0.2)
             self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
             self.cross_template_share += ((other and templ) - self.cross_template_share) * a
         else:
@@ -332,6 +337,8 @@ class CampaignState:
             if f in ("ring", "policy", "part"):
                 continue
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
+        for m in st.members.values():
+            m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie
         st.ring = array("Q", s["ring"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
         return st

@@ -26,6 +26,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from distillguard.models.account_features import AccountState, Baseline, CampaignLink, cluster_hash, stable_hash
 from distillguard.models.campaigns import (
     ACTIVE_S,
+    READING_S,
     CampaignObservation,
     CampaignState,
     CampaignVerdict,
@@ -63,6 +64,10 @@ MIN_CONTENT_TIE = 0.15
 below which a group is a crowd, not a campaign."""
 MIN_HARVESTING_SHARE = 0.6
 """A group is judged as a campaign only when most of its active accounts harvest."""
+MIN_MEMBER_TIE = 0.1
+UNTIED_MEMBER = 8
+"""On a fingerprint-only key, a member with this many requests needs ``MIN_MEMBER_TIE`` of its
+prompts to be template siblings of other members' before the campaign acts on it."""
 PURE_GROUP = 0.93
 BUSY_MEMBER = 50
 """Requests after which a member is busy enough to be judged on its own evidence."""
@@ -474,7 +479,7 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
-            if m[3] <= o.ts and _verdict_due(m, lambda: st.harvesting_share(o.ts, MEMBER_LEVEL)):
+            if m[3] <= o.ts and _verdict_due(m, lambda: st.harvesting_share(o.ts, MEMBER_LEVEL), o.key):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
@@ -536,7 +541,7 @@ class CampaignDetector(Stage[CampaignState]):
         out = []
         purity = st.harvesting_share(ts, MEMBER_LEVEL)
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, lambda: purity):
+            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, lambda: purity, o.key):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -613,10 +618,18 @@ class CampaignDetector(Stage[CampaignState]):
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
 
 
-def _verdict_due(m: list[float], purity: Callable[[], float]) -> bool:
+def _verdict_due(m: list[float], purity: Callable[[], float], key: str) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes only to young members of a group that is
-    nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters."""
+    nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters.
+
+    A group linked by a client fingerprint alone spans every network: a popular browser's users
+    share it with a campaign that spoofs it. There a member must also share what the campaign
+    asks (its prompts template siblings of other members'), unless it is young and works at a
+    script's pace; a person's pace and history of its own are no campaign's."""
+    untied = m[7] < MIN_MEMBER_TIE and "|" not in key and not key.startswith("org:")
+    if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / 2):
+        return False
     h = member_harvest(m)
     return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
 
