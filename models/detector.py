@@ -39,6 +39,7 @@ from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.event import Event, InvalidEvent
 from distillguard.models.evidence import (
+    LONE_FALLBACK,
     POPULATION_WEIGHT,
     AccountEvidence,
     PopulationScales,
@@ -233,7 +234,7 @@ class AccountDetector(Stage[AccountState]):
 
     def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None) -> None:
         super().__init__(cfg or DetectorConfig(), AccountState)
-        self.scales = PopulationScales()
+        self.scales = PopulationScales(fallback=LONE_FALLBACK)
         self.population = PopulationModel(self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed)
         self.watermarks: dict[int, float] = {}
         self._fingerprint_key = "fingerprint_key" not in self.cfg.ablate

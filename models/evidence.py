@@ -46,6 +46,11 @@ SCALED = ("output_input_ratio", "output_tokens", "active_hours")
 QS = (0.5, 0.75, 0.9, 0.95, 0.99)
 FALLBACK = {"output_input_ratio": 3.0, "output_tokens": 600.0, "active_hours": 12.0}
 """Fixed half-way points used until the population quantiles are warm: ``x / (x + c)``."""
+LONE_FALLBACK = {**FALLBACK, "output_tokens": 800.0}
+"""For an account judged alone: a long answer is longer. A lone account stands on its answer
+shape only (no campaign, no coordination), and honest products answer in a few hundred tokens
+(descriptions, summaries, support replies): measured on seeds 1-10, a 600-token half-way point
+blocked product-description generators (the largest share of honest requests refused)."""
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 
@@ -71,7 +76,8 @@ AUTOMATION = {
 class PopulationScales:
     """River running quantiles of raw account values; ranks a value among the population."""
 
-    def __init__(self, keys: tuple[str, ...] = SCALED) -> None:
+    def __init__(self, keys: tuple[str, ...] = SCALED, fallback: Mapping[str, float] = FALLBACK) -> None:
+        self.fallback = fallback
         self.q = {k: [stats.Quantile(q) for q in QS] for k in keys}
         self.cuts: dict[str, list[float]] = {k: [0.0] * len(QS) for k in keys}
         """The current quantile values, refreshed on learning (ranking reads them many times more)."""
@@ -89,7 +95,7 @@ class PopulationScales:
     def rank(self, name: str, x: float, fixed: bool = False) -> float:
         """Where ``x`` sits in the population, in [0, 1] (piecewise linear between quantiles)."""
         if fixed or self.n < WARMUP:
-            c = FALLBACK[name]
+            c = self.fallback[name]
             return x / (x + c)
         cuts = self.cuts[name]
         lo = cuts[0]

@@ -95,3 +95,29 @@ def test_a_throttle_that_cannot_bite_becomes_a_block() -> None:
     actions = [d.action for r in records for d in det.observe(parse_event(r))]
     assert actions
     assert actions[0] == "block"
+
+
+def test_a_product_description_generator_is_not_a_harvester() -> None:
+    """Templated prompts, Poisson 10 rpm, ~400-token answers for three hours: an honest product.
+    A script asking the same template for 1,500-token answers at that rate is acted on."""
+    import random
+
+    from distillguard.models.simhash import prompt_simhash
+
+    rng = random.Random(3)
+    shop, harvest = [], []
+    t = event()["ts"]
+    for i in range(1800):
+        t += rng.expovariate(10 / 60)
+        text = f"Write a product description for item {i}: a {rng.choice(['red', 'blue'])} thing number {i * 7}."
+        common = {"ts": t, "input_tokens": rng.randint(40, 80), "prompt_simhash": prompt_simhash(text)}
+        shop.append(event(event_id=f"s{i}", account_id="shop", output_tokens=int(rng.gauss(400, 80)), **common))
+        harvest.append(
+            event(
+                event_id=f"h{i}", account_id="script", ip="34.1.2.3", output_tokens=int(rng.gauss(1500, 200)), **common
+            )
+        )
+    det = Detector()
+    records = sorted(shop + harvest, key=lambda r: r["ts"])
+    acted = {d.subject for r in records for d in det.observe(parse_event(r)) if d.action != "allow"}
+    assert acted == {"script"}
