@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-MODEL_VERSION = "dg-2"
+MODEL_VERSION = "dg-3"
 
 
 @dataclass(slots=True, frozen=True)
