@@ -28,6 +28,7 @@ CAMPAIGN_SHOWN = (
     "harvesting_share",
     "novel_share",
     "template_share",
+    "popular_share",
     "cross_duplicate_share",
     "cross_template_share",
     "accounts_per_cluster",
