@@ -314,10 +314,10 @@ class AccountDetector(Stage[AccountState]):
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
         it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
         ah, ch = stable_hash(acct), cluster_hash(cluster)
-        return [
-            CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, nm, cluster, system, ah, ch, popular)
-            for key in keys
-        ]
+        out = []  # a plain loop: a comprehension would close over a dozen variables
+        for key in keys:
+            out.append(CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, nm, cluster, system, ah, ch, popular))
+        return out
 
     def _learn_scales(self, st: AccountState, ts: float) -> None:
         p = st.policy
