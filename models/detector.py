@@ -648,16 +648,19 @@ class ClusterDetector(Stage[ClusterState]):
 
     def _evaluate(self, o: ClusterObservation, st: ClusterState) -> Decision | None:
         cfg = self.cfg
-        n_active, n_flagged_active = st.n_active(o.ts)
         self.n_evals += 1
+        policy = st.policy
+        idle = policy is None or not policy.active
+        if idle and len(st.accounts) < cfg.cluster_min_accounts:
+            return None  # too few accounts to be eligible (below): no need to count them
+        n_active, n_flagged_active = st.n_active(o.ts)
         # Overwhelmingly the campaign's, or nothing: every account the cluster remembers (not
         # just this hour's) counts, so the honest neighbours of a residential /24 that a rotating
         # campaign passes through keep it unthrottled.
         n_seen, n_flagged = st.n_flagged()
         share = n_flagged / n_seen if n_seen else 0.0
         eligible = n_active >= 1 and n_seen >= cfg.cluster_min_accounts and share >= cfg.cluster_campaign_share
-        policy = st.policy
-        if not eligible and (policy is None or not policy.active):
+        if not eligible and idle:
             return None
         if self.allow.cluster(o.cluster):
             return None
