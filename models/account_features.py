@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import zlib
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -34,6 +35,8 @@ DUP_BITS = 2
 TEMPLATE_BITS = 16
 SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
+CLOCK_HOURS = 24
+"""Clock hours remembered (the last event time seen in each)."""
 PAUSE_S = 600.0
 """A gap this long between two requests is a pause (a person leaves; a harvester rarely does)."""
 STATE_VERSION = 3
@@ -174,7 +177,7 @@ class AccountState:
         self.ring = array("Q", [0]) * RING
         self.ring_i = 0
         self.clusters = array("I", [0]) * 4
-        self.hours = array("I", [0]) * 24
+        self.hours = array("I", [0]) * CLOCK_HOURS
         self.policy: SubjectPolicy | None = None
         self.baseline: Baseline | None = None
         self.campaign: CampaignLink | None = None
@@ -197,8 +200,11 @@ class AccountState:
         dt = ts - self.last_ts
         if dt > 0:
             self.last_ts = ts
-        self.count_minute = _decay(self.count_minute, dt, TAU_MIN) + 1.0
-        self.count_hour = _decay(self.count_hour, dt, TAU_HOUR) + 1.0
+            self.count_minute = self.count_minute * math.exp(-dt / TAU_MIN) + 1.0  # _decay, inlined
+            self.count_hour = self.count_hour * math.exp(-dt / TAU_HOUR) + 1.0
+        else:
+            self.count_minute += 1.0
+            self.count_hour += 1.0
         self.popular_share += (popular - self.popular_share) * a
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
@@ -227,11 +233,11 @@ class AccountState:
         # Prompt stream: nearest recent predecessor.
         sh = e.simhash
         ring = self.ring
-        k = min(n - 1, RING)
+        k = n - 1 if n <= RING else RING
         nearest = 64
         if k and not popular:
-            # C-level loop over the ring (map of int methods): the hottest line of the detector.
-            nearest = min(map(int.bit_count, map(sh.__xor__, ring if k == RING else ring[:k])))
+            # The hottest line of the detector: a list comprehension beats map() of int methods here.
+            nearest = min([(sh ^ x).bit_count() for x in (ring if k == RING else ring[:k])])
             self.duplicate_share += ((nearest <= DUP_BITS) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         ring[self.ring_i] = sh
@@ -243,7 +249,7 @@ class AccountState:
             self.rotation_share += ((ch not in cl) - self.rotation_share) * a
         if cl[0] != ch:
             cl[3], cl[2], cl[1], cl[0] = cl[2], cl[1], cl[0], ch
-        self.hours[int(ts // 3600) % 24] = int(ts)
+        self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest
 
     # --- derived values ----------------------------------------------------------------------
@@ -257,7 +263,9 @@ class AccountState:
 
     def active_hours(self, ts: float) -> int:
         """Distinct clock hours with activity in the last 24 hours."""
-        return sum(map((ts - 86400.0).__lt__, self.hours))  # empty slots hold 0, never > ts - 1 day
+        # Slots later than a day ago, counted by bisection (empty slots hold 0, never > ts - 1 day).
+        hours = self.hours
+        return len(hours) - bisect_right(sorted(hours), ts - 86400.0)
 
     def output_input_ratio(self) -> float:
         """Mean output tokens per mean input token."""

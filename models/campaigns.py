@@ -26,6 +26,7 @@ import heapq
 import math
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BITS, stable_hash
@@ -64,6 +65,12 @@ def linkage_keys(e: Event) -> list[str]:
     if type(org) is str and org:
         return [*keys, f"org:{org}"]
     return list(keys)
+
+
+@lru_cache(maxsize=65536)
+def key_hash(key: str) -> int:
+    """:func:`stable_hash` of a linkage key, cached: the account stage hashes one per request."""
+    return stable_hash(key)
 
 
 def _prefix16(cluster: str) -> str:
@@ -210,7 +217,8 @@ class CampaignState:
         self.cross_template_share = 0.0
         """Share of requests whose nearest recent prompt is another account's, in the template band:
         accounts sweeping one template together (a tie of content, beside fingerprint and network)."""
-        self.ring = array("Q", [0]) * RING
+        self.ring = [0] * RING
+        """Recent prompt hashes: a list (read whole at every request; an array would box each read)."""
         self.ring_account = [0] * RING
         self.ring_i = 0
         self.score = 0.0
@@ -221,6 +229,7 @@ class CampaignState:
         """Fold one request in; ``shape`` is its harvest shape in [0, 1]."""
         n = self.n = self.n + 1
         ts = o.ts
+        popular = o.popular
         dt = ts - self.last_ts
         if dt > 0:
             self.last_ts = ts
@@ -230,6 +239,47 @@ class CampaignState:
         else:
             self.count_hour += 1.0
         a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
+        m = self._member(o, ts, shape)
+        clusters = self.clusters
+        cluster = o.cluster
+        if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:
+            for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
+                del clusters[k]
+        clusters[cluster] = ts
+        self.popular_share += (popular - self.popular_share) * (1.0 / n if n < 100 else 0.01)  # a slow trait
+        if not popular:
+            self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
+            self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
+            self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
+        # The group's prompt stream: nearest recent prompt, and whether another account sent it.
+        me = o.account_hash
+        ring = self.ring
+        ring_account = self.ring_account
+        sh = o.simhash
+        if n > 1:
+            # A list comprehension is the cheapest way to the distances (cheaper than map()).
+            dists = [(sh ^ x).bit_count() for x in (ring if n > RING else ring[: n - 1])]
+            best = min(dists)
+            novel = best > DUP_BITS
+            templ = novel and best <= TEMPLATE_BITS
+            if not popular:
+                self.novel_share += (novel - self.novel_share) * a
+                self.template_share += (templ - self.template_share) * a
+            other = ring_account[dists.index(best)] != me
+            # The member's own tie of content: its prompt is a template sibling of another's.
+            seen = m[2]
+            m[7] += ((other and templ and not popular) - m[7]) * (1.0 / seen if seen < 5.0 else 0.2)
+            self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
+            self.cross_template_share += ((other and templ) - self.cross_template_share) * a
+        else:
+            self.novel_share = 1.0
+        i = self.ring_i
+        ring[i] = sh
+        ring_account[i] = me
+        self.ring_i = (i + 1) % RING
+
+    def _member(self, o: CampaignObservation, ts: float, shape: float) -> list[float]:
+        """Fold the request into its member's record (created, evicting the oldest, if new)."""
         members = self.members
         m = members.get(o.account)
         ch = float(o.cluster_hash)
@@ -239,55 +289,18 @@ class CampaignState:
                     del members[k]
             m = members[o.account] = [ts, ts, 1.0, 0.0, 0.0 if o.popular else shape, ch, HUMAN_LOG_GAP, 0.0]
             self.new_accounts_hour += 1.0
-        else:
-            seen = m[2]
-            gap = math.log(ts - m[1] + 1.0) if ts > m[1] else 0.0
-            b = 1.0 / seen if seen < 5.0 else 0.2
-            m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * b
-            m[1] = ts
-            m[2] = seen + 1.0
-            if not o.popular:  # a prompt others send too is neither harvest nor a dilution of one
-                m[4] += (shape - m[4]) * (1.0 / (seen + 1.0) if seen < 4.0 else 0.2)
-            m[5] = ch
-        clusters = self.clusters
-        if len(clusters) >= 2 * MAX_CLUSTERS and o.cluster not in clusters:
-            for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
-                del clusters[k]
-        clusters[o.cluster] = ts
-        self.popular_share += (o.popular - self.popular_share) * (1.0 / n if n < 100 else 0.01)  # a slow trait
-        if not o.popular:
-            self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
-            self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
-            self.shallow_share += ((o.n_messages <= 2) - self.shallow_share) * a
-        # The group's prompt stream: nearest recent prompt, and whether another account sent it.
-        me = o.account_hash
-        ring = self.ring
-        sh = o.simhash
-        if n > RING:
-            dists = list(map(int.bit_count, map(sh.__xor__, ring)))
-        elif n > 1:
-            dists = list(map(int.bit_count, map(sh.__xor__, ring[: n - 1])))
-        else:
-            dists = None
-        if dists is not None:
-            best = min(dists)
-            novel = best > DUP_BITS
-            templ = novel and best <= TEMPLATE_BITS
-            if not o.popular:
-                self.novel_share += (novel - self.novel_share) * a
-                self.template_share += (templ - self.template_share) * a
-            other = self.ring_account[dists.index(best)] != me
-            # The member's own tie of content: its prompt is a template sibling of another's.
-            seen = m[2]
-            m[7] += ((other and templ and not o.popular) - m[7]) * (1.0 / seen if seen < 5.0 else 0.2)
-            self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
-            self.cross_template_share += ((other and templ) - self.cross_template_share) * a
-        else:
-            self.novel_share = 1.0
-        i = self.ring_i
-        ring[i] = sh
-        self.ring_account[i] = me
-        self.ring_i = (i + 1) % RING
+            return m
+        seen = m[2]
+        last = m[1]
+        gap = math.log(ts - last + 1.0) if ts > last else 0.0
+        b = 1.0 / seen if seen < 5.0 else 0.2
+        m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * b
+        m[1] = ts
+        m[2] = seen + 1.0
+        if not o.popular:  # a prompt others send too is neither harvest nor a dilution of one
+            m[4] += (shape - m[4]) * (1.0 / (seen + 1.0) if seen < 4.0 else 0.2)
+        m[5] = ch
+        return m
 
     def harvesting_share(self, ts: float, level: float = 0.5) -> float:
         """Share of active members that look like harvesters themselves (each account weighs one):
@@ -339,7 +352,7 @@ class CampaignState:
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
             m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie
-        st.ring = array("Q", s["ring"])
+        st.ring = list(array("Q", s["ring"]))  # checked to be 64-bit hashes
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
         return st
 

@@ -31,6 +31,7 @@ from distillguard.models.campaigns import (
     CampaignState,
     CampaignVerdict,
     campaign_id,
+    key_hash,
     linkage_keys,
     member_harvest,
 )
@@ -238,6 +239,7 @@ class AccountDetector(Stage[AccountState]):
         self.population = PopulationModel(self.cfg.hst_trees, self.cfg.hst_height, self.cfg.hst_window, self.cfg.seed)
         self.watermarks: dict[int, float] = {}
         self._fingerprint_key = "fingerprint_key" not in self.cfg.ablate
+        self._campaigns = "campaigns" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
         self.popularity = PromptPopularity()
         self._popularity = "popularity" not in self.cfg.ablate
@@ -267,11 +269,10 @@ class AccountDetector(Stage[AccountState]):
         self.check_order(e, partition)
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
-        ah = stable_hash(acct)
         keys = linkage_keys(e)
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
-        popular = self._popularity and self.popularity.popular(e.simhash, stable_hash(keys[0]))
+        popular = self._popularity and self.popularity.popular(e.simhash, key_hash(keys[0]))
         refused = st.update(e, popular) < 0
         decisions: list[Decision] = []
         cfg = self.cfg
@@ -303,30 +304,20 @@ class AccountDetector(Stage[AccountState]):
             flagged,
             e.ts - st.first_ts,
         )
-        camp: list[CampaignObservation] = []
-        if not refused and "campaigns" not in cfg.ablate:
-            ch = cluster_hash(e.cluster)
-            camp = [
-                CampaignObservation(
-                    e.ts,
-                    key,
-                    acct,
-                    e.event_id,
-                    e.simhash,
-                    e.input_tokens,
-                    e.output_tokens,
-                    e.max_tokens,
-                    e.n_messages,
-                    e.cluster,
-                    e.has_system_prompt,
-                    ah,
-                    ch,
-                    popular,
-                )
-                for key in keys
-                if self._fingerprint_key or "|" in key or key.startswith("org:")
-            ]
+        camp = [] if refused or not self._campaigns else self._campaign_observations(e, keys, popular)
         return decisions, obs, camp
+
+    def _campaign_observations(self, e: Event, keys: list[str], popular: bool) -> list[CampaignObservation]:
+        """What the campaign stage is told of one request: an observation per linkage key."""
+        if not self._fingerprint_key:
+            keys = [key for key in keys if "|" in key or key.startswith("org:")]
+        ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
+        it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
+        ah, ch = stable_hash(acct), cluster_hash(cluster)
+        out = []  # a plain loop: a comprehension would close over a dozen variables
+        for key in keys:
+            out.append(CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, nm, cluster, system, ah, ch, popular))
+        return out
 
     def _learn_scales(self, st: AccountState, ts: float) -> None:
         p = st.policy
@@ -469,11 +460,13 @@ class CampaignDetector(Stage[CampaignState]):
         self._seen = 0
         self._fixed = "fixed_scales" not in self.cfg.ablate
         self._product_mark = "product_mark" not in self.cfg.ablate
+        fallback = self.scales.fallback
+        self._ratio_half, self._tokens_half = fallback["output_input_ratio"], fallback["output_tokens"]
+        """The fixed scales' half-way points (what ``scales.rank`` uses with ``fixed``)."""
 
     def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
         """Fold one observation in; return verdicts for member accounts."""
         st = self.state(o.key, o.ts, partition)
-        cfg = self.cfg
         policy = st.policy
         m = st.members.get(o.account)
         first = m is None or m[2] < LEARN_FIRST
@@ -484,7 +477,7 @@ class CampaignDetector(Stage[CampaignState]):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
-                m[3] = o.ts + cfg.campaign_ttl_s / 2
+                m[3] = o.ts + self.cfg.campaign_ttl_s / 2
                 return [self._verdict(o.key, st, o.account, o.ts, o.event_id)]
             if st.n % max(8, len(st.members) // 8):
                 return []
@@ -495,13 +488,12 @@ class CampaignDetector(Stage[CampaignState]):
     def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:
         cfg = self.cfg
         ts = o.ts
-        active = st.active_members(ts)
-        n_active = len(active)
-        raw = st.raw(ts)
+        n_active = len(st.active_members(ts))
         self.n_evals += 1
         if n_active < 3:
             st.score = 0.0
             return []
+        raw = st.raw(ts)
         score = self.score(st, raw, n_active, o.key)
         st.score = score
         policy = st.policy
@@ -561,8 +553,10 @@ class CampaignDetector(Stage[CampaignState]):
             self._seen += 1
             if self._seen % LEARN_EVERY == 0:
                 scales.learn({"output_input_ratio": ratio, "output_tokens": float(out)})
-        fixed = self._fixed
-        answer = scales.rank("output_input_ratio", ratio, fixed) + scales.rank("output_tokens", out, fixed)
+        if self._fixed:  # scales.rank(name, x, fixed=True), inlined: x / (x + half-way point)
+            answer = ratio / (ratio + self._ratio_half) + out / (out + self._tokens_half)
+        else:
+            answer = scales.rank("output_input_ratio", ratio) + scales.rank("output_tokens", out)
         # Depth counts against, softly: fake history pads a harvest, and a real conversation's
         # growing context already lowers its output/input ratio.
         depth = 1.0 if o.n_messages <= 2 else 0.7
@@ -578,11 +572,6 @@ class CampaignDetector(Stage[CampaignState]):
         """
         ts = raw["ts"]
         harvesting = st.harvesting_share(ts, MEMBER_LEVEL)
-        sweep = own_prompts(st.novel_share, st.popular_share) * (0.5 + 0.5 * st.template_share)
-        coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
-        arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
-        template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)
-        network_tie = min(1.0, (st.accounts_per_cluster(ts) - 1.0) / 4.0)
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         if not key.startswith("org:") and st.cross_template_share < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
@@ -590,6 +579,11 @@ class CampaignDetector(Stage[CampaignState]):
             # must also share what it asks (one template swept across its accounts), or be
             # harvesters to nearly the last account.
             return 0.0
+        sweep = own_prompts(st.novel_share, st.popular_share) * (0.5 + 0.5 * st.template_share)
+        coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
+        arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
+        template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)
+        network_tie = min(1.0, (st.accounts_per_cluster(ts) - 1.0) / 4.0)
         z = (
             8.0 * (harvesting * sweep - 0.45)
             + 2.5 * coordination
@@ -654,16 +648,19 @@ class ClusterDetector(Stage[ClusterState]):
 
     def _evaluate(self, o: ClusterObservation, st: ClusterState) -> Decision | None:
         cfg = self.cfg
-        n_active, n_flagged_active = st.n_active(o.ts)
         self.n_evals += 1
+        policy = st.policy
+        idle = policy is None or not policy.active
+        if idle and len(st.accounts) < cfg.cluster_min_accounts:
+            return None  # too few accounts to be eligible (below): no need to count them
+        n_active, n_flagged_active = st.n_active(o.ts)
         # Overwhelmingly the campaign's, or nothing: every account the cluster remembers (not
         # just this hour's) counts, so the honest neighbours of a residential /24 that a rotating
         # campaign passes through keep it unthrottled.
         n_seen, n_flagged = st.n_flagged()
         share = n_flagged / n_seen if n_seen else 0.0
         eligible = n_active >= 1 and n_seen >= cfg.cluster_min_accounts and share >= cfg.cluster_campaign_share
-        policy = st.policy
-        if not eligible and (policy is None or not policy.active):
+        if not eligible and idle:
             return None
         if self.allow.cluster(o.cluster):
             return None

@@ -261,17 +261,24 @@ def _parse_slow(
     )
 
 
-def decode_event(raw: bytes | str, **kwargs: Any) -> Event:
-    """Decode one JSON record (bytes or str) and validate it; raises :class:`InvalidEvent`."""
+def _loads(raw: bytes | str) -> object:
     try:
-        obj = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as err:
         raise InvalidEvent(f"not valid JSON: {err}") from None
-    return parse_event(obj, **kwargs)
+
+
+def decode_event(raw: bytes | str, **kwargs: Any) -> Event:
+    """Decode one JSON record (bytes or str) and validate it; raises :class:`InvalidEvent`."""
+    return parse_event(_loads(raw), **kwargs)
 
 
 def decode_for(cfg: DetectorConfig, raw: bytes | str, now: float | None = None) -> Event:
     """:func:`decode_event` with a detector configuration's prefixes and future allowance."""
-    return decode_event(
-        raw, now=now, future_allowance_s=cfg.future_allowance_s, v4_prefix=cfg.v4_prefix, v6_prefix=cfg.v6_prefix
+    return parse_event(
+        _loads(raw),
+        now=now,
+        future_allowance_s=cfg.future_allowance_s,
+        v4_prefix=cfg.v4_prefix,
+        v6_prefix=cfg.v6_prefix,
     )
