@@ -20,6 +20,9 @@ from distillguard.models.ipcluster import InvalidIP, ip_cluster
 
 MAX_TOKENS = 10_000_000
 """Token counts above this are absurd for any model served today and are rejected."""
+MAX_TS = float(2**32)
+"""Event times are epoch seconds in [0, 2^32) (until 2106): a negative or larger time is absurd,
+and the per-account clock-hour slots store whole seconds in 32 bits."""
 MAX_MESSAGES = 100_000
 _SIMHASH = re.compile(r"[0-9a-f]{16}")
 
@@ -147,7 +150,7 @@ def parse_event(
         asn, temp, lat = g("asn"), g("temperature"), g("latency_ms")
         if (
             type(ts) in _NUM
-            and -_INF < ts < _INF
+            and 0 <= ts < MAX_TS
             and (now is None or ts <= now + future_allowance_s)
             and type(eid) is str
             and type(acct) is str
@@ -211,6 +214,8 @@ def _parse_slow(
         raise InvalidEvent(f"field 'ts' must be a number, got {_kind(ts)}")
     if not math.isfinite(ts):
         raise InvalidEvent(f"field 'ts' = {ts} is not finite")
+    if not 0 <= ts < MAX_TS:
+        raise InvalidEvent(f"field 'ts' = {ts} is outside 0 .. 2^32 epoch seconds")
     if now is not None and ts > now + future_allowance_s:
         raise InvalidEvent(f"field 'ts' = {ts} is {ts - now:.0f} s in the future")
     account_id = _str(d, "account_id")

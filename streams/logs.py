@@ -15,7 +15,11 @@ def configure_logging(fmt: str = "auto", level: str = "info") -> None:
     """
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if use_json
+        # Plain tracebacks: a rich one prints every frame's local variables (a raw batch of
+        # records, credentials) into the log.
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[

@@ -9,18 +9,36 @@ from typing import Any
 from distillguard.models.config import DetectorConfig
 
 
-class Secret(str):
-    """A string that never prints its value."""
+class Secret:
+    """A value that never prints, concatenates or serialises itself: only :meth:`reveal` gives it.
+
+    Not a ``str`` subclass, because a subclass leaks through ``+``, f-string format specs and
+    ``json.dumps`` (which read the underlying string, not ``__str__``).
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
 
     def __repr__(self) -> str:
-        return "Secret('**********')" if self else "Secret('')"
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
 
     def reveal(self) -> str:
         """The real value, for the one place that needs it."""
-        return str.__str__(self)
-
-    def __str__(self) -> str:
-        return "**********" if self else ""
+        return self._value
 
 
 def _env(name: str, default: str) -> str:

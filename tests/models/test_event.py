@@ -88,6 +88,8 @@ def test_unknown_fields_are_kept() -> None:
         ({"event_id": ""}, "event_id"),
         ({"account_id": "x" * 129}, "account_id"),
         ({"temperature": -0.5}, "temperature"),
+        ({"ts": -5.0}, "'ts'"),
+        ({"ts": 2.0**32}, "'ts'"),
     ],
 )
 def test_absurd_values_are_rejected(over: dict[str, object], fragment: str) -> None:
@@ -125,3 +127,13 @@ def test_undecodable_records_are_rejected(raw: bytes, fragment: str) -> None:
 def test_decode_roundtrip() -> None:
     """orjson bytes decode to the same event as the dict."""
     assert decode_event(orjson.dumps(event())).event_id == "e-1"
+
+
+def test_a_negative_time_is_dead_lettered_before_any_state_changes() -> None:
+    """A negative ``ts`` used to pass validation and fail half-way through the account update."""
+    from distillguard.models.detector import Detector
+
+    det = Detector()
+    with pytest.raises(InvalidEvent, match="'ts'"):
+        det.observe(parse_event(event(ts=-3600.0)))
+    assert not det.accounts.states
