@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import sys
+import time
+from typing import Any
 
 import structlog
 
@@ -33,3 +36,35 @@ def configure_logging(fmt: str = "auto", level: str = "info") -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+class SampledLog:
+    """At most ``per_window`` lines per ``window_s`` seconds for one kind of event; the lines
+    held back are counted and reported in the next line that gets through.
+
+    A flood of bad records (a broken producer sends thousands a second) must not turn the log
+    into the bottleneck, and every record is still counted (and dead-lettered) elsewhere.
+    """
+
+    def __init__(self, logger: Any, per_window: int = 20, window_s: float = 10.0, clock: Any = None) -> None:
+        self.logger = logger
+        self.per_window = per_window
+        self.window_s = window_s
+        self.clock = clock or time.monotonic
+        self.window_start = -math.inf
+        self.in_window = 0
+        self.suppressed = 0
+
+    def warning(self, event: str, **kw: Any) -> None:
+        """Log ``event`` unless this window's share is spent."""
+        now = self.clock()
+        if now - self.window_start >= self.window_s:
+            self.window_start, self.in_window = now, 0
+        if self.in_window >= self.per_window:
+            self.suppressed += 1
+            return
+        self.in_window += 1
+        if self.suppressed:
+            kw["suppressed_before"] = self.suppressed
+            self.suppressed = 0
+        self.logger.warning(event, **kw)

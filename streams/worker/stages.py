@@ -18,6 +18,7 @@ from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.detector import AccountDetector, CampaignDetector, ClusterDetector
 from distillguard.models.event import InvalidEvent, decode_for
+from distillguard.streams.logs import SampledLog
 from distillguard.streams.worker.records import dead_letter, encode_decision
 
 log = structlog.get_logger("distillguard.worker")
@@ -92,6 +93,8 @@ class AccountStage:
         self.detector.loader = loader
         self.counters = Counters()
         self.recent: list[dict[str, object]] = []
+        self.dead_letter_log = SampledLog(log)
+        """One warning line per bad record, up to 20 per 10 s; the rest are counted in the next."""
         self.handled: dict[tuple[str, int], int] = {}
         """Highest offset handled per (topic, partition) by this process. A record at or below
         it is a redelivery after a rebalance: its effects are already in the state (and in the
@@ -123,7 +126,9 @@ class AccountStage:
                 decisions, obs, camp = self.detector.observe(e, partition)
             except InvalidEvent as err:
                 c.rejected += 1
-                log.warning("dead-lettered", topic=topic, partition=partition, offset=offset, error=str(err))
+                self.dead_letter_log.warning(
+                    "dead-lettered", topic=topic, partition=partition, offset=offset, error=str(err)
+                )
                 out.dlq.append((None, dead_letter(str(err), raw, topic, partition, offset)))
                 continue
             except Exception as err:  # a bug must not stop the stream: dead-letter and go on
