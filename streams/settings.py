@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -92,6 +93,19 @@ class Settings:
             idle_evict_s=float(_env("IDLE_EVICT_S", str(6 * 3600))),
         )
         return cls(**kw, detector=det)
+
+    def aiokafka_config(self) -> dict[str, Any]:
+        """Connection keyword arguments for an aiokafka client: the same security as
+        :meth:`kafka_python_config`, with the SSL context aiokafka needs for SSL and SASL_SSL."""
+        cfg = self.kafka_python_config()
+        kw: dict[str, Any] = {"bootstrap_servers": cfg["bootstrap_servers"]}
+        if self.security_protocol != "PLAINTEXT":
+            kw["security_protocol"] = self.security_protocol
+        if self.security_protocol.startswith("SASL"):
+            kw |= {k: cfg[k] for k in ("sasl_mechanism", "sasl_plain_username", "sasl_plain_password")}
+        if "SSL" in self.security_protocol:
+            kw["ssl_context"] = ssl.create_default_context(cafile=self.ssl_cafile or None)
+        return kw
 
     @property
     def broker_url(self) -> str:

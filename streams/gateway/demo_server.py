@@ -90,16 +90,7 @@ class Gateway:
         self.counts = {"served": 0, "refused": 0, "bad": 0}
 
     async def start(self, app: web.Application) -> None:
-        cfg = self.settings.kafka_python_config()
-        kw: dict[str, Any] = {"bootstrap_servers": cfg["bootstrap_servers"], "linger_ms": 5}
-        if "security_protocol" in cfg:
-            kw.update(
-                security_protocol=cfg["security_protocol"],
-                sasl_mechanism=cfg.get("sasl_mechanism"),
-                sasl_plain_username=cfg.get("sasl_plain_username"),
-                sasl_plain_password=cfg.get("sasl_plain_password"),
-            )
-        self.producer = AIOKafkaProducer(**kw)
+        self.producer = AIOKafkaProducer(**self.settings.aiokafka_config(), linger_ms=5)
         await self.producer.start()
 
     async def stop(self, app: web.Application) -> None:

@@ -31,3 +31,25 @@ def test_settings_read_the_password_as_a_secret(monkeypatch: pytest.MonkeyPatch)
     assert isinstance(settings.sasl_password, Secret)
     assert "hunter2" not in repr(settings)
     assert settings.sasl_password.reveal() == "hunter2"
+
+
+@pytest.mark.parametrize("protocol", ["SSL", "SASL_SSL"])
+def test_the_demo_gateway_producer_can_be_built_over_tls(protocol: str) -> None:
+    """aiokafka needs an SSL context for SSL and SASL_SSL (the demo gateway failed at start)."""
+    import asyncio
+    import dataclasses
+    import ssl
+
+    from aiokafka import AIOKafkaProducer
+
+    s = dataclasses.replace(
+        Settings(), security_protocol=protocol, sasl_username="u", sasl_password=Secret("p"), sasl_mechanism="PLAIN"
+    )
+    cfg = s.aiokafka_config()
+    assert isinstance(cfg["ssl_context"], ssl.SSLContext)
+    assert ("sasl_plain_password" in cfg) == protocol.startswith("SASL")
+
+    async def build() -> None:
+        AIOKafkaProducer(**cfg, linger_ms=5)  # raises without an SSL context
+
+    asyncio.run(build())
