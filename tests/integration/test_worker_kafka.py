@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -110,3 +111,25 @@ def test_a_hydra_is_blocked_through_the_campaign_stage(broker: str, topics: Topi
     assert all(str(s).startswith("hy-") for s in blocked)
     assert any(str(d["reasons"][0]).startswith("campaign c-") for d in decisions)
     assert worker.alive()
+
+
+def test_sigterm_writes_a_final_checkpoint(broker: str, topics: Topics, tmp_path: Path) -> None:
+    """With periodic checkpoints an hour apart, only the shutdown checkpoint can put the account's
+    state in the changelog: after SIGTERM it holds every request the worker processed."""
+    env = {**topics.env, "DISTILLGUARD_CHECKPOINT_INTERVAL_S": "3600"}
+    w = Worker(env, tmp_path / "worker.log").start()
+    try:
+        recs = firehose("fh-term", 30, t0=time.time() - 7200)
+        produce(broker, topics.events, [(b"fh-term", orjson.dumps(r)) for r in recs])
+        consume_until(broker, topics.decisions, lambda rs: len(rs) >= 1, 90, w)
+        time.sleep(2.0)  # the rest of the 30 requests
+    finally:
+        w.kill(signal.SIGTERM)
+    log = w.log()
+    assert "final checkpoint" in log, log[-3000:]
+    changelog = f"{topics.app_id}-account-state-changelog"
+    states = [
+        r for r in consume_until(broker, changelog, lambda rs: False, 8) if r.key == b'"fh-term"'
+    ]  # keys are JSON strings
+    assert states, f"no checkpoint of the account in {changelog}\n{log[-3000:]}"
+    assert orjson.loads(states[-1].value)["n"] == 30
