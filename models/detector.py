@@ -460,12 +460,16 @@ class CampaignDetector(Stage[CampaignState]):
         self._seen = 0
         self._fixed = "fixed_scales" not in self.cfg.ablate
         self._product_mark = "product_mark" not in self.cfg.ablate
+        self.seen = RecentIds(SEEN_IDS)
+        """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
         fallback = self.scales.fallback
         self._ratio_half, self._tokens_half = fallback["output_input_ratio"], fallback["output_tokens"]
         """The fixed scales' half-way points (what ``scales.rank`` uses with ``fixed``)."""
 
     def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
         """Fold one observation in; return verdicts for member accounts."""
+        if not self.seen.add(f"{o.key}\x00{o.event_id}"):
+            return []
         st = self.state(o.key, o.ts, partition)
         policy = st.policy
         m = st.members.get(o.account)
@@ -636,9 +640,13 @@ class ClusterDetector(Stage[ClusterState]):
 
     def __init__(self, cfg: DetectorConfig | None = None) -> None:
         super().__init__(cfg or DetectorConfig(), ClusterState)
+        self.seen = RecentIds(SEEN_IDS)
+        """Event ids of recent observations: one sent twice (a retried send) counts once."""
 
     def observe(self, o: ClusterObservation, partition: int = 0) -> list[Decision]:
         """Fold one observation in; return the cluster decisions it triggers."""
+        if not self.seen.add(o.event_id):
+            return []
         st = self.state(o.cluster, o.ts, partition)
         st.update(o)
         if st.n % self.cfg.eval_every:

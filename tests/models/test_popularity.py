@@ -122,3 +122,23 @@ def test_campaign_observations_carry_popularity_and_read_older_records() -> None
     wire = orjson.loads(orjson.dumps(o.to_list()))
     assert CampaignObservation.from_list(wire).popular is True
     assert CampaignObservation.from_list(wire[:11]).popular is False  # written before the field
+
+
+def test_an_observation_sent_twice_counts_once() -> None:
+    """A retried send re-delivers observations already sent: the cluster and campaign stages
+    count each event once."""
+    from distillguard.models.cluster_features import ClusterObservation
+    from distillguard.models.detector import CampaignDetector, ClusterDetector
+
+    clusters = ClusterDetector()
+    o = ClusterObservation(T0, "34.1.1.0/24", "a", "e-1", 0xABC, "ua|tls", 0.0, False, 0.0)
+    clusters.observe(o)
+    clusters.observe(o)
+    assert clusters.states["34.1.1.0/24"].n == 1
+    campaigns = CampaignDetector()
+    c = CampaignObservation(T0, "k", "a", "e-1", 0xABC, 40, 900, 4096, 1, "34.1.1.0/24", False)
+    campaigns.observe(c)
+    campaigns.observe(c)
+    campaigns.observe(CampaignObservation(T0, "k2", "a", "e-1", 0xABC, 40, 900, 4096, 1, "34.1.1.0/24", False))
+    assert campaigns.states["k"].n == 1
+    assert campaigns.states["k2"].n == 1  # the same event on another linkage key is its own
