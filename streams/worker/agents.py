@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import structlog
+from aiokafka.errors import MessageSizeTooLargeError
 
 from distillguard.streams.worker.batching import BatchHandler
+from distillguard.streams.worker.records import dead_letter
 from distillguard.streams.worker.stages import Outbox
 from distillguard.streams.worker.topics import Topics
 
@@ -28,6 +31,8 @@ Record = tuple[bytes | None, str, int, int]
 Stage = Callable[[list[Record]], Outbox]
 """A stage's batch step: ``(value, topic, partition, offset)`` records in, an :class:`Outbox` out."""
 Send = Callable[[Outbox], Awaitable[None]]
+NEVER_SENDABLE: tuple[type[Exception], ...] = (MessageSizeTooLargeError,)
+"""Producer errors about the record itself: sending it again can never succeed."""
 StreamAgent = Callable[[Any], Awaitable[None]]
 
 
@@ -36,18 +41,34 @@ def sender(t: Topics) -> Send:
 
     The input behind it is already folded into the state, so it is the *output* that is
     retried, never the processing (which would count the events twice). A retry may send some
-    records twice; decisions carry stable ids.
+    records twice; decisions carry stable ids, and the cluster and campaign stages skip
+    observations they have counted. A record that can never be sent (larger than the broker
+    takes) is dead-lettered with its destination instead of being retried for ever, which
+    would stall the partition, and a restart would stall again on the same batch.
     """
+
+    async def put(topic: Any, name: str, value: bytes, **kw: Any) -> None:
+        try:
+            await topic.send(value=value, force=True, **kw)
+        except NEVER_SENDABLE as err:
+            log.error("output record can never be sent; dead-lettered", topic=name, bytes=len(value), error=repr(err))
+            part = kw.get("partition")
+            await t.dlq.send(
+                value=dead_letter(
+                    f"unsendable output to {name}: {err!r}", value, name, -1 if part is None else part, -1
+                ),
+                force=True,
+            )
 
     async def send_once(out: Outbox) -> None:
         for partition, value in out.observation_messages():
-            await t.cluster_observations.send(value=value, partition=partition, force=True)
+            await put(t.cluster_observations, "cluster_observations", value, partition=partition)
         for partition, value in out.campaign_messages():
-            await t.campaign_observations.send(value=value, partition=partition, force=True)
+            await put(t.campaign_observations, "campaign_observations", value, partition=partition)
         for key, value in out.verdicts:
-            await t.verdicts.send(key=key, value=value, force=True)
+            await put(t.verdicts, "verdicts", value, key=key)
         for key, value in out.decisions:
-            await t.decisions.send(key=key, value=value, force=True)
+            await put(t.decisions, "decisions", value, key=key)
         for _key, value in out.dlq:
             await t.dlq.send(value=value, force=True)
 
@@ -60,7 +81,9 @@ def sender(t: Topics) -> Send:
                 raise
             except Exception as err:
                 log.warning("send failed; retrying", attempt=attempt, error=repr(err))
-                await asyncio.sleep(min(5.0, 0.5 * attempt))
+                # Capped backoff with jitter: workers that lost the broker together do not
+                # come back in lockstep.
+                await asyncio.sleep(min(5.0, 0.5 * attempt) * random.uniform(0.5, 1.0))
 
     return send
 

@@ -7,6 +7,8 @@ from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
+
 from distillguard.streams.settings import Settings
 from distillguard.streams.worker.agents import each_batch, each_fetch, sender
 from distillguard.streams.worker.pipeline import build_app
@@ -122,3 +124,30 @@ def test_the_sender_routes_each_output_to_its_topic_and_retries_the_output() -> 
         ("dlq", {"value": b"bad", "force": True}),
     ]
     assert log == once + once + rest  # at-least-once: the whole output again, never lost
+
+
+def test_a_record_that_can_never_be_sent_is_dead_lettered_not_retried() -> None:
+    """Too large for the broker: the record goes to the DLQ with its destination, the rest of
+    the output goes out, and the batch is done (a retry loop would stall the partition)."""
+    from aiokafka.errors import MessageSizeTooLargeError
+
+    log: list[tuple[str, dict[str, Any]]] = []
+    names = ("cluster_observations", "campaign_observations", "verdicts", "decisions", "dlq")
+    topics = SimpleNamespace(**{n: FakeTopic(log, n) for n in names})
+
+    async def refuse_big(**kwargs: Any) -> None:
+        if len(kwargs["value"]) > 1000:
+            raise MessageSizeTooLargeError("The message is 1383845 bytes")
+        log.append(("cluster_observations", kwargs))
+
+    topics.cluster_observations.send = refuse_big
+    out = Outbox(decisions=[(b"a1", b"d")], observations={1: [["x" * 2000]], 2: [["small"]]})
+    asyncio.run(asyncio.wait_for(sender(topics)(out), 5))
+    sent = [(name, kw.get("value")) for name, kw in log]
+    assert ("cluster_observations", b'[["small"]]') in sent
+    assert ("decisions", b"d") in sent
+    dlq = [orjson.loads(kw["value"]) for name, kw in log if name == "dlq"]
+    assert len(dlq) == 1
+    assert dlq[0]["topic"] == "cluster_observations"
+    assert "MessageSizeTooLarge" in dlq[0]["error"]
+    assert dlq[0]["partition"] == 1
