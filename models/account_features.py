@@ -41,7 +41,7 @@ PAUSE_S = 600.0
 """A gap this long between two requests is a pause (a person leaves; a harvester rarely does)."""
 STATE_VERSION = 3
 """Version of the checkpoint format written by :meth:`AccountState.to_state` (3 added
-``popular_share``; 2 and the positional 1 are migrated)."""
+``n_popular``; 2 and the positional 1 are migrated)."""
 
 _SHARES = (
     "mean_input_tokens",
@@ -57,7 +57,6 @@ _SHARES = (
     "rotation_share",
     "error_share",
     "system_share",
-    "popular_share",
 )
 _FLOATS = ("first_ts", "last_ts", "count_minute", "count_hour", *_SHARES, "score", "learn_ts")
 
@@ -163,10 +162,9 @@ class AccountState:
         """Share of requests from a /24 not among the account's last four."""
         self.error_share = 0.0
         self.system_share = 0.0
-        self.popular_share = 0.0
-        """Share of prompts that another account sent recently (:mod:`.popularity`)."""
         self.n_popular = 0
-        """Of ``n``, requests with such a popular prompt (left out of the answer shape)."""
+        """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
+        left out of the answer shape."""
         self.score = 0.0
         self.learn_ts = 0.0
         """Event time the population models last learned from this account."""
@@ -205,7 +203,6 @@ class AccountState:
         else:
             self.count_minute += 1.0
             self.count_hour += 1.0
-        self.popular_share += (popular - self.popular_share) * a
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone
@@ -267,6 +264,11 @@ class AccountState:
         hours = self.hours
         return len(hours) - bisect_right(sorted(hours), ts - 86400.0)
 
+    @property
+    def popular_share(self) -> float:
+        """Share of the account's requests whose prompt other accounts sent too."""
+        return self.n_popular / self.n if self.n else 0.0
+
     def output_input_ratio(self) -> float:
         """Mean output tokens per mean input token."""
         return self.mean_output_tokens / (self.mean_input_tokens + 1.0)
@@ -321,8 +323,7 @@ class AccountState:
             raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 to {STATE_VERSION}")
         st = cls(0.0)
         for f in _FLOATS:
-            if f in s or f not in _SINCE_V3:
-                setattr(st, f, float(s[f]))
+            setattr(st, f, float(s[f]))
         st.n, st.refused, st.n_popular = int(s["n"]), int(s["refused"]), int(s.get("n_popular", 0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
@@ -336,9 +337,6 @@ class AccountState:
 class UnknownStateVersion(ValueError):
     """A checkpoint in a format this code cannot read (dropped and counted by the caller)."""
 
-
-_SINCE_V3 = frozenset({"popular_share"})
-"""Fields a version-2 checkpoint lacks (they start at their defaults)."""
 
 _V1_FLOATS = (
     "first_ts",

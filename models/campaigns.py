@@ -73,6 +73,12 @@ def key_hash(key: str) -> int:
     return stable_hash(key)
 
 
+def fingerprint_only(key: str) -> bool:
+    """Whether a linkage key joins accounts by client fingerprint alone, across every network
+    (not fingerprint x network, not an organisation)."""
+    return key.startswith("fp:") and "|" not in key
+
+
 def _prefix16(cluster: str) -> str:
     if ":" in cluster:
         return "/".join((":".join(cluster.split(":")[:2]), "32"))

@@ -31,6 +31,7 @@ from distillguard.models.campaigns import (
     CampaignState,
     CampaignVerdict,
     campaign_id,
+    fingerprint_only,
     key_hash,
     linkage_keys,
     member_harvest,
@@ -310,7 +311,7 @@ class AccountDetector(Stage[AccountState]):
     def _campaign_observations(self, e: Event, keys: list[str], popular: bool) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key."""
         if not self._fingerprint_key:
-            keys = [key for key in keys if "|" in key or key.startswith("org:")]
+            keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
         it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
         ah, ch = stable_hash(acct), cluster_hash(cluster)
@@ -605,7 +606,7 @@ class CampaignDetector(Stage[CampaignState]):
         tie = (
             "organisation"
             if key.startswith("org:")
-            else ("one client fingerprint on one network" if "|" in key else "one client fingerprint")
+            else ("one client fingerprint" if fingerprint_only(key) else "one client fingerprint on one network")
         )
         reasons = (
             f"campaign {cid}: {len(st.active_members(ts))} active accounts ({len(st.members)} seen), "
@@ -626,7 +627,7 @@ def _verdict_due(m: list[float], purity: Callable[[], float], key: str) -> bool:
     share it with a campaign that spoofs it. There a member must also share what the campaign
     asks (its prompts template siblings of other members'), unless it is young and works at a
     script's pace; a person's pace and history of its own are no campaign's."""
-    untied = m[7] < MIN_MEMBER_TIE and "|" not in key and not key.startswith("org:")
+    untied = m[7] < MIN_MEMBER_TIE and fingerprint_only(key)
     if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / 2):
         return False
     h = member_harvest(m)

@@ -123,7 +123,7 @@ def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool 
         # Prompts other accounts send too are left out of the answer shape (so mixing some in does
         # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
         # class's assignment, popular questions) is sweeping nothing of its own.
-        "novelty": own_prompts(1.0 - st.duplicate_share, st.n_popular / st.n if st.n else 0.0),
+        "novelty": own_prompts(1.0 - st.duplicate_share, st.popular_share),
         "template_share": st.template_share,
         "shallow_share": st.shallow_share,
         "timing_regularity": st.timing_regularity(),

@@ -138,17 +138,12 @@ class AccountStage:
                 continue
             c.events += 1
             c.last_event_ts = e.ts
-            part = cluster_partition(obs.cluster, self.cluster_partitions)
-            bucket = out.observations.get(part)
-            if bucket is None:
-                bucket = out.observations[part] = []
-            bucket.append(obs.to_list())
+            out.observations.setdefault(cluster_partition(obs.cluster, self.cluster_partitions), []).append(
+                obs.to_list()
+            )
             for o in camp:
                 part = cluster_partition(o.key, self.cluster_partitions)
-                cb = out.campaign_observations.get(part)
-                if cb is None:
-                    cb = out.campaign_observations[part] = []
-                cb.append(o.to_list())
+                out.campaign_observations.setdefault(part, []).append(o.to_list())
             for d in decisions:
                 self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         if c.last_event_ts:
