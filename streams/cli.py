@@ -135,8 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``distillguard`` console script."""
+    from distillguard.streams.settings import SettingsError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as err:
+        print(f"distillguard: bad settings: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -42,8 +45,51 @@ class Secret:
         return self._value
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"DISTILLGUARD_{name}", default)
+PREFIX = "DISTILLGUARD_"
+
+EXTRA_VARIABLES = ("ALLOWLIST", "LATENESS_S", "FUTURE_ALLOWANCE_S", "IDLE_EVICT_S")
+"""``DISTILLGUARD_*`` names that are not fields of :class:`Settings`: the detector settings
+(:class:`~distillguard.models.config.DetectorConfig`) read by :meth:`Settings.from_env`."""
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "security_protocol": ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"),
+    "sasl_mechanism": ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"),
+    "log_format": ("auto", "json", "console"),
+    "log_level": ("debug", "info", "warning", "warn", "error", "critical"),
+}
+"""Settings that take one of a few values (as written; the log level in any case)."""
+
+BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+class SettingsError(ValueError):
+    """A ``DISTILLGUARD_*`` variable that is unknown or holds a value the setting cannot take.
+
+    The message is one line that names the variable (the CLI prints it and exits with code 2).
+    """
+
+
+def variable_names() -> list[str]:
+    """Every ``DISTILLGUARD_*`` variable the project reads."""
+    return [PREFIX + f.name.upper() for f in fields(Settings) if f.name != "detector"] + [
+        PREFIX + x for x in EXTRA_VARIABLES
+    ]
+
+
+def check_names(environ: Mapping[str, str]) -> None:
+    """Raise :class:`SettingsError` for a ``DISTILLGUARD_*`` variable that no setting reads,
+    naming the closest valid name (a misspelled variable would otherwise be silently ignored)."""
+    known = variable_names()
+    unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in known)
+    if not unknown:
+        return
+    msgs = []
+    for name in unknown:
+        # Compared without the shared prefix, which would make every name look close.
+        close = difflib.get_close_matches(name[len(PREFIX) :], [k[len(PREFIX) :] for k in known], n=1, cutoff=0.6)
+        hint = f"did you mean {PREFIX}{close[0]}?" if close else "see the Settings table in the README"
+        msgs.append(f"{name} is not a distillguard setting ({hint})")
+    raise SettingsError("; ".join(msgs))
 
 
 @dataclass(frozen=True)
@@ -62,6 +108,7 @@ class Settings:
     sasl_username: str = ""
     sasl_password: Secret = field(default_factory=lambda: Secret(""))
     ssl_cafile: str = ""
+    web_host: str = "127.0.0.1"
     web_port: int = 6066
     web_enabled: bool = True
     data_dir: str = ".state/worker"
@@ -74,23 +121,53 @@ class Settings:
     decisions_retention_ms: int = 7 * 24 * 3600 * 1000
     detector: DetectorConfig = field(default_factory=DetectorConfig)
 
+    def __post_init__(self) -> None:
+        """Refuse values no part of the project can work with (:class:`SettingsError`)."""
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if (value.lower() if name == "log_level" else value) not in allowed:
+                raise SettingsError(f"{PREFIX}{name.upper()}={value!r} is not one of {', '.join(allowed)}")
+        positive = ("partitions", "replication", "batch_max", "checkpoint_interval_s", "session_timeout_s")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"{PREFIX}{name.upper()}={getattr(self, name)!r} must be greater than 0")
+        if not 0 <= self.batch_within_s < math.inf:
+            raise SettingsError(f"{PREFIX}BATCH_WITHIN_S={self.batch_within_s!r} must be 0 or more")
+        if not 0 <= self.web_port <= 65535:
+            raise SettingsError(f"{PREFIX}WEB_PORT={self.web_port!r} is not a TCP port (0-65535)")
+        if not self.web_host.strip():
+            raise SettingsError(f"{PREFIX}WEB_HOST is empty (an address to bind, such as 0.0.0.0)")
+        if self.decisions_retention_ms != -1 and self.decisions_retention_ms <= 0:
+            raise SettingsError(
+                f"{PREFIX}DECISIONS_RETENTION_MS={self.decisions_retention_ms!r} must be greater than 0 (or -1: forever)"
+            )
+        if not any(b.strip() for b in self.broker.split(",")):
+            raise SettingsError(f"{PREFIX}BROKER is empty (host:port, comma-separated)")
+
     @classmethod
-    def from_env(cls) -> Settings:
-        """Read the settings; unset variables keep their defaults."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ`` (default: the process environment); unset
+        variables keep their defaults.
+
+        Raises :class:`SettingsError` for an unknown ``DISTILLGUARD_*`` variable or a value its
+        setting cannot take.
+        """
+        env = os.environ if environ is None else environ
+        check_names(env)
         kw: dict[str, Any] = {}
         for f in fields(cls):
             if f.name == "detector":
                 continue
-            raw = os.environ.get(f"DISTILLGUARD_{f.name.upper()}")
+            raw = env.get(PREFIX + f.name.upper())
             if raw is None:
                 continue
             kw[f.name] = _convert(f.type, raw, f.name)
-        allow = _env("ALLOWLIST", "")
+        allow = env.get(PREFIX + "ALLOWLIST", "")
         det = DetectorConfig(
             allowlist=frozenset(x.strip() for x in allow.split(",") if x.strip()),
-            lateness_s=float(_env("LATENESS_S", "300")),
-            future_allowance_s=float(_env("FUTURE_ALLOWANCE_S", "300")),
-            idle_evict_s=float(_env("IDLE_EVICT_S", str(6 * 3600))),
+            lateness_s=_non_negative(env, "LATENESS_S", 300.0),
+            future_allowance_s=_non_negative(env, "FUTURE_ALLOWANCE_S", 300.0),
+            idle_evict_s=_non_negative(env, "IDLE_EVICT_S", 6 * 3600.0),
         )
         return cls(**kw, detector=det)
 
@@ -142,16 +219,41 @@ class Settings:
 
 
 def _convert(typ: Any, raw: str, name: str) -> Any:
+    """``raw`` as the setting's type; :class:`SettingsError` when it is not one."""
     t = str(typ)
-    try:
-        if t == "int":
+    var = f"{PREFIX}{name.upper()}={raw!r}"
+    if t == "int":
+        try:
             return int(raw)
-        if t == "float":
-            return float(raw)
-        if t == "bool":
-            return raw.strip().lower() in ("1", "true", "yes", "on")
-        if t == "Secret":
-            return Secret(raw)
-    except ValueError:
-        raise SystemExit(f"DISTILLGUARD_{name.upper()}={raw!r} is not a valid {t}") from None
+        except ValueError:
+            raise SettingsError(f"{var} is not a whole number") from None
+    if t == "float":
+        return _float(var, raw)
+    if t == "bool":
+        word = raw.strip().lower()
+        if word not in BOOL_WORDS:
+            raise SettingsError(f"{var} is not a boolean (1/0, true/false, yes/no, on/off)")
+        return BOOL_WORDS[word]
+    if t == "Secret":
+        return Secret(raw)
     return raw
+
+
+def _float(var: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{var} is not a number") from None
+    if not math.isfinite(value):
+        raise SettingsError(f"{var} is not a finite number")
+    return value
+
+
+def _non_negative(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None:
+        return default
+    value = _float(f"{PREFIX}{name}={raw!r}", raw)
+    if value < 0:
+        raise SettingsError(f"{PREFIX}{name}={raw!r} must be 0 or more")
+    return value
