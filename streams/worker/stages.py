@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -60,6 +62,65 @@ def _chunked(by_partition: dict[int, list[list[object]]]) -> list[tuple[int, byt
     ]
 
 
+DEAD_LETTER_REASONS = (
+    ("record has no value", "no_value"),
+    ("not valid JSON", "invalid_json"),
+    ("record must be a JSON object", "not_an_object"),
+    ("missing field", "missing_field"),
+    ("late event", "late"),
+    ("duplicate event_id", "duplicate"),
+    ("internal error", "internal_error"),
+    ("unsendable output", "unsendable_output"),
+)
+"""A dead letter's error message (its start) -> the reason label of the metrics (few values)."""
+
+
+def dead_letter_reason(error: str) -> str:
+    """The metrics' reason label of a dead letter's error message.
+
+    >>> dead_letter_reason("missing field 'ts'"), dead_letter_reason("field 'ts' = 9e9 is 3 s in the future")
+    ('missing_field', 'future')
+    """
+    for start, reason in DEAD_LETTER_REASONS:
+        if error.startswith(start):
+            return reason
+    if error.startswith("field "):
+        return "future" if error.endswith("in the future") else "invalid_field"
+    return "other"
+
+
+_REASON_WORD = re.compile(r"[a-z_]+")
+
+
+def reason_kind(reason: str) -> str:
+    """The metrics' reason label of a decision: the leading word of its first reason, which names
+    the evidence (``harvest_signature``, ``campaign``, ``flagged_accounts``...), never its numbers.
+
+    >>> reason_kind("campaign c-1a2b3c4d: 30 active accounts"), reason_kind("harvest_signature 0.91 (...)")
+    ('campaign', 'harvest_signature')
+    """
+    m = _REASON_WORD.match(reason)
+    return m.group() if m else "other"
+
+
+class DecisionCounts(dict[str, int]):
+    """Decisions by action (the plain dict the views and logs show), with counts by action and
+    reason kind and an optional latency observer, for the metrics."""
+
+    def __init__(self) -> None:
+        super().__init__(allow=0, throttle=0, block=0)
+        self.by_reason: Counter[tuple[str, str]] = Counter()
+        self.latency: Callable[[float], None] | None = None
+        """Called with each live decision's delay after its trigger event (seconds)."""
+
+    def add(self, d: Decision, live: bool) -> None:
+        """Count ``d``; observe its latency when it is live."""
+        self[d.action] += 1
+        self.by_reason[d.action, reason_kind(d.reasons[0] if d.reasons else "")] += 1
+        if live and self.latency is not None:
+            self.latency(max(0.0, time.time() - d.trigger_event_ts))
+
+
 @dataclass(slots=True)
 class Counters:
     """Live counters of the worker (exposed by the web views and logs)."""
@@ -68,7 +129,9 @@ class Counters:
     rejected: int = 0
     redelivered: int = 0
     """Records at or below an offset this process already handled (skipped, not dead-lettered)."""
-    decisions: dict[str, int] = field(default_factory=lambda: {"allow": 0, "throttle": 0, "block": 0})
+    decisions: DecisionCounts = field(default_factory=DecisionCounts)
+    dead_letters: Counter[str] = field(default_factory=Counter)
+    """Dead letters by reason (:func:`dead_letter_reason`)."""
     last_event_ts: float = 0.0
     last_lag_s: float = 0.0
 
@@ -126,6 +189,7 @@ class AccountStage:
                 decisions, obs, camp = self.detector.observe(e, partition)
             except InvalidEvent as err:
                 c.rejected += 1
+                c.dead_letters[dead_letter_reason(str(err))] += 1
                 self.dead_letter_log.warning(
                     "dead-lettered", topic=topic, partition=partition, offset=offset, error=str(err)
                 )
@@ -133,6 +197,7 @@ class AccountStage:
                 continue
             except Exception as err:  # a bug must not stop the stream: dead-letter and go on
                 c.rejected += 1
+                c.dead_letters["internal_error"] += 1
                 log.exception("internal error; dead-lettered", topic=topic, partition=partition, offset=offset)
                 out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
                 continue
@@ -157,7 +222,8 @@ class AccountStage:
         def handle(item: list[Any], partition: int) -> list[Decision]:
             return self.detector.apply_verdict(CampaignVerdict.from_list(item), partition)
 
-        for d, topic, partition, offset in internal_items(records, out, "campaign verdict", handle):
+        items = internal_items(records, out, "campaign verdict", handle, self.counters.dead_letters)
+        for d, topic, partition, offset in items:
             self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         return out
 
@@ -172,12 +238,14 @@ def internal_items(
     out: Outbox,
     what: str,
     handle: Callable[[list[Any], int], list[T]],
+    dead_letters: Counter[str] | None = None,
 ) -> Iterator[tuple[T, str, int, int]]:
     """Run ``handle(item, partition)`` over each item of an internal topic's batched records and
     yield ``(result, topic, partition, offset)`` per result.
 
     A record that cannot be read or handled (only a bug can cause one) is dead-lettered and
-    logged, whole: none of its results are yielded, and the stream goes on.
+    logged, whole: none of its results are yielded, and the stream goes on; it is counted in
+    ``dead_letters`` as ``internal_error``.
     """
     for raw, topic, partition, offset in records:
         try:
@@ -187,15 +255,17 @@ def internal_items(
             results = [r for item in items for r in handle(item, partition)]
         except Exception as err:
             log.exception(f"bad {what}; dead-lettered", topic=topic, partition=partition, offset=offset)
+            if dead_letters is not None:
+                dead_letters["internal_error"] += 1
             out.dlq.append((None, dead_letter(f"internal error: {err!r}", raw, topic, partition, offset)))
             continue
         for r in results:
             yield r, topic, partition, offset
 
 
-def emit(d: Decision, out: Outbox, live: bool, counts: dict[str, int], **where: object) -> None:
+def emit(d: Decision, out: Outbox, live: bool, counts: DecisionCounts, **where: object) -> None:
     """Queue one decision for its topic, count it, and log it with where it came from."""
-    counts[d.action] += 1
+    counts.add(d, live)
     out.decisions.append((d.subject.encode(), encode_decision(d, live)))
     log.info(
         "decision",
@@ -215,7 +285,8 @@ class ClusterStage:
     def __init__(self, cfg: DetectorConfig, loader: Callable[[str], ClusterState | None] | None = None) -> None:
         self.detector = ClusterDetector(cfg)
         self.detector.loader = loader
-        self.decisions: dict[str, int] = {"allow": 0, "throttle": 0, "block": 0}
+        self.decisions = DecisionCounts()
+        self.dead_letters: Counter[str] = Counter()
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
@@ -224,7 +295,8 @@ class ClusterStage:
         def handle(item: list[Any], partition: int) -> list[Decision]:
             return self.detector.observe(ClusterObservation.from_list(item), partition)
 
-        for d, topic, partition, offset in internal_items(records, out, "cluster observation", handle):
+        items = internal_items(records, out, "cluster observation", handle, self.dead_letters)
+        for d, topic, partition, offset in items:
             emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
         return out
 
@@ -236,6 +308,7 @@ class CampaignStage:
         self.detector = CampaignDetector(cfg)
         self.detector.loader = loader
         self.verdicts = 0
+        self.dead_letters: Counter[str] = Counter()
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]]) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
@@ -245,7 +318,9 @@ class CampaignStage:
         def handle(item: list[Any], partition: int) -> list[CampaignVerdict]:
             return self.detector.observe(CampaignObservation.from_list(item), partition)
 
-        for v, _topic, _partition, _offset in internal_items(records, out, "campaign observation", handle):
+        for v, _topic, _partition, _offset in internal_items(
+            records, out, "campaign observation", handle, self.dead_letters
+        ):
             by_account.setdefault(v.account, []).append(v.to_list())
         for account, vs in by_account.items():
             self.verdicts += len(vs)

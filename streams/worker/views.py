@@ -2,7 +2,7 @@
 
 * ``GET /dg/stats/``: counters, events/s, decisions by action, top suspicious subjects.
 * ``GET /dg/subjects/{subject}/``: current state and recent decisions of one account or cluster.
-* ``GET /metrics/``: Prometheus exposition format.
+* ``GET /metrics/``: Prometheus text format (:mod:`~distillguard.streams.worker.metrics`).
 
 The bodies are built by plain functions of the :class:`~distillguard.streams.worker.stages.Stages`;
 :func:`add_views` puts them on a Faust app.
@@ -17,7 +17,10 @@ from typing import Any
 
 import faust
 
+from distillguard.streams.worker.metrics import CONTENT_TYPE, exposition, metrics_registry, score_quantiles
 from distillguard.streams.worker.stages import Stages
+
+__all__ = ["EventRate", "add_views", "score_quantiles", "stats", "subject_body", "top_subjects"]
 
 
 class EventRate:
@@ -56,14 +59,6 @@ def top_subjects(s: Stages, k: int = 10) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def score_quantiles(s: Stages) -> dict[str, float]:
-    """p50/p90/p99 of the current account scores."""
-    scores = sorted(st.score for st in s.account.detector.states.values())
-    if not scores:
-        return {"p50": 0.0, "p90": 0.0, "p99": 0.0}
-    return {f"p{q}": round(scores[min(len(scores) - 1, int(q / 100 * len(scores)))], 4) for q in (50, 90, 99)}
 
 
 def stats(s: Stages, rate: EventRate) -> dict[str, Any]:
@@ -112,38 +107,10 @@ def subject_body(s: Stages, name: str) -> tuple[int, dict[str, Any]]:
     return 200, body
 
 
-def metrics_text(s: Stages, rate: EventRate) -> str:
-    """The Prometheus exposition of ``/metrics/``."""
-    c = s.account.counters
-    lines = [
-        "# TYPE distillguard_events_total counter",
-        f"distillguard_events_total {c.events}",
-        "# TYPE distillguard_dlq_total counter",
-        f"distillguard_dlq_total {c.rejected}",
-        "# TYPE distillguard_redelivered_total counter",
-        f"distillguard_redelivered_total {c.redelivered}",
-        "# TYPE distillguard_events_per_second gauge",
-        f"distillguard_events_per_second {rate(c.events):.1f}",
-        "# TYPE distillguard_lag_seconds gauge",
-        f"distillguard_lag_seconds {c.last_lag_s:.3f}",
-        "# TYPE distillguard_tracked_subjects gauge",
-        f'distillguard_tracked_subjects{{type="account"}} {len(s.account.detector.states)}',
-        f'distillguard_tracked_subjects{{type="ip_cluster"}} {len(s.cluster.detector.states)}',
-        "# TYPE distillguard_decisions_total counter",
-    ]
-    for action, n in c.decisions.items():
-        lines.append(f'distillguard_decisions_total{{subject_type="account",action="{action}"}} {n}')
-    for action, n in s.cluster.decisions.items():
-        lines.append(f'distillguard_decisions_total{{subject_type="ip_cluster",action="{action}"}} {n}')
-    lines.append("# TYPE distillguard_account_score gauge")
-    for q, v in score_quantiles(s).items():
-        lines.append(f'distillguard_account_score{{quantile="0.{q[1:]}"}} {v}')
-    return "\n".join(lines) + "\n"
-
-
 def add_views(app: faust.App, s: Stages) -> None:
-    """Serve the three views of ``s`` on ``app``'s web server."""
+    """Serve the three views of ``s`` on ``app``'s web server (the metrics in a registry of this app's)."""
     rate = EventRate()
+    registry = metrics_registry(s, rate, app)
 
     @app.page("/dg/stats/")
     async def stats_view(self: Any, request: Any) -> Any:
@@ -159,4 +126,4 @@ def add_views(app: faust.App, s: Stages) -> None:
     @app.page("/metrics/")
     async def metrics_view(self: Any, request: Any) -> Any:
         """Prometheus metrics."""
-        return self.text(metrics_text(s, rate), content_type="text/plain; version=0.0.4")
+        return self.text(exposition(registry).decode(), content_type=CONTENT_TYPE)

@@ -1,5 +1,6 @@
 """The worker's web views: what ``/dg/stats/``, ``/dg/subjects/{subject}/`` and ``/metrics/`` show
-for a known state of the stages, directly and over HTTP through Faust's web server."""
+for a known state of the stages, directly and over HTTP through Faust's web server. The metrics
+are read back with ``prometheus_client``'s own parser."""
 
 from __future__ import annotations
 
@@ -9,20 +10,15 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
 
 from distillguard.models.config import DetectorConfig
 from distillguard.streams.settings import Settings
 from distillguard.streams.worker.app import faust_app
+from distillguard.streams.worker.metrics import exposition, metrics_registry
 from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage, Stages
-from distillguard.streams.worker.views import (
-    EventRate,
-    add_views,
-    metrics_text,
-    score_quantiles,
-    stats,
-    subject_body,
-)
-from tests.factories import chat_user, firehose, hydra
+from distillguard.streams.worker.views import EventRate, add_views, score_quantiles, stats, subject_body
+from tests.factories import chat_user, event, firehose, hydra
 
 N_FIREHOSE, N_CHAT, HYDRA_ACCOUNTS, HYDRA_EACH = 120, 30, 30, 8
 N_EVENTS = N_FIREHOSE + N_CHAT + HYDRA_ACCOUNTS * HYDRA_EACH
@@ -31,6 +27,31 @@ N_EVENTS = N_FIREHOSE + N_CHAT + HYDRA_ACCOUNTS * HYDRA_EACH
 def _stages() -> Stages:
     cfg = DetectorConfig()
     return Stages(AccountStage(cfg), ClusterStage(cfg), CampaignStage(cfg))
+
+
+Families = dict[str, Any]
+
+
+def _families(text: str) -> Families:
+    """Metric families by name, parsed as a Prometheus server would."""
+    return {f.name: f for f in text_string_to_metric_families(text)}
+
+
+def _value(families: Families, name: str, **labels: str) -> float:
+    """The value of the one sample ``name`` with exactly ``labels`` (in any family: a counter's
+    samples add ``_total``, a histogram's ``_bucket``, ``_count`` and ``_sum``)."""
+    found = [x.value for f in families.values() for x in f.samples if x.name == name and x.labels == labels]
+    assert len(found) == 1, (name, labels, found)
+    return float(found[0])
+
+
+def _by_action(families: Families, subject_type: str) -> dict[str, float]:
+    """Decisions of one subject type by action, summed over reasons."""
+    out: dict[str, float] = {}
+    for x in families["distillguard_decisions"].samples:
+        if x.name == "distillguard_decisions_total" and x.labels["subject_type"] == subject_type:
+            out[x.labels["action"]] = out.get(x.labels["action"], 0.0) + x.value
+    return out
 
 
 def _run(s: Stages, events: list[dict[str, Any]], batch: int = 40) -> None:
@@ -168,10 +189,15 @@ def test_decisions_add_the_account_and_cluster_counts_and_metrics_keep_them_apar
     s.account.counters.decisions.update(allow=1, throttle=2, block=3)
     s.cluster.decisions.update(allow=0, throttle=5, block=7)
     assert stats(s, EventRate(Clock()))["decisions"] == {"allow": 1, "throttle": 7, "block": 10}
-    text = metrics_text(s, EventRate(Clock()))
-    assert 'distillguard_decisions_total{subject_type="account",action="throttle"} 2\n' in text
-    assert 'distillguard_decisions_total{subject_type="ip_cluster",action="throttle"} 5\n' in text
-    assert 'distillguard_decisions_total{subject_type="ip_cluster",action="block"} 7\n' in text
+    s.account.counters.decisions.by_reason.update({("throttle", "harvest_signature"): 2, ("block", "campaign"): 3})
+    s.cluster.decisions.by_reason.update({("throttle", "flagged_accounts"): 5})
+    fam = _families(exposition(metrics_registry(s, EventRate(Clock()))).decode())
+    assert fam["distillguard_decisions"].type == "counter"
+    kw = {"name": "distillguard_decisions_total"}
+    assert _value(fam, **kw, subject_type="account", action="throttle", reason="harvest_signature") == 2
+    assert _value(fam, **kw, subject_type="account", action="block", reason="campaign") == 3
+    assert _value(fam, **kw, subject_type="ip_cluster", action="throttle", reason="flagged_accounts") == 5
+    assert _by_action(fam, "ip_cluster") == {"throttle": 5}
 
 
 def test_score_quantiles_are_ordered_and_zero_without_accounts(worked: Stages) -> None:
@@ -197,30 +223,85 @@ def test_the_event_rate_is_measured_over_at_least_a_second() -> None:
 
 def test_metrics_are_prometheus_text_with_every_series(worked: Stages) -> None:
     acc, cl = worked.account, worked.cluster
-    text = metrics_text(worked, EventRate(Clock()))
-    assert text.endswith("\n")
-    samples: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("# TYPE "):
-            assert line.split()[3] in ("counter", "gauge")
-            continue
-        name, value = line.rsplit(" ", 1)
-        samples[name] = float(value)
-    assert samples["distillguard_events_total"] == N_EVENTS
-    assert samples["distillguard_dlq_total"] == 0
-    assert samples['distillguard_tracked_subjects{type="account"}'] == len(acc.detector.states)
-    assert samples['distillguard_tracked_subjects{type="ip_cluster"}'] == len(cl.detector.states)
-    for action in ("allow", "throttle", "block"):
-        assert (
-            samples[f'distillguard_decisions_total{{subject_type="account",action="{action}"}}']
-            == (acc.counters.decisions[action])
-        )
-        assert (
-            samples[f'distillguard_decisions_total{{subject_type="ip_cluster",action="{action}"}}']
-            == (cl.decisions[action])
-        )
+    text = exposition(metrics_registry(worked, EventRate(Clock()))).decode()
+    fam = _families(text)
+    for name, kind in [
+        ("distillguard_events", "counter"),
+        ("distillguard_dlq", "counter"),
+        ("distillguard_redelivered", "counter"),
+        ("distillguard_decisions", "counter"),
+        ("distillguard_campaign_verdicts", "counter"),
+        ("distillguard_events_per_second", "gauge"),
+        ("distillguard_lag_seconds", "gauge"),
+        ("distillguard_tracked_subjects", "gauge"),
+        ("distillguard_account_score", "gauge"),
+        ("distillguard_partition_lag_records", "gauge"),
+        ("distillguard_decision_latency_seconds", "histogram"),
+    ]:
+        assert fam[name].type == kind, name
+        assert fam[name].documentation, f"{name} has no help text"
+    assert _value(fam, "distillguard_events_total") == N_EVENTS
+    assert fam["distillguard_dlq"].samples == []  # nothing dead-lettered
+    assert _value(fam, "distillguard_campaign_verdicts_total") == worked.campaign.verdicts > 0
+    assert _value(fam, "distillguard_tracked_subjects", type="account") == len(acc.detector.states)
+    assert _value(fam, "distillguard_tracked_subjects", type="ip_cluster") == len(cl.detector.states)
+    assert _by_action(fam, "account") == {a: n for a, n in acc.counters.decisions.items() if n}
+    assert _by_action(fam, "ip_cluster") == {a: n for a, n in cl.decisions.items() if n}
+    reasons = {x.labels["reason"] for x in fam["distillguard_decisions"].samples if x.labels["action"] == "block"}
+    assert "campaign" in reasons  # the hydra's members, blocked as a campaign
+    assert reasons <= {"campaign", "harvest_signature", "flagged_accounts"}
     q = score_quantiles(worked)
-    assert samples['distillguard_account_score{quantile="0.99"}'] == q["p99"]
+    assert _value(fam, "distillguard_account_score", quantile="0.99") == q["p99"]
+    assert fam["distillguard_partition_lag_records"].samples == []  # no running consumer
+    # this process's own metrics, in the app's registry
+    assert _value(fam, "process_resident_memory_bytes") > 0
+    assert _value(fam, "process_cpu_seconds_total") >= 0
+    assert fam["python_info"].samples[0].labels["implementation"] == "CPython"
+    assert "python_gc_objects_collected" in fam
+
+
+def test_dead_letters_are_counted_by_reason() -> None:
+    s = _stages()
+    good = firehose("fh", 3)
+    bad = [b"{nope", b"[1]", orjson.dumps({"event_id": "x"}), orjson.dumps({**good[0], "ip": "999.1.1.1"})]
+    recs = [(orjson.dumps(e), "api-requests", 0, i) for i, e in enumerate(good)]
+    recs += [(v, "api-requests", 0, 10 + i) for i, v in enumerate(bad)]
+    recs += [(orjson.dumps(good[1]), "api-requests", 1, 0)]  # the same event id again
+    recs += [(orjson.dumps(event(ts=good[0]["ts"] + 10**6)), "api-requests", 2, 0)]
+    s.account.process(recs, now=good[-1]["ts"])
+    s.cluster.process([(b"{not an array", "obs", 0, 0)])
+    fam = _families(exposition(metrics_registry(s, EventRate(Clock()))).decode())
+    got = {x.labels["reason"]: x.value for x in fam["distillguard_dlq"].samples if x.name == "distillguard_dlq_total"}
+    assert got == {
+        "invalid_json": 1,
+        "not_an_object": 1,
+        "missing_field": 1,
+        "invalid_field": 1,
+        "duplicate": 1,
+        "future": 1,
+        "internal_error": 1,
+    }
+
+
+def test_live_decisions_are_timed_from_their_trigger_event() -> None:
+    """The latency histogram counts each live decision once, by subject type."""
+    s = _stages()
+    fam0 = _families(exposition(registry := metrics_registry(s, EventRate(Clock()))).decode())
+    assert _value(fam0, "distillguard_decision_latency_seconds_count", subject_type="account") == 0
+    _run(s, firehose("fh", N_FIREHOSE))
+    fam = _families(exposition(registry).decode())
+    n = sum(s.account.counters.decisions.values())
+    assert n > 0
+    assert _value(fam, "distillguard_decision_latency_seconds_count", subject_type="account") == n
+    # the factories' events are from a fixed past time: every decision is in the top bucket
+    assert _value(fam, "distillguard_decision_latency_seconds_bucket", subject_type="account", le="300.0") == 0
+    assert _value(fam, "distillguard_decision_latency_seconds_bucket", subject_type="account", le="+Inf") == n
+
+
+def test_each_app_has_its_own_registry() -> None:
+    """Two apps in one process register the same metric names without a clash."""
+    for _ in range(2):
+        add_views(faust_app(Settings()), _stages())
 
 
 def test_the_views_over_http(worked: Stages) -> None:
@@ -253,5 +334,5 @@ def test_the_views_over_http(worked: Stages) -> None:
     assert orjson.loads(got["/dg/stats/"][2])["events"] == N_EVENTS
     status, ctype, raw = got["/metrics/"]
     assert status == 200
-    assert ctype.startswith("text/plain; version=0.0.4")
-    assert f"distillguard_events_total {N_EVENTS}\n" in raw.decode()
+    assert ctype == "text/plain; version=0.0.4; charset=utf-8"
+    assert _value(_families(raw.decode()), "distillguard_events_total") == N_EVENTS
