@@ -34,7 +34,7 @@ def faust_app(settings: Settings) -> BatchingApp:
         topic_allow_declare=True,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
-        web_bind="127.0.0.1",
+        web_bind=settings.web_host,
         datadir=settings.data_dir,
         stream_buffer_maxsize=16384,
         broker_max_poll_records=5000,

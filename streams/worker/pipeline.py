@@ -16,6 +16,7 @@ from distillguard.streams.settings import Settings
 from distillguard.streams.worker.agents import each_batch, each_fetch, sender
 from distillguard.streams.worker.app import faust_app
 from distillguard.streams.worker.batching import BatchingApp
+from distillguard.streams.worker.health import add_health
 from distillguard.streams.worker.state import add_upkeep, build_stages
 from distillguard.streams.worker.topics import declare_topics
 from distillguard.streams.worker.views import add_views
@@ -40,4 +41,5 @@ def build_app(settings: Settings) -> BatchingApp:
 
     add_upkeep(app, settings, t, s)  # checkpoints, idle eviction, the rebalance hook, a progress line
     add_views(app, s)  # /dg/stats/, /dg/subjects/{subject}/, /metrics/
+    add_health(app, settings.topic_events)  # /livez, /readyz
     return app

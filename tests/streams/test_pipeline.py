@@ -29,7 +29,7 @@ def test_build_app_declares_every_stage_on_its_topic() -> None:
         "detect_campaigns": "dg-x-campaign-observations",
     }
     assert set(app.tables) == {"account-state", "campaign-state", "cluster-state"}
-    assert set(app.web.views) == {"/dg/stats/", "/dg/subjects/{subject}/", "/metrics/"}
+    assert set(app.web.views) == {"/dg/stats/", "/dg/subjects/{subject}/", "/metrics/", "/livez", "/readyz"}
 
 
 def test_each_build_is_its_own_app() -> None:
