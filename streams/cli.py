@@ -8,17 +8,22 @@ from pathlib import Path
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from distillguard.streams.logs import configure_logging
+    from distillguard.streams.logs import configure_logging, faust_logging_config
     from distillguard.streams.settings import Settings
     from distillguard.streams.worker.admin import ensure_topics
     from distillguard.streams.worker.pipeline import build_app
 
     settings = Settings.from_env()
-    configure_logging(settings.log_format, settings.log_level)
+    handler = configure_logging(settings.log_format, settings.log_level, stdlib_level=args.loglevel)
     ensure_topics(settings)
     app = build_app(settings)
+    # Faust sets logging up again when the worker starts: the same handler, so its lines, mode's
+    # and aiokafka's come out as structlog renders ours.
+    app.conf.loghandlers = [handler]
+    app.conf.logging_config = faust_logging_config(args.loglevel)
 
-    argv = ["distillguard", "worker", f"--loglevel={args.loglevel}"]
+    # --quiet: no banner or progress spinner on stdout (not log lines; they would break a JSON log).
+    argv = ["distillguard", "--quiet", "worker", f"--loglevel={args.loglevel}"]
     if settings.web_enabled:
         argv.append(f"--web-port={settings.web_port}")
     else:

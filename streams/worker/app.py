@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 import faust
 
@@ -20,6 +21,16 @@ def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext 
             ssl_context=ctx,
         )
     return ctx
+
+
+class Worker(faust.Worker):
+    """Faust's worker, without its progress spinner when stdout is not a terminal: the spinner's
+    cursor codes would land in the log between JSON lines."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.stdout.isatty():
+            self.spinner = None
 
 
 def faust_app(settings: Settings) -> BatchingApp:
@@ -48,4 +59,5 @@ def faust_app(settings: Settings) -> BatchingApp:
         consumer_auto_offset_reset="earliest",
         table_cleanup_interval=3600.0,
         autodiscover=False,
+        Worker=Worker,
     )
