@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
@@ -36,7 +37,7 @@ NEVER_SENDABLE: tuple[type[Exception], ...] = (MessageSizeTooLargeError,)
 StreamAgent = Callable[[Any], Awaitable[None]]
 
 
-def sender(t: Topics) -> Send:
+def sender(t: Topics, dead_letters: Counter[str] | None = None) -> Send:
     """The function that sends a batch's output to its topics, retrying until the producer takes it.
 
     The input behind it is already folded into the state, so it is the *output* that is
@@ -44,7 +45,8 @@ def sender(t: Topics) -> Send:
     records twice; decisions carry stable ids, and the cluster and campaign stages skip
     observations they have counted. A record that can never be sent (larger than the broker
     takes) is dead-lettered with its destination instead of being retried for ever, which
-    would stall the partition, and a restart would stall again on the same batch.
+    would stall the partition, and a restart would stall again on the same batch; it is counted
+    in ``dead_letters`` as ``unsendable_output``.
     """
 
     async def put(topic: Any, name: str, value: bytes, **kw: Any) -> None:
@@ -52,6 +54,8 @@ def sender(t: Topics) -> Send:
             await topic.send(value=value, force=True, **kw)
         except NEVER_SENDABLE as err:
             log.error("output record can never be sent; dead-lettered", topic=name, bytes=len(value), error=repr(err))
+            if dead_letters is not None:
+                dead_letters["unsendable_output"] += 1
             part = kw.get("partition")
             await t.dlq.send(
                 value=dead_letter(

@@ -27,7 +27,7 @@ def build_app(settings: Settings) -> BatchingApp:
     app = faust_app(settings)
     t = declare_topics(app, settings)
     s = build_stages(settings, t)  # each stage loads a subject's state from its table on first sight
-    send = sender(t)  # an Outbox to its topics: decisions, DLQ, re-keyed observations, verdicts
+    send = sender(t, s.account.counters.dead_letters)  # an Outbox to its topics: decisions, DLQ, observations, verdicts
     window = settings.batch_max, settings.batch_within_s
 
     # detect_accounts: decode -> accounts -> re-key; api-requests a whole fetch at a time (by account)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -142,7 +143,9 @@ def test_a_record_that_can_never_be_sent_is_dead_lettered_not_retried() -> None:
 
     topics.cluster_observations.send = refuse_big
     out = Outbox(decisions=[(b"a1", b"d")], observations={1: [["x" * 2000]], 2: [["small"]]})
-    asyncio.run(asyncio.wait_for(sender(topics)(out), 5))
+    counted: Counter[str] = Counter()
+    asyncio.run(asyncio.wait_for(sender(topics, counted)(out), 5))
+    assert counted == {"unsendable_output": 1}  # in distillguard_dlq_total{reason="unsendable_output"}
     sent = [(name, kw.get("value")) for name, kw in log]
     assert ("cluster_observations", b'[["small"]]') in sent
     assert ("decisions", b"d") in sent
