@@ -46,6 +46,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"DISTILLGUARD_{name}", default)
 
 
+MODES = ("enforce", "shadow")
+"""``enforce``: decisions are to be enforced; ``shadow``: every decision is sent with
+``enforce: false`` (gateways count what they would have refused, and refuse nothing)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the worker, the CLI and the gateway tools (see the README table)."""
@@ -72,7 +77,12 @@ class Settings:
     checkpoint_interval_s: float = 2.0
     session_timeout_s: float = 15.0
     decisions_retention_ms: int = 7 * 24 * 3600 * 1000
+    mode: str = "enforce"
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"DISTILLGUARD_MODE={self.mode!r} must be one of {', '.join(MODES)}")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -92,7 +102,10 @@ class Settings:
             future_allowance_s=float(_env("FUTURE_ALLOWANCE_S", "300")),
             idle_evict_s=float(_env("IDLE_EVICT_S", str(6 * 3600))),
         )
-        return cls(**kw, detector=det)
+        try:
+            return cls(**kw, detector=det)
+        except ValueError as err:
+            raise SystemExit(str(err)) from None
 
     def aiokafka_config(self) -> dict[str, Any]:
         """Connection keyword arguments for an aiokafka client: the same security as

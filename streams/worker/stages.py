@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import orjson
@@ -92,6 +92,8 @@ class AccountStage:
         self.detector = AccountDetector(cfg)
         self.detector.loader = loader
         self.counters = Counters()
+        self.shadow = False
+        """Shadow mode (``DISTILLGUARD_MODE=shadow``): every decision is sent with ``enforce: false``."""
         self.recent: list[dict[str, object]] = []
         self.dead_letter_log = SampledLog(log)
         """One warning line per bad record, up to 20 per 10 s; the rest are counted in the next."""
@@ -162,7 +164,7 @@ class AccountStage:
         return out
 
     def _emit(self, d: Decision, out: Outbox, live: bool, **where: object) -> None:
-        emit(d, out, live, self.counters.decisions, **where)
+        d = emit(d, out, live, self.counters.decisions, shadow=self.shadow, **where)
         self.recent.append(d.to_dict())
         del self.recent[:-200]
 
@@ -193,8 +195,16 @@ def internal_items(
             yield r, topic, partition, offset
 
 
-def emit(d: Decision, out: Outbox, live: bool, counts: dict[str, int], **where: object) -> None:
-    """Queue one decision for its topic, count it, and log it with where it came from."""
+def emit(
+    d: Decision, out: Outbox, live: bool, counts: dict[str, int], shadow: bool = False, **where: object
+) -> Decision:
+    """Queue one decision for its topic, count it, and log it with where it came from.
+
+    In shadow mode the decision is sent with ``enforce: false`` (same ``decision_id``); the one
+    sent is returned.
+    """
+    if shadow:
+        d = replace(d, enforce=False)
     counts[d.action] += 1
     out.decisions.append((d.subject.encode(), encode_decision(d, live)))
     log.info(
@@ -205,8 +215,10 @@ def emit(d: Decision, out: Outbox, live: bool, counts: dict[str, int], **where: 
         score=round(d.score, 3),
         limit_rpm=d.limit_rpm,
         reason=d.reasons[0],
+        enforce=d.enforce,
         **where,
     )
+    return d
 
 
 class ClusterStage:
@@ -216,6 +228,8 @@ class ClusterStage:
         self.detector = ClusterDetector(cfg)
         self.detector.loader = loader
         self.decisions: dict[str, int] = {"allow": 0, "throttle": 0, "block": 0}
+        self.shadow = False
+        """Shadow mode: every decision is sent with ``enforce: false``."""
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
@@ -225,7 +239,7 @@ class ClusterStage:
             return self.detector.observe(ClusterObservation.from_list(item), partition)
 
         for d, topic, partition, offset in internal_items(records, out, "cluster observation", handle):
-            emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
+            emit(d, out, live, self.decisions, shadow=self.shadow, topic=topic, partition=partition, offset=offset)
         return out
 
 
