@@ -13,8 +13,10 @@
 Each parameter may come as a request header instead (``X-Distillguard-Account``,
 ``X-Distillguard-Ip``, ``X-Distillguard-Api-Key``, ``X-Distillguard-Org``,
 ``X-Distillguard-Campaign``, ``X-Distillguard-Model``): a proxy sets headers without having to
-URL-encode anything. ``/v1/check/<anything>`` is the same check (Envoy ``ext_authz`` appends the
-original path to ``path_prefix``).
+URL-encode anything. ``/v1/check/<original path>`` is the check Envoy ``ext_authz`` calls (it
+appends the client's path, and query, to ``path_prefix``): there the parameters are read from
+the headers only, never from the client's query string, and the IP falls back to the first
+``X-Forwarded-For`` address.
 
 The state is an :class:`~distillguard.streams.gateway.enforcer.EnforcementClient`: a thread
 rebuilds it from the compacted decisions topic and follows it; a check reads memory only. The
@@ -119,12 +121,18 @@ class CheckService:
         self.metrics = Metrics(client)
         self._stale_logged = 0.0
 
-    def _param(self, request: web.Request, name: str) -> str:
-        return request.query.get(name) or request.headers.get(HEADERS[name], "")
+    @staticmethod
+    def params(request: web.Request) -> dict[str, str]:
+        """The check's parameters: query, then headers; headers only under ``/v1/check/<path>``."""
+        proxied = request.path != "/v1/check"
+        p = {n: ("" if proxied else request.query.get(n, "")) or request.headers.get(HEADERS[n], "") for n in PARAMS}
+        if proxied and not p["ip"]:
+            p["ip"] = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        return p
 
     async def check(self, request: web.Request) -> web.Response:
         """``GET /v1/check``: 200 admits, 429 (or 403) refuses."""
-        p = {name: self._param(request, name) for name in PARAMS}
+        p = self.params(request)
         if not (p["account"] or p["api_key"] or p["ip"]):
             return web.json_response({"error": "give at least one of account, api_key, ip"}, status=400)
         started = time.perf_counter()

@@ -97,14 +97,20 @@ def test_deny_status_403_for_nginx_auth_request() -> None:
 
 
 def test_parameters_may_come_as_headers_and_under_any_path() -> None:
-    """X-Distillguard-Account works like ?account=, and /v1/check/<original path> too (Envoy)."""
+    """X-Distillguard-Account works like ?account=, and /v1/check/<original path> too (Envoy),
+    where the client's own query string cannot name another account and X-Forwarded-For gives the IP."""
 
     async def go(http: Http) -> None:
+        assert (await http.get("/v1/check", headers={"X-Distillguard-Account": "a1"})).status == 429
         r = await http.get("/v1/check/v1/messages", headers={"X-Distillguard-Account": "a1"})
         assert r.status == 429
+        spoof = await http.get("/v1/check/v1/messages?account=honest", headers={"X-Distillguard-Account": "a1"})
+        assert spoof.status == 429
+        xff = await http.get("/v1/check/v1/messages", headers={"X-Forwarded-For": "203.0.113.9, 10.0.0.1"})
+        assert xff.status == 429
         assert (await http.get("/v1/check")).status == 400
 
-    serve(fresh_client(decision("a1", "block")), go)
+    serve(fresh_client(decision("a1", "block"), decision("203.0.113.0/24", "block", subject_type="ip_cluster")), go)
 
 
 def test_api_key_org_and_cluster_decisions_apply_and_campaigns_only_when_named() -> None:
