@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--host", default="127.0.0.1")
     g.add_argument("--port", type=int, default=8080)
     g.add_argument("--fail-closed", action="store_true", help="refuse requests while decisions are stale")
+    g.add_argument(
+        "--check-url",
+        default="",
+        help="ask the check service (distillguard enforcer serve) at this URL instead of embedding the client",
+    )
     g.set_defaults(func=_gateway)
 
     from distillguard.streams.gateway.check_service import add_arguments as add_serve_arguments
