@@ -3,6 +3,7 @@ following it live, shared by concurrent callers, and failing open or closed with
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +21,17 @@ import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 
 from distillguard.models.decision import Decision
-from tests.integration.conftest import ROOT, isolated_settings, produce, worker_env
+from tests.factories import firehose
+from tests.integration.conftest import (
+    ROOT,
+    Topics,
+    Worker,
+    consume_until,
+    isolated_settings,
+    produce,
+    values,
+    worker_env,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -265,3 +276,35 @@ def test_without_a_broker_it_fails_open_or_closed_as_set(
     svc.stop()
     log = svc.log.read_text()
     assert ("fail-closed" if fail_closed else "fail-open") in log
+
+
+def test_a_shadow_mode_worker_is_counted_not_enforced(
+    broker: str, topics: Topics, services: list[Service], tmp_path: Path
+) -> None:
+    """The whole loop in shadow mode: the worker (DISTILLGUARD_MODE=shadow) sends its throttle
+    and block of a harvester with enforce=false, and the check service serves the harvester,
+    saying it would have blocked it."""
+    worker = Worker(topics.env | {"DISTILLGUARD_MODE": "shadow"}, tmp_path / "worker.log")
+    try:
+        produce(broker, topics.events, [(b"fh", orjson.dumps(r)) for r in firehose("fh", 150, t0=time.time() - 7200)])
+        worker.start()
+        decisions = values(
+            consume_until(
+                broker,
+                topics.decisions,
+                lambda rs: any(orjson.loads(r.value)["action"] == "block" for r in rs),
+                90,
+                worker,
+            )
+        )
+        assert [d["action"] for d in decisions][-1] == "block", worker.log()[-3000:]
+        assert {d["enforce"] for d in decisions} == {False}
+        svc = start_service(topics.env, tmp_path / "check.log")
+        services.append(svc)
+        svc.wait_ready()
+        status, headers, _ = svc.check(account="fh", ip="34.90.1.5")
+        assert status == 200
+        assert headers["X-Distillguard-Shadow"] == "block"
+        assert headers["X-Distillguard-Decision-Id"] == decisions[-1]["decision_id"]
+    finally:
+        worker.kill(signal.SIGTERM)
