@@ -146,10 +146,12 @@ def test_nginx_auth_request_refuses_throttled_and_blocked_accounts_and_serves_ho
 ) -> None:
     """Through NGINX: a blocked account gets 429 with Retry-After and the decision's headers
     every time; a throttled one (limit 3 rpm) gets its 3 and then 429; an honest one gets 200
-    every time, and only admitted requests reach the API."""
+    every time; a shadow-blocked one is served with X-Distillguard-Shadow; only admitted requests
+    reach the API."""
     topic = service_env["DISTILLGUARD_TOPIC_DECISIONS"]
     block = decision("blocked", "block")
-    send_decisions(broker, topic, [block, decision("throttled", "throttle", limit=3)])
+    shadow = decision("shadowed", "block", enforce=False)
+    send_decisions(broker, topic, [block, decision("throttled", "throttle", limit=3), shadow])
     svc = start_service(service_env, tmp_path / "check.log", "--deny-status", "403")
     services.append(svc)
     svc.wait_ready()
@@ -176,7 +178,12 @@ def test_nginx_auth_request_refuses_throttled_and_blocked_accounts_and_serves_ho
         assert throttled[-1][1]["X-Distillguard-Action"] == "throttle"
         assert int(throttled[-1][1]["Retry-After"]) >= 1
 
+        status, headers, _ = post(listen, "shadowed:k3")
+        assert status == 200
+        assert headers["X-Distillguard-Shadow"] == "block"
+
         assert Upstream.served.count("honest:k1") == 5
+        assert Upstream.served.count("shadowed:k3") == 1
         assert Upstream.served.count("throttled:k2") == 3
         assert "blocked:k1" not in Upstream.served
     finally:
