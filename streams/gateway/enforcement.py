@@ -166,7 +166,11 @@ class Enforcer:
         return r.bucket.take(ts) if r.bucket is not None else False
 
     def admit(self, account: str, cluster: str, ts: float) -> tuple[bool, bool]:
-        """``(served, under_action)`` for one request of ``account`` from ``cluster``."""
+        """``(served, under_action)`` for one request of ``account`` from ``cluster``.
+
+        The evaluation's path: account and cluster rules only, each enforced as if ``enforce``
+        were true and its scope ``all`` (the detector writes no other); gateways use :meth:`verdict`.
+        """
         a = self._allowed(account, ts)
         if a is False:
             return False, True
