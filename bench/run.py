@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 
+from bench import check_bench
 from bench import kafka_bench as kb
 from bench.memory import measure
 from distillguard.lab.replay import run_replay
@@ -32,7 +33,12 @@ def main() -> int:
     p.add_argument("--latency-s", type=float, default=30.0)
     p.add_argument("--live-s", type=float, default=60.0, help="seconds each live-rate probe runs")
     p.add_argument("--no-million", action="store_true", help="skip the memory measure at 1,000,000 accounts")
+    p.add_argument("--only-check", action="store_true", help="only the check service's latency and checks/s")
     args = p.parse_args()
+    if args.only_check:
+        log("check service: verdicts in memory and GET /v1/check over HTTP")
+        print(orjson.dumps(check_bench.run(), option=orjson.OPT_INDENT_2).decode())
+        return 0
     work = ROOT / ".state" / "bench"
     work.mkdir(parents=True, exist_ok=True)
     sim = work / f"sim-{args.hours:g}h"
@@ -134,6 +140,9 @@ def main() -> int:
         mem["1m"] = measure(1_000_000)
     res["memory"] = mem
     res["state_bytes_per_account"] = mem["100k"]["bytes_per_account"]
+
+    log("check service: verdicts in memory and GET /v1/check over HTTP")
+    res["check"] = check_bench.run()
 
     (OUT / "results.json").write_bytes(orjson.dumps(res, option=orjson.OPT_INDENT_2))
     md = ["| measure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in res.items()]

@@ -1,4 +1,4 @@
-"""Throttling decisions, per ``throttle_decision.schema.json``."""
+"""Throttling decisions, per ``throttle_decision.schema.json`` (version 2)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,65 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MODEL_VERSION = "dg-3"
+SCHEMA_VERSION = 2
+"""The decision contract's version: 2 adds ``expires_at``, ``reason_codes``, ``scope``, ``enforce``
+and the subject types ``api_key``, ``org`` and ``campaign`` (all additive: a v1 reader ignores them)."""
+
+SUBJECT_TYPES = ("account", "ip_cluster", "api_key", "org", "campaign")
+
+REASON_CODES: dict[str, str] = {
+    "harvest_signature": "harvest_signature",
+    "answer_ratio": "answer_shape",
+    "answer_length": "answer_shape",
+    "max_tokens_fill": "answer_shape",
+    "output_input_ratio": "answer_shape",
+    "shallow_share": "shallow_turns",
+    "template_share": "template_sweep",
+    "timing_regularity": "automation",
+    "round_the_clock": "automation",
+    "no_pauses": "automation",
+    "automation_cues": "automation",
+    "ip_rotation": "ip_rotation",
+    "population_anomaly_percentile_score": "population_anomaly",
+    "drift_from_own_baseline": "baseline_drift",
+    "campaign": "campaign_member",
+    "flagged_accounts": "cluster_flagged_accounts",
+    "fingerprint_concentration": "cluster_fingerprint_concentration",
+    "new_account_share": "cluster_new_accounts",
+}
+"""The first word of a reason text -> its machine-readable code (the documented vocabulary, plus
+``released`` for an ``allow`` and ``other`` for a reason no entry names)."""
+
+
+def reason_codes(action: str, reasons: tuple[str, ...] | list[str]) -> list[str]:
+    """Machine-readable codes for a decision's reasons: deterministic, in the reasons' order, each once.
+
+    Examples
+    --------
+    >>> reason_codes("block", ("harvest_signature 0.91 (...)", "template_share 0.80", "automation_cues 0.40"))
+    ['harvest_signature', 'template_sweep', 'automation']
+    >>> reason_codes("block", ("campaign c-1f3a09e2: 118 active accounts", "campaign harvest: ..."))
+    ['campaign_member']
+    >>> reason_codes("allow", ())
+    ['released']
+    """
+    out = ["released"] if action == "allow" else []
+    for text in reasons:
+        word = text.split(" ", 1)[0].rstrip(":")
+        code = REASON_CODES.get(word, "other")
+        if code not in out:
+            out.append(code)
+    return out or ["other"]
 
 
 @dataclass(slots=True, frozen=True)
 class Decision:
-    """What a gateway must enforce for one subject until ``ttl_s`` after ``ts``."""
+    """What a gateway must enforce for one subject until ``ttl_s`` after ``ts``.
+
+    ``scope`` is ``"all"`` or a model family (the decision applies only to requests for that
+    family); ``enforce`` is false for a decision made in shadow mode (gateways count it, never
+    refuse on it). Neither enters ``decision_id``.
+    """
 
     ts: float
     subject_type: str
@@ -24,6 +78,8 @@ class Decision:
     trigger_event_ts: float
     limit_rpm: int | None = None
     decision_id: str = field(default="")
+    scope: str = "all"
+    enforce: bool = True
 
     def __post_init__(self) -> None:
         if not self.decision_id:
@@ -34,7 +90,7 @@ class Decision:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON object (``model_version`` added)."""
+        """The contract's JSON object (version 2; ``model_version`` added)."""
         return {
             "decision_id": self.decision_id,
             "ts": self.ts,
@@ -43,11 +99,16 @@ class Decision:
             "action": self.action,
             "limit_rpm": self.limit_rpm,
             "ttl_s": self.ttl_s,
+            "expires_at": self.ts + self.ttl_s,
             "score": round(self.score, 4),
             "reasons": list(self.reasons),
+            "reason_codes": reason_codes(self.action, self.reasons),
+            "scope": self.scope,
+            "enforce": self.enforce,
             "trigger_event_id": self.trigger_event_id,
             "trigger_event_ts": self.trigger_event_ts,
             "model_version": MODEL_VERSION,
+            "schema_version": SCHEMA_VERSION,
         }
 
 

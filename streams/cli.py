@@ -85,6 +85,12 @@ def _gateway(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _enforcer_serve(args: argparse.Namespace) -> int:
+    from distillguard.streams.gateway.check_service import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     p = argparse.ArgumentParser(prog="distillguard", description=__doc__)
@@ -129,7 +135,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--host", default="127.0.0.1")
     g.add_argument("--port", type=int, default=8080)
     g.add_argument("--fail-closed", action="store_true", help="refuse requests while decisions are stale")
+    g.add_argument(
+        "--check-url",
+        default="",
+        help="ask the check service (distillguard enforcer serve) at this URL instead of embedding the client",
+    )
     g.set_defaults(func=_gateway)
+
+    from distillguard.streams.gateway.check_service import add_arguments as add_serve_arguments
+
+    en = sub.add_parser("enforcer", help="the enforcement state as a service gateways call")
+    en_sub = en.add_subparsers(dest="enforcer_command", required=True)
+    serve = en_sub.add_parser(
+        "serve", help="answer GET /v1/check (200 admit, 429 or 403 refuse) from the decisions topic"
+    )
+    add_serve_arguments(serve)
+    serve.set_defaults(func=_enforcer_serve)
 
     t = sub.add_parser("decisions", help="print decisions from the decisions topic")
     t.add_argument("--seconds", type=float, default=10.0, help="stop after this long idle")

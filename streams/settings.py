@@ -56,6 +56,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "sasl_mechanism": ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"),
     "log_format": ("auto", "json", "console"),
     "log_level": ("debug", "info", "warning", "warn", "error", "critical"),
+    "mode": ("enforce", "shadow"),  # see MODES
 }
 """Settings that take one of a few values (as written; the log level in any case)."""
 
@@ -92,6 +93,11 @@ def check_names(environ: Mapping[str, str]) -> None:
     raise SettingsError("; ".join(msgs))
 
 
+MODES = ("enforce", "shadow")
+"""``enforce``: decisions are to be enforced; ``shadow``: every decision is sent with
+``enforce: false`` (gateways count what they would have refused, and refuse nothing)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the worker, the CLI and the gateway tools (see the README table)."""
@@ -119,6 +125,7 @@ class Settings:
     checkpoint_interval_s: float = 2.0
     session_timeout_s: float = 15.0
     decisions_retention_ms: int = 7 * 24 * 3600 * 1000
+    mode: str = "enforce"
     detector: DetectorConfig = field(default_factory=DetectorConfig)
 
     def __post_init__(self) -> None:

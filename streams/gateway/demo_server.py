@@ -1,9 +1,10 @@
 """``distillguard gateway``: a small LLM-shaped HTTP API in front of a fake model.
 
 ``POST /v1/messages`` with ``x-api-key: ACCOUNT:KEY`` and an Anthropic-style body. The gateway
-computes ``prompt_simhash`` of the last user turn (the text itself never leaves it), asks the
-:class:`~distillguard.streams.gateway.enforcer.EnforcementClient` for a verdict, answers 429
-with ``Retry-After`` when refused, and otherwise returns fake text of the length the model
+computes ``prompt_simhash`` of the last user turn (the text itself never leaves it), asks for a
+verdict (the embedded :class:`~distillguard.streams.gateway.enforcer.EnforcementClient`, or with
+``--check-url`` the check service over HTTP, ``GET /v1/check``), answers 429 with
+``Retry-After`` when refused, and otherwise returns fake text of the length the model
 "chose". Every request, served or refused, is produced to ``api-requests`` as an event.
 
 Demo conveniences, documented as such: the client address is taken from ``X-Forwarded-For``
@@ -19,6 +20,7 @@ import time
 import uuid
 from typing import Any
 
+import aiohttp
 import orjson
 import structlog
 from aiohttp import web
@@ -81,21 +83,50 @@ def build_event(
 
 
 class Gateway:
-    """The HTTP handlers, the enforcement client and the event producer."""
+    """The HTTP handlers, the verdicts (embedded client or check service) and the event producer."""
 
-    def __init__(self, settings: Settings, client: EnforcementClient) -> None:
+    def __init__(self, settings: Settings, client: EnforcementClient | None, check_url: str = "") -> None:
         self.settings = settings
         self.client = client
+        self.check_url = check_url.rstrip("/")
+        self.http: aiohttp.ClientSession | None = None
         self.producer: AIOKafkaProducer | None = None
-        self.counts = {"served": 0, "refused": 0, "bad": 0}
+        self.counts = {"served": 0, "refused": 0, "bad": 0, "check_errors": 0}
 
     async def start(self, app: web.Application) -> None:
         self.producer = AIOKafkaProducer(**self.settings.aiokafka_config(), linger_ms=5)
         await self.producer.start()
+        if self.check_url:
+            self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1.0))
 
     async def stop(self, app: web.Application) -> None:
         if self.producer is not None:
             await self.producer.stop()
+        if self.http is not None:
+            await self.http.close()
+
+    async def verdict(self, account: str, key_id: str, ip: str, model: str) -> tuple[bool, float, str]:
+        """``(allowed, retry_after_s, message)`` from the embedded client or the check service.
+
+        The check service unreachable: the request is served (the gateway fails open) and counted.
+        """
+        if self.http is None:
+            assert self.client is not None
+            v = self.client.check(account, ip, api_key=key_id, model=model)
+            return v.allowed, v.retry_after_s, v.reason
+        q = {"account": account, "ip": ip, "api_key": key_id, "model": model}
+        try:
+            async with self.http.get(f"{self.check_url}/v1/check", params=q) as r:
+                if r.status == 200:
+                    await r.read()
+                    return True, 0.0, ""
+                body = orjson.loads(await r.read()) if r.content_type == "application/json" else {}
+                return False, float(r.headers.get("Retry-After", "1")), str(body.get("reason", ""))
+        except (aiohttp.ClientError, TimeoutError, ValueError) as err:
+            self.counts["check_errors"] += 1
+            if self.counts["check_errors"] % 1000 == 1:
+                log.error("check service unreachable: serving (fail open)", url=self.check_url, error=repr(err))
+            return True, 0.0, ""
 
     async def messages(self, request: web.Request) -> web.Response:
         """``POST /v1/messages``."""
@@ -113,14 +144,14 @@ class Gateway:
             self.counts["bad"] += 1
             return web.json_response({"type": "error", "error": {"type": "invalid_request_error"}}, status=400)
         ip = request.headers.get("X-Forwarded-For", request.remote or "127.0.0.1").split(",")[0].strip()
-        verdict = self.client.check(account, ip)
-        if not verdict.allowed:
+        allowed, retry_after_s, reason = await self.verdict(account, key_id, ip, str(body.get("model") or ""))
+        if not allowed:
             self.counts["refused"] += 1
             await self._produce(body, account, key_id or account, ip, request, 429, 0, started)
             return web.json_response(
-                {"type": "error", "error": {"type": "rate_limit_error", "message": verdict.reason}},
+                {"type": "error", "error": {"type": "rate_limit_error", "message": reason}},
                 status=429,
-                headers={"Retry-After": str(int(verdict.retry_after_s + 0.999))},
+                headers={"Retry-After": str(int(retry_after_s + 0.999))},
             )
         want = int((body.get("metadata") or {}).get("simulated_output_tokens") or 200)
         out = max(1, min(want, int(body.get("max_tokens") or 1024)))
@@ -166,18 +197,21 @@ class Gateway:
 
     async def stats(self, request: web.Request) -> web.Response:
         """``GET /stats``: requests served and refused, and the enforcement state size."""
+        if self.client is None:
+            return web.json_response({**self.counts, "check_url": self.check_url})
         return web.json_response(
             {**self.counts, "decisions_applied": self.client.applied, "subjects": len(self.client.enforcer.rules)}
         )
 
     async def healthz(self, request: web.Request) -> web.Response:
         """``GET /healthz``."""
-        return web.json_response({"ok": True, "enforcement_ready": self.client.ready.is_set()})
+        ready = self.client.ready.is_set() if self.client is not None else None
+        return web.json_response({"ok": True, "enforcement_ready": ready, "check_url": self.check_url or None})
 
 
-def make_app(settings: Settings, client: EnforcementClient) -> web.Application:
-    """The aiohttp application."""
-    gw = Gateway(settings, client)
+def make_app(settings: Settings, client: EnforcementClient | None, check_url: str = "") -> web.Application:
+    """The aiohttp application: verdicts from ``client``, or from the check service at ``check_url``."""
+    gw = Gateway(settings, client, check_url)
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app.router.add_post("/v1/messages", gw.messages)
     app.router.add_get("/stats", gw.stats)
@@ -193,12 +227,24 @@ def run(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     configure_logging(settings.log_format, settings.log_level)
-    client = EnforcementClient(settings, fail_open=not args.fail_closed).start()
-    log.info("gateway listening", host=args.host, port=args.port, enforcement_ready=client.ready.is_set())
+    check_url = getattr(args, "check_url", "") or ""
+    client = None if check_url else EnforcementClient(settings, fail_open=not args.fail_closed).start()
+    log.info(
+        "gateway listening",
+        host=args.host,
+        port=args.port,
+        check_url=check_url or None,
+        enforcement_ready=client.ready.is_set() if client is not None else None,
+    )
     try:
         web.run_app(
-            make_app(settings, client), host=args.host, port=args.port, print=None, loop=asyncio.new_event_loop()
+            make_app(settings, client, check_url),
+            host=args.host,
+            port=args.port,
+            print=None,
+            loop=asyncio.new_event_loop(),
         )
     finally:
-        client.stop()
+        if client is not None:
+            client.stop()
     return 0

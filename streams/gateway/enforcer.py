@@ -46,17 +46,35 @@ class EnforcementClient:
         self._last_warning = 0.0
 
     # --- the hot path -------------------------------------------------------------------
-    def check(self, account_id: str, ip: str, now: float | None = None) -> Verdict:
-        """The verdict for one request: the account's decision and its IP cluster's."""
+    def check(
+        self,
+        account_id: str,
+        ip: str,
+        now: float | None = None,
+        *,
+        api_key: str = "",
+        org: str = "",
+        campaign: str = "",
+        model: str = "",
+    ) -> Verdict:
+        """The verdict for one request: the account's decision and its IP cluster's, and those of
+        its API key, organisation and campaign when given (a scoped decision only for its
+        ``model`` family)."""
         now = time.time() if now is None else now
-        if now - self.last_contact > self.stale_after_s:
+        if self.is_stale(now):
             return self._stale(now)
         try:
             cluster = ip_cluster(ip, self.settings.detector.v4_prefix, self.settings.detector.v6_prefix)
         except InvalidIP:
             cluster = ""
         with self.lock:
-            return self.enforcer.verdict(account_id, cluster, now)
+            return self.enforcer.verdict(
+                account_id, cluster, now, api_key=api_key, org=org, campaign=campaign, model=model
+            )
+
+    def is_stale(self, now: float | None = None) -> bool:
+        """Whether the broker has not been heard from for ``stale_after_s``."""
+        return (time.time() if now is None else now) - self.last_contact > self.stale_after_s
 
     def _stale(self, now: float) -> Verdict:
         if now - self._last_warning > 30.0:
@@ -68,7 +86,7 @@ class EnforcementClient:
             )
         if self.fail_open:
             return ALLOWED
-        return Verdict(False, 30.0, "enforcement state is stale: failing closed")
+        return Verdict(False, 30.0, "enforcement state is stale: failing closed", "fail_closed", "", ("stale",))
 
     def apply(self, decision: dict[str, Any], now: float | None = None) -> None:
         """Put one decision (a contract dict) in force."""

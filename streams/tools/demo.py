@@ -1,7 +1,8 @@
 """``make demo``: the whole loop live on the local broker, watched in the terminal.
 
-Starts the worker, the gateway and the simulated HTTP clients (honest populations and
-campaigns, sped up), shows a live view, and ends with a plot and a ``summary:`` line. Every
+Starts the worker, the check service (``distillguard enforcer serve``), the gateway (which asks
+the check service about every request over HTTP; ``--embedded`` embeds the enforcement client
+instead) and the simulated HTTP clients (honest populations and campaigns, sped up), shows a live view, and ends with a plot and a ``summary:`` line. Every
 process it starts is stopped at the end, on Ctrl-C too. Each run uses its own topics and app id
 (``demo-<time>-*``) so runs do not see each other's traffic.
 """
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "out" / "demo")
     p.add_argument("--gateway-port", type=int, default=8080)
     p.add_argument("--web-port", type=int, default=6066)
+    p.add_argument("--check-port", type=int, default=8181, help="the check service the gateway asks")
+    p.add_argument("--embedded", action="store_true", help="the gateway embeds the enforcement client instead")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     tag = f"demo-{int(time.time())}"
@@ -165,11 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     clients: dict[str, Any] | None = None
     worker: dict[str, Any] | None = None
     try:
-        print(f"demo: starting worker and gateway (topics {tag}-*; logs in {args.out})", flush=True)
+        print(f"demo: starting worker, check service and gateway (topics {tag}-*; logs in {args.out})", flush=True)
         start("worker", "worker")
-        start("gateway", "gateway", "--port", str(args.gateway_port))
-        if not _wait(f"http://127.0.0.1:{args.gateway_port}/healthz", 60, procs) or not _wait(worker_url, 90, procs):
-            print("demo: worker or gateway did not come up; see the logs in", args.out, file=sys.stderr)
+        check = [] if args.embedded else ["--check-url", f"http://127.0.0.1:{args.check_port}"]
+        if check:
+            start("check", "enforcer", "serve", "--port", str(args.check_port))
+        start("gateway", "gateway", "--port", str(args.gateway_port), *check)
+        up = [f"http://127.0.0.1:{args.gateway_port}/healthz", worker_url]
+        if check:
+            up.append(f"http://127.0.0.1:{args.check_port}/readyz")
+        if not all(_wait(url, 90, procs) for url in up):
+            print("demo: worker, check service or gateway did not come up; see the logs in", args.out, file=sys.stderr)
             return 1
         time.sleep(2.0)
         start(

@@ -31,8 +31,10 @@ def dead_letter(error: str, raw: bytes | None, topic: str, partition: int, offse
 
 
 def encode_decision(d: Decision, live: bool) -> bytes:
-    """Encode a decision; in the live worker ``ts`` is the wall clock of the decision."""
+    """Encode a decision; in the live worker ``ts`` is the wall clock of the decision (and
+    ``expires_at`` follows it)."""
     body = d.to_dict()
     if live:
         body["ts"] = time.time()
+        body["expires_at"] = body["ts"] + d.ttl_s
     return orjson.dumps(body)

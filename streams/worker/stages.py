@@ -7,7 +7,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import orjson
@@ -155,6 +155,8 @@ class AccountStage:
         self.detector = AccountDetector(cfg)
         self.detector.loader = loader
         self.counters = Counters()
+        self.shadow = False
+        """Shadow mode (``DISTILLGUARD_MODE=shadow``): every decision is sent with ``enforce: false``."""
         self.recent: list[dict[str, object]] = []
         self.dead_letter_log = SampledLog(log)
         """One warning line per bad record, up to 20 per 10 s; the rest are counted in the next."""
@@ -228,7 +230,7 @@ class AccountStage:
         return out
 
     def _emit(self, d: Decision, out: Outbox, live: bool, **where: object) -> None:
-        emit(d, out, live, self.counters.decisions, **where)
+        d = emit(d, out, live, self.counters.decisions, shadow=self.shadow, **where)
         self.recent.append(d.to_dict())
         del self.recent[:-200]
 
@@ -263,8 +265,16 @@ def internal_items(
             yield r, topic, partition, offset
 
 
-def emit(d: Decision, out: Outbox, live: bool, counts: DecisionCounts, **where: object) -> None:
-    """Queue one decision for its topic, count it, and log it with where it came from."""
+def emit(
+    d: Decision, out: Outbox, live: bool, counts: DecisionCounts, shadow: bool = False, **where: object
+) -> Decision:
+    """Queue one decision for its topic, count it, and log it with where it came from.
+
+    In shadow mode the decision is sent with ``enforce: false`` (same ``decision_id``); the one
+    sent is returned.
+    """
+    if shadow:
+        d = replace(d, enforce=False)
     counts.add(d, live)
     out.decisions.append((d.subject.encode(), encode_decision(d, live)))
     log.info(
@@ -275,8 +285,10 @@ def emit(d: Decision, out: Outbox, live: bool, counts: DecisionCounts, **where: 
         score=round(d.score, 3),
         limit_rpm=d.limit_rpm,
         reason=d.reasons[0],
+        enforce=d.enforce,
         **where,
     )
+    return d
 
 
 class ClusterStage:
@@ -287,6 +299,8 @@ class ClusterStage:
         self.detector.loader = loader
         self.decisions = DecisionCounts()
         self.dead_letters: Counter[str] = Counter()
+        self.shadow = False
+        """Shadow mode: every decision is sent with ``enforce: false``."""
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
@@ -297,7 +311,7 @@ class ClusterStage:
 
         items = internal_items(records, out, "cluster observation", handle, self.dead_letters)
         for d, topic, partition, offset in items:
-            emit(d, out, live, self.decisions, topic=topic, partition=partition, offset=offset)
+            emit(d, out, live, self.decisions, shadow=self.shadow, topic=topic, partition=partition, offset=offset)
         return out
 
 

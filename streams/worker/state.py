@@ -59,11 +59,13 @@ def _account_loader(table: Any) -> Callable[[str], AccountState | None]:
 def build_stages(settings: Settings, t: Topics) -> Stages:
     """The three stages, each loading a subject's state from its table the first time it sees it."""
     cfg = settings.detector
-    return Stages(
+    s = Stages(
         account=AccountStage(cfg, loader=_account_loader(t.account_table), cluster_partitions=settings.partitions),
         cluster=ClusterStage(cfg, loader=_loader(t.cluster_table, ClusterState.from_state)),
         campaign=CampaignStage(cfg, loader=_loader(t.campaign_table, CampaignState.from_state)),
     )
+    s.account.shadow = s.cluster.shadow = settings.mode == "shadow"
+    return s
 
 
 def checkpoint(table: Any, detector: Any, part: int | None = None) -> int:

@@ -11,8 +11,10 @@ from jsonschema import Draft202012Validator
 
 from distillguard.lab.traffic.randomized import build_random
 from distillguard.lab.traffic.simulate import merged
+from distillguard.models.decision import REASON_CODES, SCHEMA_VERSION, SUBJECT_TYPES, Decision
 from distillguard.models.detector import Detector
 from distillguard.models.event import InvalidEvent, parse_event
+from distillguard.streams.gateway.enforcement import Enforcer
 from tests.factories import chat_user, event, firehose, hydra
 
 ROOT = Path(__file__).parents[2]
@@ -41,8 +43,9 @@ def _sample_events() -> list[dict[str, object]]:
 
 
 def test_schemas_carry_a_version() -> None:
-    for name in ("api_request_event.schema.json", "throttle_decision.schema.json"):
-        assert json.loads((CONTRACTS / name).read_text())["$id"].endswith("/v1")
+    """Events are at version 1, decisions at version 2 (the schema and the writer agree)."""
+    assert json.loads((CONTRACTS / "api_request_event.schema.json").read_text())["$id"].endswith("/v1")
+    assert json.loads((CONTRACTS / "throttle_decision.schema.json").read_text())["$id"].endswith(f"/v{SCHEMA_VERSION}")
 
 
 def test_simulated_and_factory_events_follow_the_event_schema() -> None:
@@ -68,6 +71,105 @@ def test_every_decision_follows_the_decision_schema() -> None:
     for d in decisions:
         errors = list(DECISIONS.iter_errors(d))
         assert not errors, (d, errors[0].message)
+        assert d["schema_version"] == 2
+        assert d["expires_at"] == d["ts"] + d["ttl_s"]
+        assert d["scope"] == "all"
+        assert d["enforce"] is True
+        assert d["reason_codes"]
+        assert "other" not in d["reason_codes"], d["reasons"]  # every reason the detector writes has a code
+    assert any("harvest_signature" in d["reason_codes"] for d in decisions)
+
+
+V1_DECISION = {
+    "decision_id": "d1",
+    "ts": 1_800_000_000.0,
+    "subject_type": "account",
+    "subject": "a1",
+    "action": "block",
+    "limit_rpm": None,
+    "ttl_s": 600,
+    "score": 0.93,
+    "reasons": ["harvest_signature 0.91 (answer shape x novel sweep x shallow turns)"],
+    "trigger_event_id": "e1",
+    "trigger_event_ts": 1_800_000_000.0,
+    "model_version": "dg-3",
+}
+
+
+def test_version_2_only_adds_optional_fields() -> None:
+    """The required fields are still version 1's, so a v1 reader reads a v2 decision and a v1
+    decision is a valid v2 decision."""
+    schema = json.loads((CONTRACTS / "throttle_decision.schema.json").read_text())
+    assert schema["required"] == [
+        "decision_id", "ts", "subject_type", "subject", "action", "ttl_s", "score", "reasons",
+        "trigger_event_id", "trigger_event_ts",
+    ]  # fmt: skip
+    assert schema["additionalProperties"] is True
+    assert not list(DECISIONS.iter_errors(V1_DECISION))
+    v2 = Decision(1.0, "account", "a1", "block", 60, 0.9, ("harvest_signature 0.9",), "e1", 1.0).to_dict()
+    assert set(V1_DECISION) <= set(v2)
+
+
+@pytest.mark.parametrize("subject_type", SUBJECT_TYPES)
+@pytest.mark.parametrize(("scope", "enforce"), [("all", True), ("opus", False)])
+def test_v2_decisions_of_every_subject_type_scope_and_mode_validate(
+    subject_type: str, scope: str, enforce: bool
+) -> None:
+    """api_key, org and campaign subjects, a model-family scope and shadow decisions are valid v2."""
+    d = Decision(
+        1.0,
+        subject_type,
+        "s1",
+        "throttle",
+        60,
+        0.8,
+        ("template_share 0.80",),
+        "e1",
+        1.0,
+        6,
+        scope=scope,
+        enforce=enforce,
+    ).to_dict()
+    errors = list(DECISIONS.iter_errors(d))
+    assert not errors, (d, errors[0].message)
+    assert (d["scope"], d["enforce"], d["reason_codes"], d["expires_at"]) == (scope, enforce, ["template_sweep"], 61.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"subject_type": "user"}, {"reason_codes": ["made_up"]}, {"enforce": "no"}, {"expires_at": "soon"}, {"scope": ""}],
+)
+def test_the_decision_schema_rejects_bad_v2_fields(bad: dict[str, object]) -> None:
+    assert list(DECISIONS.iter_errors({**V1_DECISION, **bad}))
+
+
+def test_the_reason_code_vocabulary_is_the_schemas() -> None:
+    """Every code the writer can produce is in the schema's enum, and the enum has no extra."""
+    schema = json.loads((CONTRACTS / "throttle_decision.schema.json").read_text())
+    enum = set(schema["properties"]["reason_codes"]["items"]["enum"])
+    assert enum == {*REASON_CODES.values(), "released", "other"}
+
+
+def test_decision_id_is_unchanged_by_the_v2_fields() -> None:
+    """Scope and shadow mode do not enter the id: the same change of state keeps its id."""
+    a = Decision(1.0, "account", "a1", "block", 60, 0.9, ("x",), "e9", 1.0)
+    b = Decision(1.0, "account", "a1", "block", 60, 0.9, ("x",), "e9", 1.0, scope="opus", enforce=False)
+    assert a.decision_id == b.decision_id == "1c75ac7fdd0d37ff2b20af1a"
+
+
+def test_a_v1_decision_is_still_enforced() -> None:
+    """A v1 decision (no expires_at, reason_codes, scope or enforce) blocks until ts + ttl_s, for every model."""
+    e = Enforcer()
+    e.apply(V1_DECISION, V1_DECISION["ts"])  # type: ignore[arg-type]
+    v = e.verdict("a1", "203.0.113.0/24", 1_800_000_100.0, model="any-model")
+    assert (v.allowed, v.action, v.decision_id, v.expires_at, v.retry_after_s) == (
+        False,
+        "block",
+        "d1",
+        1_800_000_600.0,
+        500.0,
+    )
+    assert e.verdict("a1", "203.0.113.0/24", 1_800_000_600.0).allowed
 
 
 def test_nothing_in_the_project_reaches_above_its_root() -> None:
