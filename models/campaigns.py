@@ -308,11 +308,12 @@ class CampaignState:
         m[5] = ch
         return m
 
-    def harvesting_share(self, ts: float, level: float = 0.5) -> float:
+    def harvesting_share(self, ts: float, level: float = 0.5, tie_pace: bool = True) -> float:
         """Share of active members that look like harvesters themselves (each account weighs one):
-        harvest-shaped requests, at a pace with no room for reading the answers."""
+        harvest-shaped requests, at a pace with no room for reading the answers or sweeping the
+        group's template (see :func:`member_harvest`)."""
         active = self.active_members(ts)
-        return sum(member_harvest(m) >= level for m in active) / len(active) if active else 0.0
+        return sum(member_harvest(m, tie_pace) >= level for m in active) / len(active) if active else 0.0
 
     def accounts_per_cluster(self, ts: float) -> float:
         """Active members per distinct IP cluster they last came from: many accounts behind few
@@ -367,12 +368,24 @@ HUMAN_LOG_GAP = math.log(601.0)
 """A member with one request is assumed to be at a human's pace (ten minutes between requests)."""
 READING_S = 600.0
 """A person who asked for a long answer takes minutes to read it; a harvester does not wait."""
+TIE_EVIDENCE = 6.0
+"""Requests before a member's content tie counts in full in place of its pace."""
 
 
-def member_harvest(m: list[float]) -> float:
-    """A member's own harvest-likeness: its requests' shape, weighed by its pace."""
+def member_harvest(m: list[float], tie_pace: bool = True) -> float:
+    """A member's own harvest-likeness: its requests' shape, weighed by its pace.
+
+    A slow pace is a person's only while the account asks what it likes. With ``tie_pace`` the
+    member's content tie (its share of prompts that are template siblings of other members')
+    stands in for pace: accounts that sweep one template together are coordinated however
+    slowly each one goes (a campaign spread thin to stay under any per-account rate).
+    """
     gap = math.exp(m[6]) - 1.0
     pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
+    if tie_pace:
+        # A tie is a habit, not one request: a new account's first prompt may match by chance.
+        tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
+        pace = max(pace, tie)
     return m[4] * (0.3 + 0.7 * pace)
 
 

@@ -461,6 +461,7 @@ class CampaignDetector(Stage[CampaignState]):
         self._seen = 0
         self._fixed = "fixed_scales" not in self.cfg.ablate
         self._product_mark = "product_mark" not in self.cfg.ablate
+        self._tie_pace = "tie_pace" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
         """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
         fallback = self.scales.fallback
@@ -478,7 +479,9 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
         if policy is not None and policy.in_force(o.ts):
             m = st.members[o.account]
-            if m[3] <= o.ts and _verdict_due(m, lambda: st.harvesting_share(o.ts, MEMBER_LEVEL), o.key):
+            if m[3] <= o.ts and _verdict_due(
+                m, lambda: st.harvesting_share(o.ts, MEMBER_LEVEL, False), o.key, self._tie_pace
+            ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
@@ -537,9 +540,9 @@ class CampaignDetector(Stage[CampaignState]):
         if d is None or d.action != BLOCK or was:
             return []
         out = []
-        purity = st.harvesting_share(ts, MEMBER_LEVEL)
+        purity = st.harvesting_share(ts, MEMBER_LEVEL, False)
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, lambda: purity, o.key):
+            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, lambda: purity, o.key, self._tie_pace):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -576,7 +579,7 @@ class CampaignDetector(Stage[CampaignState]):
         Prompts copied across accounts (one assignment, one public benchmark) count against it.
         """
         ts = raw["ts"]
-        harvesting = st.harvesting_share(ts, MEMBER_LEVEL)
+        harvesting = st.harvesting_share(ts, MEMBER_LEVEL, self._tie_pace)
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         if not key.startswith("org:") and st.cross_template_share < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
@@ -618,7 +621,7 @@ class CampaignDetector(Stage[CampaignState]):
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
 
 
-def _verdict_due(m: list[float], purity: Callable[[], float], key: str) -> bool:
+def _verdict_due(m: list[float], purity: Callable[[], float], key: str, tie_pace: bool = True) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes only to young members of a group that is
     nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters.
@@ -626,11 +629,13 @@ def _verdict_due(m: list[float], purity: Callable[[], float], key: str) -> bool:
     A group linked by a client fingerprint alone spans every network: a popular browser's users
     share it with a campaign that spoofs it. There a member must also share what the campaign
     asks (its prompts template siblings of other members'), unless it is young and works at a
-    script's pace; a person's pace and history of its own are no campaign's."""
-    untied = m[7] < MIN_MEMBER_TIE and fingerprint_only(key)
+    script's pace; a person's pace and history of its own are no campaign's. With ``tie_pace``
+    (a template tie standing in for pace, so a campaign spread thin is seen) the same holds on
+    every key but an organisation: a group judged by its template takes only those who share it."""
+    untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
     if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / 2):
         return False
-    h = member_harvest(m)
+    h = member_harvest(m, tie_pace)
     return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
 
 

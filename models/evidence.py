@@ -38,6 +38,7 @@ ABLATABLE = (
     "product_mark",
     "cost_gate",
     "popularity",
+    "tie_pace",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

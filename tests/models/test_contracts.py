@@ -92,7 +92,7 @@ V1_DECISION = {
     "reasons": ["harvest_signature 0.91 (answer shape x novel sweep x shallow turns)"],
     "trigger_event_id": "e1",
     "trigger_event_ts": 1_800_000_000.0,
-    "model_version": "dg-3",
+    "model_version": "dg-4",
 }
 
 

@@ -202,3 +202,54 @@ def test_a_campaign_spoofing_a_popular_browser_takes_only_its_own(tie_rule: bool
         assert not writers
     else:
         assert writers  # without the rule the writers go down with the campaign
+
+
+def _slow_campaign(accounts: int, per_account: int, gap_s: float, stagger_s: float) -> list[dict[str, object]]:
+    """One template swept across many accounts, each at a reading pace, new accounts joining
+    one by one (a campaign spread thin)."""
+    out = []
+    for r in hydra("thin", accounts, per_account):
+        a, i = str(r["account_id"]), int(str(r["event_id"]).rsplit("-", 1)[1])
+        out.append(dict(r, ts=T0 + int(a.rsplit("-", 1)[1]) * stagger_s + i * gap_s))
+    return sorted(out, key=lambda r: r["ts"])
+
+
+T0 = 1_800_000_000.0
+
+
+@pytest.mark.parametrize("tie_pace", [True, False])
+def test_a_campaign_spread_thin_is_paced_by_its_template_not_its_accounts(tie_pace: bool) -> None:
+    """Forty accounts sweep one template, each a request every 15 minutes (a person's pace): the
+    shared template is the coordination a slow account hides, so the campaign is acted on as
+    a whole. Without the tie standing in for pace, no account looks like a harvester alone."""
+    cfg = DetectorConfig(ablate=frozenset() if tie_pace else frozenset({"tie_pace"}))
+    decisions = run(_slow_campaign(40, 16, 1200.0, 300.0), cfg)
+    acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
+    if tie_pace:
+        assert len(acted) >= 30
+        assert all(str(d["reasons"][0]).startswith("campaign c-") for d in decisions if d["subject"] in acted)
+    else:
+        assert not acted
+
+
+def test_a_person_on_a_thin_campaigns_network_is_not_its_member() -> None:
+    """People on the campaign's client and network who ask their own things at a reading pace
+    share its linkage key, not its template: the campaign's verdicts pass them by."""
+    campaign = _slow_campaign(40, 16, 1200.0, 300.0)
+    rng = random.Random(3)
+    people = [
+        dict(
+            campaign[0],
+            event_id=f"person-{p}-{i}",
+            account_id=f"person-{p}",
+            api_key_id=f"key-person-{p}",
+            ts=T0 + 300.0 + p * 400.0 + i * 420.0,  # a few minutes to read each answer
+            prompt_simhash=prompt_simhash(" ".join(rng.choice(WORDS) for _ in range(12))),
+        )
+        for p in range(6)
+        for i in range(12)
+    ]
+    decisions = run(sorted(campaign + people, key=lambda r: r["ts"]))
+    acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
+    assert len([a for a in acted if a.startswith("thin-")]) >= 30
+    assert not [a for a in acted if a.startswith("person-")]
