@@ -232,7 +232,11 @@ class CampaignState:
         self.part = 0
 
     def update(self, o: CampaignObservation, shape: float) -> None:
-        """Fold one request in; ``shape`` is its harvest shape in [0, 1]."""
+        """Fold one request in; ``shape`` is its harvest shape in [0, 1].
+
+        The hottest code of the campaign stage (two or three groups per request): the member's
+        record is updated inline and attributes are read once into locals.
+        """
         n = self.n = self.n + 1
         ts = o.ts
         popular = o.popular
@@ -245,7 +249,36 @@ class CampaignState:
         else:
             self.count_hour += 1.0
         a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
-        m = self._member(o, ts, shape)
+        # The member's record (created, evicting the oldest, if new).
+        members = self.members
+        account = o.account
+        m = members.get(account)
+        if m is None:
+            if len(members) >= MAX_MEMBERS + EVICT_BATCH:  # amortised: the oldest go in a batch
+                for k in heapq.nsmallest(EVICT_BATCH, members, key=lambda k: members[k][1]):
+                    del members[k]
+            m = members[account] = [
+                ts,
+                ts,
+                1.0,
+                0.0,
+                0.0 if popular else shape,
+                float(o.cluster_hash),
+                HUMAN_LOG_GAP,
+                0.0,
+            ]
+            self.new_accounts_hour += 1.0
+            seen = 1.0
+        else:
+            seen = m[2]
+            last = m[1]
+            gap = math.log(ts - last + 1.0) if ts > last else 0.0
+            m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * (1.0 / seen if seen < 5.0 else 0.2)
+            m[1] = ts
+            seen = m[2] = seen + 1.0
+            if not popular:  # a prompt others send too is neither harvest nor a dilution of one
+                m[4] += (shape - m[4]) * (1.0 / seen if seen < 5.0 else 0.2)
+            m[5] = float(o.cluster_hash)
         clusters = self.clusters
         cluster = o.cluster
         if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:
@@ -260,53 +293,52 @@ class CampaignState:
         # The group's prompt stream: nearest recent prompt, and whether another account sent it.
         me = o.account_hash
         ring = self.ring
-        ring_account = self.ring_account
         sh = o.simhash
-        if n > 1:
-            # A list comprehension is the cheapest way to the distances (cheaper than map()).
-            dists = [(sh ^ x).bit_count() for x in (ring if n > RING else ring[: n - 1])]
+        i = self.ring_i
+        if n > RING:
+            # The full ring, unrolled (RING == 16): the nearest distance without building a list.
+            # Which slot holds it matters only within the template band, where a match is rare.
+            r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15 = ring
+            best = min(
+                (sh ^ r0).bit_count(),
+                (sh ^ r1).bit_count(),
+                (sh ^ r2).bit_count(),
+                (sh ^ r3).bit_count(),
+                (sh ^ r4).bit_count(),
+                (sh ^ r5).bit_count(),
+                (sh ^ r6).bit_count(),
+                (sh ^ r7).bit_count(),
+                (sh ^ r8).bit_count(),
+                (sh ^ r9).bit_count(),
+                (sh ^ r10).bit_count(),
+                (sh ^ r11).bit_count(),
+                (sh ^ r12).bit_count(),
+                (sh ^ r13).bit_count(),
+                (sh ^ r14).bit_count(),
+                (sh ^ r15).bit_count(),
+            )
+            other = best <= TEMPLATE_BITS and self.ring_account[[(sh ^ x).bit_count() for x in ring].index(best)] != me
+        elif n > 1:
+            dists = [(sh ^ x).bit_count() for x in ring[: n - 1]]
             best = min(dists)
+            other = self.ring_account[dists.index(best)] != me
+        else:
+            best = -1
+            other = False
+            self.novel_share = 1.0
+        if best >= 0:
             novel = best > DUP_BITS
             templ = novel and best <= TEMPLATE_BITS
             if not popular:
                 self.novel_share += (novel - self.novel_share) * a
                 self.template_share += (templ - self.template_share) * a
-            other = ring_account[dists.index(best)] != me
             # The member's own tie of content: its prompt is a template sibling of another's.
-            seen = m[2]
             m[7] += ((other and templ and not popular) - m[7]) * (1.0 / seen if seen < 5.0 else 0.2)
             self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
             self.cross_template_share += ((other and templ) - self.cross_template_share) * a
-        else:
-            self.novel_share = 1.0
-        i = self.ring_i
         ring[i] = sh
-        ring_account[i] = me
+        self.ring_account[i] = me
         self.ring_i = (i + 1) % RING
-
-    def _member(self, o: CampaignObservation, ts: float, shape: float) -> list[float]:
-        """Fold the request into its member's record (created, evicting the oldest, if new)."""
-        members = self.members
-        m = members.get(o.account)
-        ch = float(o.cluster_hash)
-        if m is None:
-            if len(members) >= MAX_MEMBERS + EVICT_BATCH:  # amortised: the oldest go in a batch
-                for k in heapq.nsmallest(EVICT_BATCH, members, key=lambda k: members[k][1]):
-                    del members[k]
-            m = members[o.account] = [ts, ts, 1.0, 0.0, 0.0 if o.popular else shape, ch, HUMAN_LOG_GAP, 0.0]
-            self.new_accounts_hour += 1.0
-            return m
-        seen = m[2]
-        last = m[1]
-        gap = math.log(ts - last + 1.0) if ts > last else 0.0
-        b = 1.0 / seen if seen < 5.0 else 0.2
-        m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * b
-        m[1] = ts
-        m[2] = seen + 1.0
-        if not o.popular:  # a prompt others send too is neither harvest nor a dilution of one
-            m[4] += (shape - m[4]) * (1.0 / (seen + 1.0) if seen < 4.0 else 0.2)
-        m[5] = ch
-        return m
 
     def harvesting_share(self, ts: float, level: float = 0.5, tie_pace: bool = True) -> float:
         """Share of active members that look like harvesters themselves (each account weighs one):

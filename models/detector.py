@@ -470,23 +470,37 @@ class CampaignDetector(Stage[CampaignState]):
 
     def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
         """Fold one observation in; return verdicts for member accounts."""
-        if not self.seen.add(f"{o.key}\x00{o.event_id}"):
+        key = o.key
+        if not self.seen.add((key, o.event_id)):
             return []
-        st = self.state(o.key, o.ts, partition)
+        ts = o.ts
+        st = self.state(key, ts, partition)
         policy = st.policy
-        m = st.members.get(o.account)
-        first = m is None or m[2] < LEARN_FIRST
-        st.update(o, self.shape(o, learn=first and (policy is None or not policy.active)))
-        if policy is not None and policy.in_force(o.ts):
-            m = st.members[o.account]
-            if m[3] <= o.ts and _verdict_due(
-                m, lambda: st.harvesting_share(o.ts, MEMBER_LEVEL, False), o.key, self._tie_pace
+        account = o.account
+        m = st.members.get(account)
+        if self._fixed:  # self.shape(o, learn), inlined: one call fewer on every observation
+            if (m is None or m[2] < LEARN_FIRST) and (policy is None or not policy.active):
+                self._learn(o)
+            out = o.output_tokens
+            ratio = out / (o.input_tokens + 1.0)
+            shape = (
+                (ratio / (ratio + self._ratio_half) + out / (out + self._tokens_half))
+                * (1.0 if o.n_messages <= 2 else 0.7)
+                * (0.25 if o.system and self._product_mark else 0.5)
+            )
+        else:
+            shape = self.shape(o, learn=(m is None or m[2] < LEARN_FIRST) and (policy is None or not policy.active))
+        st.update(o, shape)
+        if policy is not None and policy.in_force(ts):
+            m = st.members[account]
+            if m[3] <= ts and _verdict_due(
+                m, lambda: st.harvesting_share(ts, MEMBER_LEVEL, False), key, self._tie_pace
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
-                m[3] = o.ts + self.cfg.campaign_ttl_s / 2
-                return [self._verdict(o.key, st, o.account, o.ts, o.event_id)]
+                m[3] = ts + self.cfg.campaign_ttl_s / 2
+                return [self._verdict(key, st, account, ts, o.event_id)]
             if st.n % max(8, len(st.members) // 8):
                 return []
         elif st.n % max(4, len(st.members) // 16):
@@ -558,9 +572,7 @@ class CampaignDetector(Stage[CampaignState]):
         ratio = out / (o.input_tokens + 1.0)
         scales = self.scales
         if learn:
-            self._seen += 1
-            if self._seen % LEARN_EVERY == 0:
-                scales.learn({"output_input_ratio": ratio, "output_tokens": float(out)})
+            self._learn(o)
         if self._fixed:  # scales.rank(name, x, fixed=True), inlined: x / (x + half-way point)
             answer = ratio / (ratio + self._ratio_half) + out / (out + self._tokens_half)
         else:
@@ -569,6 +581,13 @@ class CampaignDetector(Stage[CampaignState]):
         # growing context already lowers its output/input ratio.
         depth = 1.0 if o.n_messages <= 2 else 0.7
         return answer * depth * (0.25 if o.system and self._product_mark else 0.5)
+
+    def _learn(self, o: CampaignObservation) -> None:
+        """Count a request towards the scales; every ``LEARN_EVERY``-th teaches them."""
+        self._seen += 1
+        if self._seen % LEARN_EVERY == 0:
+            out = o.output_tokens
+            self.scales.learn({"output_input_ratio": out / (o.input_tokens + 1.0), "output_tokens": float(out)})
 
     def score(self, st: CampaignState, raw: dict[str, float], n_active: int, key: str = "") -> float:
         """How campaign-like a group is, in [0, 1].

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 
 class RecentIds:
     """Remembers recently added ids: each for at least ``capacity // 2`` later adds, at most ``capacity``.
@@ -23,10 +25,10 @@ class RecentIds:
 
     def __init__(self, capacity: int) -> None:
         self.half = max(1, capacity // 2)
-        self.new: set[str] = set()
-        self.old: set[str] = set()
+        self.new: set[Hashable] = set()
+        self.old: set[Hashable] = set()
 
-    def add(self, key: str) -> bool:
+    def add(self, key: Hashable) -> bool:
         """Add ``key``; ``False`` if it was already remembered."""
         if key in self.new or key in self.old:
             return False
