@@ -296,10 +296,9 @@ class CampaignState:
         sh = o.simhash
         i = self.ring_i
         if n > RING:
-            # The full ring, unrolled (RING == 16): the nearest distance without building a list.
-            # Which slot holds it matters only within the template band, where a match is rare.
+            # The full ring, unrolled (RING == 16): a tuple display is cheaper than a comprehension.
             r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15 = ring
-            best = min(
+            dists = (
                 (sh ^ r0).bit_count(),
                 (sh ^ r1).bit_count(),
                 (sh ^ r2).bit_count(),
@@ -317,11 +316,13 @@ class CampaignState:
                 (sh ^ r14).bit_count(),
                 (sh ^ r15).bit_count(),
             )
-            other = best <= TEMPLATE_BITS and self.ring_account[[(sh ^ x).bit_count() for x in ring].index(best)] != me
-        elif n > 1:
-            dists = [(sh ^ x).bit_count() for x in ring[: n - 1]]
             best = min(dists)
-            other = self.ring_account[dists.index(best)] != me
+            # Which slot holds the nearest matters only within the template band.
+            other = best <= TEMPLATE_BITS and self.ring_account[dists.index(best)] != me
+        elif n > 1:
+            young = [(sh ^ x).bit_count() for x in ring[: n - 1]]
+            best = min(young)
+            other = self.ring_account[young.index(best)] != me
         else:
             best = -1
             other = False
@@ -340,17 +341,22 @@ class CampaignState:
         self.ring_account[i] = me
         self.ring_i = (i + 1) % RING
 
-    def harvesting_share(self, ts: float, level: float = 0.5, tie_pace: bool = True) -> float:
+    def harvesting_share(
+        self, ts: float, level: float = 0.5, tie_pace: bool = True, active: list[list[float]] | None = None
+    ) -> float:
         """Share of active members that look like harvesters themselves (each account weighs one):
         harvest-shaped requests, at a pace with no room for reading the answers or sweeping the
-        group's template (see :func:`member_harvest`)."""
-        active = self.active_members(ts)
-        return sum(member_harvest(m, tie_pace) >= level for m in active) / len(active) if active else 0.0
+        group's template (see :func:`member_harvest`). ``active``: :meth:`active_members` at
+        ``ts``, when the caller has it already."""
+        if active is None:
+            active = self.active_members(ts)
+        return harvesting_count(active, level, tie_pace) / len(active) if active else 0.0
 
-    def accounts_per_cluster(self, ts: float) -> float:
+    def accounts_per_cluster(self, ts: float, active: list[list[float]] | None = None) -> float:
         """Active members per distinct IP cluster they last came from: many accounts behind few
         /24s is shared infrastructure (a tie of network, finer than the ASN)."""
-        active = self.active_members(ts)
+        if active is None:
+            active = self.active_members(ts)
         return len(active) / max(1, len({m[5] for m in active}))
 
     def active_members(self, ts: float) -> list[list[float]]:
@@ -419,6 +425,36 @@ def member_harvest(m: list[float], tie_pace: bool = True) -> float:
         tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
         pace = max(pace, tie)
     return m[4] * (0.3 + 0.7 * pace)
+
+
+def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = True) -> int:
+    """How many ``members`` reach ``level`` of :func:`member_harvest` (inlined here: a group's
+    evaluation reads every active member).
+
+    Pace only lowers a member's shape (its factor is at most 1 while the content tie is a share),
+    so a member whose shape alone is below ``level`` is passed over without the arithmetic.
+
+    Examples
+    --------
+    >>> fast, slow = [0, 0, 10.0, 0, 0.9, 0, 0.0, 0.0], [0, 0, 10.0, 0, 0.9, 0, 9.0, 0.0]
+    >>> harvesting_count([fast, slow, [0, 0, 1.0, 0, 0.2, 0, 0.0, 1.0]], 0.5)
+    1
+    >>> [member_harvest(m) >= 0.5 for m in (fast, slow)]
+    [True, False]
+    """
+    k = 0
+    for m in members:
+        shape = m[4]
+        if shape < level and m[7] <= 1.0:
+            continue
+        gap = math.exp(m[6]) - 1.0
+        pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
+        if tie_pace:
+            tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
+            pace = max(pace, tie)
+        if shape * (0.3 + 0.7 * pace) >= level:
+            k += 1
+    return k
 
 
 def campaign_id(key: str) -> str:

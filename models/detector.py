@@ -32,6 +32,7 @@ from distillguard.models.campaigns import (
     CampaignVerdict,
     campaign_id,
     fingerprint_only,
+    harvesting_count,
     key_hash,
     linkage_keys,
     member_harvest,
@@ -510,13 +511,14 @@ class CampaignDetector(Stage[CampaignState]):
     def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:
         cfg = self.cfg
         ts = o.ts
-        n_active = len(st.active_members(ts))
+        active = st.active_members(ts)
+        n_active = len(active)
         self.n_evals += 1
         if n_active < 3:
             st.score = 0.0
             return []
         raw = st.raw(ts)
-        score = self.score(st, raw, n_active, o.key)
+        score = self.score(st, raw, n_active, o.key, active)
         st.score = score
         policy = st.policy
         if self.trace is not None:
@@ -589,16 +591,34 @@ class CampaignDetector(Stage[CampaignState]):
             out = o.output_tokens
             self.scales.learn({"output_input_ratio": out / (o.input_tokens + 1.0), "output_tokens": float(out)})
 
-    def score(self, st: CampaignState, raw: dict[str, float], n_active: int, key: str = "") -> float:
+    def score(
+        self,
+        st: CampaignState,
+        raw: dict[str, float],
+        n_active: int,
+        key: str = "",
+        active: list[list[float]] | None = None,
+    ) -> float:
         """How campaign-like a group is, in [0, 1].
 
         The linkage key already joins a fingerprint and a network; a campaign also needs a tie
         of its own (prompts from one template across accounts, or many accounts behind few /24s),
         and its accounts must each look like harvesters (account-weighted, not request-weighted).
         Prompts copied across accounts (one assignment, one public benchmark) count against it.
+        ``active``: the group's active members at ``raw["ts"]``, when the caller has them.
         """
         ts = raw["ts"]
-        harvesting = st.harvesting_share(ts, MEMBER_LEVEL, self._tie_pace)
+        if active is None:
+            active = st.active_members(ts)
+        if not active:
+            return 0.0
+        # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
+        # too few do, the share is below the bar whatever their pace, and no pace is computed.
+        level = MEMBER_LEVEL
+        able = [m for m in active if m[4] >= level or m[7] > 1.0]
+        if len(able) / len(active) < MIN_HARVESTING_SHARE:
+            return 0.0
+        harvesting = harvesting_count(able, level, self._tie_pace) / len(active)
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         if not key.startswith("org:") and st.cross_template_share < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
@@ -610,7 +630,7 @@ class CampaignDetector(Stage[CampaignState]):
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)
-        network_tie = min(1.0, (st.accounts_per_cluster(ts) - 1.0) / 4.0)
+        network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
         z = (
             8.0 * (harvesting * sweep - 0.45)
             + 2.5 * coordination
