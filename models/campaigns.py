@@ -86,7 +86,7 @@ def _prefix16(cluster: str) -> str:
     return f"{a}.{b}.0.0/16"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class CampaignObservation:
     """What the account stage tells the campaign stage about one request."""
 
@@ -106,11 +106,38 @@ class CampaignObservation:
     popular: bool = False
     """Another account sent the same prompt recently (the account stage's prompt memory)."""
 
-    def __post_init__(self) -> None:
-        if not self.account_hash:
-            self.account_hash = stable_hash(self.account)
-        if not self.cluster_hash:
-            self.cluster_hash = stable_hash(self.cluster)
+    def __init__(
+        self,
+        ts: float,
+        key: str,
+        account: str,
+        event_id: str,
+        simhash: int,
+        input_tokens: int,
+        output_tokens: int,
+        max_tokens: int,
+        n_messages: int,
+        cluster: str,
+        system: bool,
+        account_hash: int = 0,
+        cluster_hash: int = 0,
+        popular: bool = False,
+    ) -> None:
+        # Written out (not generated with a __post_init__): two or three are made per request.
+        self.ts = ts
+        self.key = key
+        self.account = account
+        self.event_id = event_id
+        self.simhash = simhash
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.max_tokens = max_tokens
+        self.n_messages = n_messages
+        self.cluster = cluster
+        self.system = system
+        self.account_hash = account_hash or stable_hash(account)
+        self.cluster_hash = cluster_hash or stable_hash(cluster)
+        self.popular = popular
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
