@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.set_defaults(func=_gateway)
 
-    from distillguard.streams.gateway.check_service import add_arguments as add_serve_arguments
+    from distillguard.streams.gateway.check_args import add_arguments as add_serve_arguments
 
     en = sub.add_parser("enforcer", help="the enforcement state as a service gateways call")
     en_sub = en.add_subparsers(dest="enforcer_command", required=True)
