@@ -30,9 +30,9 @@ class RecentIds:
 
     def add(self, key: Hashable) -> bool:
         """Add ``key``; ``False`` if it was already remembered."""
-        if key in self.new or key in self.old:
-            return False
         new = self.new
+        if key in new or key in self.old:
+            return False
         new.add(key)
         if len(new) >= self.half:
             self.old, self.new = new, set()
