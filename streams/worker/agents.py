@@ -121,3 +121,55 @@ def each_batch(stage: Stage, send: Send, batch_max: int, within_s: float) -> Str
             await send(stage(records(ev.message for ev in batch)))
 
     return agent
+
+
+def follow_verdicts(settings: Any, stage: Any, send: Send) -> Callable[[], Awaitable[None]]:
+    """A task (``app.task``) that reads the whole analysts' verdicts topic, in every worker.
+
+    It reads from the start, outside the consumer group (every worker needs every verdict: the
+    subject's partition may be anyone's, now or after a rebalance), folding the records into the
+    account stage's :class:`~distillguard.streams.worker.verdicts.VerdictBook`; once at the end it
+    sends the decisions of the verdicts in force, then each new verdict's as it comes.
+    """
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    topic = settings.topic_verdicts
+
+    async def run() -> None:
+        while True:
+            consumer = AIOKafkaConsumer(
+                **settings.aiokafka_config(),
+                group_id=None,
+                enable_auto_commit=False,
+                client_id=f"{settings.app_id}-verdicts",
+            )
+            try:
+                await consumer.start()
+                parts = consumer.partitions_for_topic(topic)
+                while not parts:
+                    await asyncio.sleep(2.0)
+                    await consumer.force_metadata_update()
+                    parts = consumer.partitions_for_topic(topic)
+                tps = [TopicPartition(topic, p) for p in sorted(parts)]
+                consumer.assign(tps)
+                await consumer.seek_to_beginning(*tps)
+                end = await consumer.end_offsets(tps)
+                caught_up = False
+                while True:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=2000)
+                    raws = [m.value for ms in batches.values() for m in ms]
+                    if raws:
+                        await send(stage.apply_analyst_verdicts(raws, catch_up=not caught_up))
+                    if not caught_up and all([await consumer.position(tp) >= end[tp] for tp in tps]):
+                        caught_up = True
+                        log.info("analysts' verdicts read", verdicts=len(stage.verdicts.by_subject))
+                        await send(stage.verdicts_in_force())
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                log.warning("verdicts reader failed; restarting in 2 s", error=repr(err))
+                await asyncio.sleep(2.0)
+            finally:
+                await consumer.stop()
+
+    return run
