@@ -131,36 +131,37 @@ def follow_verdicts(settings: Any, stage: Any, send: Send) -> Callable[[], Await
     account stage's :class:`~distillguard.streams.worker.verdicts.VerdictBook`; once at the end it
     sends the decisions of the verdicts in force, then each new verdict's as it comes.
     """
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
     topic = settings.topic_verdicts
 
     async def run() -> None:
         while True:
+            # No group: the consumer is given every partition of the topic, from the start.
             consumer = AIOKafkaConsumer(
+                topic,
                 **settings.aiokafka_config(),
                 group_id=None,
                 enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                metadata_max_age_ms=5000,
                 client_id=f"{settings.app_id}-verdicts",
             )
             try:
                 await consumer.start()
-                parts = consumer.partitions_for_topic(topic)
-                while not parts:
-                    await asyncio.sleep(2.0)
-                    await consumer.force_metadata_update()
-                    parts = consumer.partitions_for_topic(topic)
-                tps = [TopicPartition(topic, p) for p in sorted(parts)]
-                consumer.assign(tps)
-                await consumer.seek_to_beginning(*tps)
-                end = await consumer.end_offsets(tps)
+                end: dict[Any, int] | None = None
                 caught_up = False
                 while True:
                     batches = await consumer.getmany(timeout_ms=500, max_records=2000)
                     raws = [m.value for ms in batches.values() for m in ms]
                     if raws:
                         await send(stage.apply_analyst_verdicts(raws, catch_up=not caught_up))
-                    if not caught_up and all([await consumer.position(tp) >= end[tp] for tp in tps]):
+                    if caught_up:
+                        continue
+                    tps = sorted(consumer.assignment())
+                    if end is None and tps:
+                        end = await consumer.end_offsets(tps)
+                    if end is not None and all([await consumer.position(tp) >= end[tp] for tp in tps]):
                         caught_up = True
                         log.info("analysts' verdicts read", verdicts=len(stage.verdicts.by_subject))
                         await send(stage.verdicts_in_force())
