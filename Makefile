@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	@rm -f $(VENV)/.installed-*; touch $@
 
-setup: $(STAMP) ## create .venv with every dependency, fetch the Kafka jars, install NGINX and docker-compose if absent
+setup: $(STAMP) ## create .venv with every dependency, fetch the Kafka jars, install NGINX, Chromium and docker-compose if absent
 	@$(KAFKA) fetch
 	@bash deploy/install-nginx.sh
+	@bash deploy/install-chromium.sh
 	@bash docker/compose-tool.sh
 
 kafka-up: setup ## start the local Kafka broker (KRaft, 127.0.0.1:9092); reuses a running one
