@@ -41,7 +41,7 @@ kafka-status: ## is the local broker up and answering?
 worker: kafka-up ## run the distillguard worker in the foreground
 	$(DG) worker
 
-demo: setup ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
+demo: setup ## the whole loop live: broker, worker, gateway, console, clients, live view (DURATION=s)
 	@trap 'true' INT; started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
 	$(PY) -m distillguard.streams.tools.demo --duration $(DURATION); rc=$$?; \
 	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc
