@@ -187,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     clients: dict[str, Any] | None = None
     worker: dict[str, Any] | None = None
     try:
-        print(f"demo: starting worker, check service, gateway and console (topics {tag}-*; logs in {args.out})", flush=True)
+        print(
+            f"demo: starting worker, check service, gateway and console (topics {tag}-*; logs in {args.out})",
+            flush=True,
+        )
         start("worker", "worker")
         check = [] if args.embedded else ["--check-url", f"http://127.0.0.1:{args.check_port}"]
         if check:
