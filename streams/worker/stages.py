@@ -331,8 +331,9 @@ class ClusterStage:
 
     def share_verdicts(self, book: VerdictBook) -> None:
         """Read the analysts' verdicts from ``book`` (the account stage's, which the worker fills)."""
+        allow = self.detector.allow
         self.verdicts = book
-        self.detector.allow = RuntimeAllowlist(self.detector.allow, book)
+        self.detector.allow = RuntimeAllowlist(allow.base if isinstance(allow, RuntimeAllowlist) else allow, book)
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""

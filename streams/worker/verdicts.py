@@ -232,18 +232,20 @@ class VerdictBook:
 
 
 class RuntimeAllowlist(Allowlist):
-    """The configured allowlist, plus the subjects a release in force exempts (wall clock)."""
+    """The configured allowlist, plus the subjects a release in force exempts (wall clock).
 
-    def __init__(self, base: Allowlist, book: VerdictBook) -> None:
-        self.accounts = base.accounts
-        self.networks = base.networks
-        self._clusters = base._clusters
+    It answers through the configured one (``base``) rather than copying its lists, so it
+    follows whatever :class:`~distillguard.models.detector.Allowlist` keeps.
+    """
+
+    def __init__(self, base: Allowlist, book: VerdictBook) -> None:  # no super().__init__: see base
+        self.base = base
         self.book = book
 
     def account(self, account: str) -> bool:
         """Whether the account is listed or released."""
-        return account in self.accounts or (bool(self.book.by_subject) and self.book.released("account", account))
+        return self.base.account(account) or (bool(self.book.by_subject) and self.book.released("account", account))
 
     def cluster(self, cluster: str) -> bool:
         """Whether the cluster lies inside a listed network or is released."""
-        return (bool(self.book.by_subject) and self.book.released("ip_cluster", cluster)) or super().cluster(cluster)
+        return (bool(self.book.by_subject) and self.book.released("ip_cluster", cluster)) or self.base.cluster(cluster)

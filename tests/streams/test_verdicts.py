@@ -162,3 +162,15 @@ def test_the_cluster_stage_shares_the_account_stages_verdicts() -> None:
     acc.apply_analyst_verdicts([v.encode()[1]])
     assert clu.detector.allow.cluster("34.90.1.0/24")
     assert not clu.detector.allow.cluster("34.90.2.0/24")
+
+
+def test_the_configured_allowlist_still_holds_beside_the_releases() -> None:
+    cfg = DetectorConfig(allowlist=frozenset({"vip", "10.0.0.0/8"}))
+    acc, clu = AccountStage(cfg), ClusterStage(cfg)
+    clu.share_verdicts(acc.verdicts)
+    assert acc.detector.allow.account("vip")
+    assert not acc.detector.allow.account("other")
+    assert clu.detector.allow.cluster("10.1.2.0/24")
+    acc.apply_analyst_verdicts([new_verdict("a", "account", "other", "release", hours=1).encode()[1]])
+    assert acc.detector.allow.account("other")
+    assert acc.detector.allow.account("vip")
