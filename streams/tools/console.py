@@ -324,8 +324,10 @@ class Console:
         loop = asyncio.get_running_loop()
         got = await loop.run_in_executor(None, self.sessions.login, name, password)
         if got is None:
-            log.warning("console login refused", user=name[:64])
-            resp = page("Log in", LOGIN_FORM.substitute(error="Wrong name or password."), None)
+            locked = self.sessions.locked(name)
+            log.warning("console login refused", user=name[:64], locked=locked)
+            error = "Too many wrong passwords: try again in a few minutes." if locked else "Wrong name or password."
+            resp = page("Log in", LOGIN_FORM.substitute(error=error), None)
             resp.set_status(401)
             return resp
         token, session = got

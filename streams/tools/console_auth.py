@@ -24,6 +24,10 @@ ITERATIONS = 600_000
 """PBKDF2-HMAC-SHA256 iterations of a new hash (OWASP's 2023 figure for this algorithm)."""
 SESSION_S = 12 * 3600.0
 """A session ends this long after login."""
+MAX_FAILURES = 10
+FAILURE_WINDOW_S = 300.0
+"""A name with ``MAX_FAILURES`` wrong passwords within this many seconds may not log in until
+the oldest of them is that old (online guessing is slowed to two tries a minute)."""
 
 
 class UsersFileError(ValueError):
@@ -119,17 +123,34 @@ class Sessions:
     users: dict[str, User]
     by_token: dict[str, Session] = field(default_factory=dict)
     lifetime_s: float = SESSION_S
+    failures: dict[str, list[float]] = field(default_factory=dict)
+
+    def locked(self, name: str, now: float | None = None) -> bool:
+        """Whether ``name`` has had too many wrong passwords lately to try again now."""
+        now = time.time() if now is None else now
+        recent = [t for t in self.failures.get(name, []) if t > now - FAILURE_WINDOW_S]
+        if recent:
+            self.failures[name] = recent
+        else:
+            self.failures.pop(name, None)
+        return len(recent) >= MAX_FAILURES
 
     def login(self, name: str, password: str, now: float | None = None) -> tuple[str, Session] | None:
-        """A new session's ``(token, session)`` when the password is right, else ``None``."""
+        """A new session's ``(token, session)`` when the password is right, else ``None`` (also
+        while the name is :meth:`locked`)."""
+        now = time.time() if now is None else now
+        if self.locked(name, now):
+            return None
         user = self.users.get(name)
         # An unknown name costs a hash too (against another user's; never a success), so the
         # time taken does not tell which names exist.
         other = user or next(iter(self.users.values()), None)
         ok = other is not None and check_password(password, other.password_hash)
         if user is None or not ok:
+            if len(self.failures) < 10_000 or name in self.failures:
+                self.failures.setdefault(name, []).append(now)
             return None
-        now = time.time() if now is None else now
+        self.failures.pop(name, None)
         self._expire(now)
         token = secrets.token_urlsafe(32)
         s = Session(user.name, user.role, secrets.token_urlsafe(32), now + self.lifetime_s)

@@ -246,3 +246,14 @@ def test_the_state_keeps_a_subjects_history_and_verdicts() -> None:
     assert len(verdicts) == 1
     assert s.in_force() == []
     assert orjson.loads(orjson.dumps(decisions))  # plain JSON values
+
+
+def test_too_many_wrong_passwords_lock_the_name_for_a_while() -> None:
+    s = Sessions(parse_users(USERS))
+    for i in range(10):
+        assert s.login("alice", "guess", now=1000.0 + i) is None
+    assert s.locked("alice", now=1010.0)
+    assert s.login("alice", "alice-password", now=1010.0) is None
+    assert s.login("victor", "victor-password", now=1010.0) is not None
+    assert s.login("alice", "alice-password", now=1000.0 + 301) is not None
+    assert not s.locked("alice", now=1302.0)
