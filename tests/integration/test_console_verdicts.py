@@ -83,3 +83,26 @@ def test_a_release_sends_an_allow_naming_the_verdict_and_the_account_is_left_alo
     last_allow = max(i for i, d in enumerate(fh) if d["action"] == "allow")
     assert fh[last_allow + 1 :] == [], "the released account was acted on again"
     assert worker.alive()
+
+
+def test_an_escalation_blocks_and_a_restarted_worker_sends_it_again_with_the_same_id(
+    broker: str, topics: Topics, worker: Worker
+) -> None:
+    topics.env["DISTILLGUARD_TOPIC_VERDICTS"] = verdicts = f"verdicts-{uuid.uuid4().hex[:8]}"
+    worker.start()
+    v = new_verdict("bob", "account", "quiet-user", "escalate", "same operator as case 12", hours=1)
+    produce(broker, verdicts, [v.encode()])
+
+    def blocks(rs: list[object]) -> list[dict[str, object]]:
+        return [d for d in values(rs) if d["subject"] == "quiet-user" and d["action"] == "block"]  # type: ignore[arg-type]
+
+    first = blocks(consume_until(broker, topics.decisions, lambda rs: bool(blocks(rs)), 90, worker))
+    assert first, f"no block after the escalation; worker log:\n{worker.log()[-3000:]}"
+    assert first[0]["reasons"] == [f"analyst escalate {v.verdict_id}: bob: same operator as case 12"]
+    assert first[0]["trigger_event_id"] == v.verdict_id
+
+    worker.kill()
+    worker.start()
+    again = blocks(consume_until(broker, topics.decisions, lambda rs: len(blocks(rs)) >= 2, 90, worker))
+    assert len(again) >= 2, f"not sent again after a restart:\n{worker.log()[-3000:]}"
+    assert {d["decision_id"] for d in again} == {first[0]["decision_id"]}
