@@ -12,7 +12,7 @@ Login is required (users from ``DISTILLGUARD_CONSOLE_USERS``,
 SameSite=Strict; every POST form carries the session's CSRF token; ``viewer`` reads,
 ``analyst`` may post verdicts. A request without a session is sent to the login page (a POST
 gets 401); a POST without the right CSRF token gets 403. It binds 127.0.0.1 unless told
-otherwise: the cookie is not marked Secure, so anything else belongs behind a TLS proxy.
+otherwise: anything else belongs behind a TLS proxy, with ``--secure-cookie``.
 """
 
 from __future__ import annotations
@@ -270,8 +270,11 @@ LOGIN_FORM = Template("""<form method="post" action="/login" class="verdict">
 class Console:
     """The handlers over the state, the sessions and a verdict producer."""
 
-    def __init__(self, settings: Settings, state: ConsoleState, sessions: Sessions, producer: Any) -> None:
+    def __init__(
+        self, settings: Settings, state: ConsoleState, sessions: Sessions, producer: Any, secure_cookie: bool = False
+    ) -> None:
         self.settings = settings
+        self.secure_cookie = secure_cookie
         self.state = state
         self.sessions = sessions
         self.producer = producer
@@ -334,7 +337,13 @@ class Console:
         log.info("console login", user=session.user, role=session.role)
         resp = web.Response(status=303, headers={"Location": "/"})
         resp.set_cookie(
-            COOKIE, token, httponly=True, samesite="Strict", path="/", max_age=int(self.sessions.lifetime_s)
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            path="/",
+            max_age=int(self.sessions.lifetime_s),
+            secure=self.secure_cookie or None,
         )
         return resp
 
@@ -465,9 +474,11 @@ class Console:
         raise web.HTTPSeeOther(subject_url(st, sj))
 
 
-def make_app(settings: Settings, state: ConsoleState, sessions: Sessions, producer: Any) -> web.Application:
+def make_app(
+    settings: Settings, state: ConsoleState, sessions: Sessions, producer: Any, secure_cookie: bool = False
+) -> web.Application:
     """The aiohttp application (readers and producer are started and stopped by the caller)."""
-    c = Console(settings, state, sessions, producer)
+    c = Console(settings, state, sessions, producer, secure_cookie)
     app = web.Application(middlewares=[c.guard], client_max_size=64 * 1024)
     app.router.add_get("/style.css", c.style)
     app.router.add_get("/livez", c.livez)
@@ -486,6 +497,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``distillguard console`` and its ``hash-password`` subcommand."""
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090)
+    p.add_argument(
+        "--secure-cookie", action="store_true", help="mark the session cookie Secure (served over TLS through a proxy)"
+    )
     sub = p.add_subparsers(dest="console_command")
     h = sub.add_parser("hash-password", help="print a users-file line (the password is read from the terminal)")
     h.add_argument("--name", required=True)
@@ -531,12 +545,12 @@ def run(args: argparse.Namespace) -> int:
     decisions = DecisionReader(settings, state).start(wait_s=0)
     verdicts = VerdictReader(settings, state).start(wait_s=0)
     producer = KafkaProducer(**settings.kafka_python_config(), acks="all", client_id=f"{settings.app_id}-console")
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("console bound beyond this machine: serve it behind TLS (its cookie is not marked Secure)")
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.secure_cookie:
+        log.warning("console bound beyond this machine: serve it behind TLS, with --secure-cookie")
     log.info("console listening", url=f"http://{args.host}:{args.port}/", users=len(users))
     try:
         web.run_app(
-            make_app(settings, state, Sessions(users), producer),
+            make_app(settings, state, Sessions(users), producer, args.secure_cookie),
             host=args.host,
             port=args.port,
             print=None,

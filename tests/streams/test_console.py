@@ -257,3 +257,15 @@ def test_too_many_wrong_passwords_lock_the_name_for_a_while() -> None:
     assert s.login("victor", "victor-password", now=1010.0) is not None
     assert s.login("alice", "alice-password", now=1000.0 + 301) is not None
     assert not s.locked("alice", now=1302.0)
+
+
+def test_the_cookie_is_marked_secure_when_asked() -> None:
+    async def go() -> None:
+        app = make_app(Settings(), ConsoleState(), Sessions(parse_users(USERS)), FakeProducer(), secure_cookie=True)
+        async with TestClient(TestServer(app)) as http:
+            data = {"name": "alice", "password": "alice-password"}
+            r = await http.post("/login", data=data, allow_redirects=False)
+            assert r.status == 303
+            assert "Secure" in r.headers["Set-Cookie"]
+
+    asyncio.run(go())
