@@ -91,6 +91,12 @@ def _enforcer_serve(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _console(args: argparse.Namespace) -> int:
+    from distillguard.streams.tools.console import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     p = argparse.ArgumentParser(prog="distillguard", description=__doc__)
@@ -151,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_serve_arguments(serve)
     serve.set_defaults(func=_enforcer_serve)
+
+    from distillguard.streams.tools.console import add_arguments as add_console_arguments
+
+    c = sub.add_parser("console", help="the analysts' console: what is in force, search, release/confirm/escalate")
+    add_console_arguments(c)
+    c.set_defaults(func=_console)
 
     t = sub.add_parser("decisions", help="print decisions from the decisions topic")
     t.add_argument("--seconds", type=float, default=10.0, help="stop after this long idle")

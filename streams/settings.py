@@ -107,6 +107,7 @@ class Settings:
     topic_events: str = "api-requests"
     topic_decisions: str = "throttle-decisions"
     topic_dlq: str = "api-requests-dlq"
+    topic_verdicts: str = "analyst-verdicts"
     partitions: int = 4
     replication: int = 1
     security_protocol: str = "PLAINTEXT"
@@ -126,6 +127,7 @@ class Settings:
     session_timeout_s: float = 15.0
     decisions_retention_ms: int = 7 * 24 * 3600 * 1000
     mode: str = "enforce"
+    console_users: str = ""
     detector: DetectorConfig = field(default_factory=DetectorConfig)
 
     def __post_init__(self) -> None:
