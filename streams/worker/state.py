@@ -65,6 +65,8 @@ def build_stages(settings: Settings, t: Topics) -> Stages:
         campaign=CampaignStage(cfg, loader=_loader(t.campaign_table, CampaignState.from_state)),
     )
     s.account.shadow = s.cluster.shadow = settings.mode == "shadow"
+    for stage in (s.account, s.cluster, s.campaign):
+        stage.detector.max_subjects = settings.max_subjects
     return s
 
 
@@ -196,8 +198,6 @@ def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None
         Sweeper(t.campaign_table, s.campaign.detector, CampaignState.from_state),
         Sweeper(t.cluster_table, s.cluster.detector, ClusterState.from_state),
     ]
-    for _table, det in tables:
-        det.max_subjects = settings.max_subjects
 
     @app.timer(interval=settings.checkpoint_interval_s / CHECKPOINT_SLICES, name="checkpoint")
     async def checkpoint_slice() -> None:

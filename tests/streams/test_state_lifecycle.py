@@ -4,6 +4,7 @@ tombstones, in bounded slices; the cap's admission rule and least-recently-activ
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from distillguard.models.account_features import AccountState
 from distillguard.models.config import DetectorConfig
@@ -142,3 +143,19 @@ def test_at_the_cap_a_subject_is_admitted_at_its_second_sighting() -> None:
     see("y", T0 + 14)
     assert list(det.states) == ["b", "blocked", "y"]  # "x" made room; "blocked" skipped again
     assert det.cap_evicted == 2
+
+
+def test_the_cap_is_a_setting() -> None:
+    """``DISTILLGUARD_MAX_SUBJECTS`` is read and checked, and the worker's stages get it."""
+    from distillguard.streams.settings import Settings, SettingsError
+    from distillguard.streams.worker.app import faust_app
+    from distillguard.streams.worker.state import build_stages
+    from distillguard.streams.worker.topics import declare_topics
+
+    assert Settings().max_subjects == 1_000_000
+    s = Settings.from_env({"DISTILLGUARD_MAX_SUBJECTS": "50000", "DISTILLGUARD_WEB_ENABLED": "false"})
+    assert s.max_subjects == 50_000
+    with pytest.raises(SettingsError, match="DISTILLGUARD_MAX_SUBJECTS"):
+        Settings.from_env({"DISTILLGUARD_MAX_SUBJECTS": "0"})
+    stages = build_stages(s, declare_topics(faust_app(s), s))
+    assert {st.detector.max_subjects for st in (stages.account, stages.cluster, stages.campaign)} == {50_000}
