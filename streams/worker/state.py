@@ -15,6 +15,7 @@ from distillguard.models.account_features import AccountState, UnknownStateVersi
 from distillguard.models.campaigns import CampaignState
 from distillguard.models.cluster_features import ClusterState
 from distillguard.streams.settings import Settings
+from distillguard.streams.worker import crashpoint
 from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage, Stages
 from distillguard.streams.worker.topics import Topics
 
@@ -193,6 +194,10 @@ def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None
         (t.cluster_table, s.cluster.detector),
     ]
     ticks = itertools.count()
+    crash = crashpoint.from_env()  # tests only: SIGKILL right after the Nth commit or checkpoint
+    if crash is not None:
+        log.warning("test crash point set", place=crash.place, n=crash.n)
+        app.after_commit = lambda: crash.reached("commit")
     sweepers = [
         Sweeper(t.account_table, s.account.detector, AccountState.from_state),
         Sweeper(t.campaign_table, s.campaign.detector, CampaignState.from_state),
@@ -209,6 +214,8 @@ def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None
         n = sum(checkpoint(table, det, part) for table, det in tables)
         if n:
             log.debug("checkpoint", subjects=n, slice=part)
+            if crash is not None:
+                crash.reached("checkpoint")
 
     @app.timer(interval=1.0, name="evict_idle")
     async def evict_idle() -> None:
