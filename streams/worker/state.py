@@ -113,8 +113,9 @@ def drop_evicted(table: Any, detector: Any) -> int:
     """Delete the checkpoints of the subjects the cap evicted (unless tracked again since)."""
     gone = detector.take_gone()
     states = detector.states
+    data = table.data
     for key, partition in gone:
-        if key not in states:
+        if key not in states and key in data:  # never checkpointed: nothing to delete
             delete(table, key, partition)
     return len(gone)
 

@@ -159,3 +159,21 @@ def test_the_cap_is_a_setting() -> None:
         Settings.from_env({"DISTILLGUARD_MAX_SUBJECTS": "0"})
     stages = build_stages(s, declare_topics(faust_app(s), s))
     assert {st.detector.max_subjects for st in (stages.account, stages.cluster, stages.campaign)} == {50_000}
+
+
+def test_the_cap_is_counted_in_the_metrics() -> None:
+    """First sightings not admitted and evictions by the cap are exported, per subject type."""
+    from distillguard.streams.worker.metrics import exposition, metrics_registry
+    from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage, Stages
+    from distillguard.streams.worker.views import EventRate
+
+    cfg = DetectorConfig()
+    s = Stages(AccountStage(cfg), ClusterStage(cfg), CampaignStage(cfg))
+    s.account.detector.max_subjects = 1
+    records = [orjson.dumps(event(event_id=f"e{i}", ts=T0 + i, account_id=f"a{i % 3}")) for i in range(5)]
+    s.account.process([(r, "api-requests", 0, i) for i, r in enumerate(records)], now=T0 + 10)
+    # a0 tracked; a1 and a2 refused at their first sighting; a0 (the only one) evicted for a1 at its second
+    text = exposition(metrics_registry(s, EventRate(lambda: 0.0))).decode()
+    assert 'distillguard_subjects_not_admitted_total{type="account"} 2.0' in text
+    assert 'distillguard_subjects_cap_evicted_total{type="account"} 1.0' in text
+    assert 'distillguard_subjects_cap_evicted_total{type="campaign"} 0.0' in text
