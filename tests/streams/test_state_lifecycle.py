@@ -177,3 +177,17 @@ def test_the_cap_is_counted_in_the_metrics() -> None:
     assert 'distillguard_subjects_not_admitted_total{type="account"} 2.0' in text
     assert 'distillguard_subjects_cap_evicted_total{type="account"} 1.0' in text
     assert 'distillguard_subjects_cap_evicted_total{type="campaign"} 0.0' in text
+
+
+def test_the_test_crash_point_is_read_from_its_variable() -> None:
+    from distillguard.streams.worker.crashpoint import ENV, from_env
+
+    assert from_env({}) is None
+    cp = from_env({ENV: "checkpoint:3"})
+    assert cp is not None
+    assert (cp.place, cp.n) == ("checkpoint", 3)
+    cp.reached("commit")  # another place: not counted, and no kill
+    assert cp.seen == 0
+    for bad in ("commit", "commit:0", "flush:1"):
+        with pytest.raises(ValueError, match=ENV):
+            from_env({ENV: bad})
