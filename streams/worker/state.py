@@ -137,8 +137,18 @@ class Sweeper:
     tombstone on the wrong partition would delete nothing.
     """
 
-    def __init__(self, table: Any, detector: Any, from_state: Callable[[Any], Any], slice_n: int = SWEEP_SLICE) -> None:
+    def __init__(
+        self,
+        table: Any,
+        detector: Any,
+        from_state: Callable[[Any], Any],
+        slice_n: int = SWEEP_SLICE,
+        active: Callable[[], set[int]] | None = None,
+    ) -> None:
         self.table, self.detector, self.from_state, self.slice_n = table, detector, from_state, slice_n
+        self.active = active
+        """The partitions this worker owns (``None``: all). A standby copy of another worker's
+        partition is never judged here: its owner deletes what it evicts."""
         self.keys: list[Any] = []
         self.pos = 0
         self.evicted = 0
@@ -166,13 +176,14 @@ class Sweeper:
         kp = _key_partitions(table)
         states = det.states
         over = len(store) - det.max_subjects if det.max_subjects else 0
+        active = self.active() if self.active is not None else None
         n = 0
         for key in chunk:
             if key in states:
                 continue  # tracked: swept in memory
             raw = store.get(key)
             partition = kp.get(key)
-            if not raw or partition is None:
+            if not raw or partition is None or (active is not None and partition not in active):
                 continue
             if over <= 0:
                 try:
@@ -199,10 +210,15 @@ def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None
     if crash is not None:
         log.warning("test crash point set", place=crash.place, n=crash.n)
         app.after_commit = lambda: crash.reached("commit")
+
+    def active() -> set[int]:
+        """Partition numbers assigned to this worker as active (the topics are co-partitioned)."""
+        return {tp.partition for tp in app.assignor.assigned_actives()}
+
     sweepers = [
-        Sweeper(t.account_table, s.account.detector, AccountState.from_state),
-        Sweeper(t.campaign_table, s.campaign.detector, CampaignState.from_state),
-        Sweeper(t.cluster_table, s.cluster.detector, ClusterState.from_state),
+        Sweeper(t.account_table, s.account.detector, AccountState.from_state, active=active),
+        Sweeper(t.campaign_table, s.campaign.detector, CampaignState.from_state, active=active),
+        Sweeper(t.cluster_table, s.cluster.detector, ClusterState.from_state, active=active),
     ]
 
     @app.timer(interval=settings.checkpoint_interval_s / CHECKPOINT_SLICES, name="checkpoint")

@@ -79,6 +79,19 @@ def test_recovered_subjects_that_never_return_are_evicted_and_tombstoned() -> No
     assert set(table.data._key_partition) == {"recent", "blocked"}
 
 
+def test_standby_copies_of_other_workers_partitions_are_left_to_their_owners() -> None:
+    """Only the partitions this worker owns are swept: a standby copy is never tombstoned here."""
+    det = AccountDetector(DetectorConfig(idle_evict_s=3600))
+    det.max_subjects = 1
+    table = Table()
+    for i in range(8):
+        table.recover(f"idle-{i}", i % 4, _state(f"idle-{i}", T0))
+    sweeper = Sweeper(table, det, AccountState.from_state, active=lambda: {0, 1})
+    assert sweeper.sweep(T0 + 10_000) == 4
+    assert set(_tombstones(table).values()) == {0, 1}
+    assert set(table.data) == {f"idle-{i}" for i in range(8) if i % 4 >= 2}
+
+
 def test_tracked_idle_subjects_are_evicted_from_the_front_in_slices() -> None:
     """In memory, the sweep reads only the least recently active end, ``slice_n`` at a time, and
     deletes the checkpoints of what it evicts."""
