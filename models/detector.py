@@ -158,8 +158,10 @@ class Stage(Generic[S]):
       sighting within a bounded memory of first sightings (:meth:`state`); a subject not
       admitted is scored on a throwaway state and forgotten, so a flood of one-shot subjects
       costs no memory;
-    * **touched** by each event: ``states`` is kept in least-recently-active order (a touch
-      moves the subject to the end), so both the cap and idle eviction look only at its front;
+    * **touched** by each event: with ``max_subjects`` set (the worker), ``states`` is kept in
+      least-recently-active order (a touch moves the subject to the end, ~0.4 us), so both the
+      cap and bounded idle eviction look only at its front; without it (replay), in order of
+      admission, and idle eviction looks at every subject;
     * **evicted** when idle past ``idle_evict_s`` (:meth:`evict`, bounded work per call) or, at
       the cap, least recently active first (:meth:`state`); a subject with a throttle or block
       in force is never evicted, and one ever actioned keeps its record for ``record_keep_s``
@@ -201,7 +203,8 @@ class Stage(Generic[S]):
         states = self.states
         st = states.get(key)
         if st is not None:
-            states.move_to_end(key)
+            if self.max_subjects:  # the order matters to the cap and the bounded sweep only
+                states.move_to_end(key)
         else:
             st = self.loader(key) if self.loader is not None else None
             cap = self.max_subjects
@@ -306,7 +309,8 @@ class Stage(Generic[S]):
         """Forget idle subjects (:meth:`expired`); returns ``(key, partition)`` pairs whose
         checkpoints to delete.
 
-        Without ``limit``, every tracked subject is looked at. With it, at most ``limit`` from the
+        Without ``limit``, every tracked subject is looked at. With it (and ``max_subjects`` set,
+        which keeps ``states`` in least-recently-active order), at most ``limit`` from the
         front of ``states`` (the least recently active), stopping at the first one still active:
         bounded work per call, for the worker's event loop. A subject kept for its record moves
         to the end, so the next call looks further.
