@@ -73,6 +73,12 @@ def _explain(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _case(args: argparse.Namespace) -> int:
+    from distillguard.streams.tools.case import run
+
+    return run(args)
+
+
 def _decisions(args: argparse.Namespace) -> int:
     from distillguard.streams.tools.tail import run
 
@@ -136,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--events", type=Path, required=True)
     x.add_argument("--every", type=int, default=1, help="print every Nth evaluation")
     x.set_defaults(func=_explain)
+
+    from distillguard.streams.tools.case import add_arguments as add_case_arguments
+
+    cf = sub.add_parser(
+        "case", help="a case file (case.json, case.html) on an account, an IP cluster or a campaign (c-xxxxxx)"
+    )
+    add_case_arguments(cf)
+    cf.set_defaults(func=_case)
 
     g = sub.add_parser("gateway", help="the demo LLM API gateway that enforces decisions")
     g.add_argument("--host", default="127.0.0.1")
