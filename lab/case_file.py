@@ -80,7 +80,7 @@ CAMPAIGN_SIGNALS = (
 LIST_CAP = 20
 """At most this many API keys, clusters, clients ... listed per account (the count is always given)."""
 
-_CAMPAIGN = re.compile(r"^c-[0-9a-f]{6}$")
+_CAMPAIGN = re.compile(r"^c-[0-9a-f]{6,16}$")
 
 
 def subject_type(subject: str) -> str:

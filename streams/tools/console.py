@@ -22,6 +22,7 @@ import asyncio
 import getpass
 import html
 import re
+import shlex
 import sys
 import threading
 import time
@@ -396,6 +397,7 @@ class Console:
         else:
             body.append("<p>None.</p>")
         body.append("<h2>Decisions</h2>" + decision_rows(decisions))
+        body.append(case_hint(st, sj, decisions))
         return page(f"{st} {sj}", "".join(body), session)
 
     @staticmethod
@@ -491,6 +493,36 @@ def make_app(
     app.router.add_get("/subject/{subject_type}/{subject:.+}", c.subject)
     app.router.add_post("/verdict", c.verdict)
     return app
+
+
+CASE_SUBJECTS = ("account", "ip_cluster", "campaign")
+_CAMPAIGN_REASON = re.compile(r"^campaign (c-[0-9a-f]{6,16}):")
+
+
+def case_hint(st: str, sj: str, decisions: list[dict[str, Any]]) -> str:
+    """The "Case file" section: the command that writes one (the console holds no events).
+
+    For an account a campaign acted on, the campaign's case too.
+    """
+    if st not in CASE_SUBJECTS:
+        return ""
+    subjects = [sj]
+    for d in decisions:
+        m = _CAMPAIGN_REASON.match(str((d.get("reasons") or [""])[0]))
+        if m and m.group(1) not in subjects:
+            subjects.append(m.group(1))
+    cmds = "".join(
+        f"<pre>distillguard case {e(shlex.quote(s))} --events EVENTS.jsonl --out {e(shlex.quote('case-' + s.replace('/', '_')))}"
+        " --verdicts VERDICTS.jsonl</pre>"
+        for s in subjects
+    )
+    return (
+        '<h2 id="case-file">Case file</h2><p>For enforcement or legal review, a case file (<code>case.json</code> and '
+        "a self-contained <code>case.html</code>: accounts, keys, IP clusters, requests served before and after "
+        "the first action, timeline, evidence, decisions, verdicts) is written from the events around "
+        "these decisions (an export of <code>api-requests</code> as JSON lines) and, optionally, the "
+        "verdicts (an export of <code>analyst-verdicts</code>):</p>" + cmds
+    )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from distillguard.models.decision import Decision
 from distillguard.streams.cli import main
 from distillguard.streams.settings import Settings
-from distillguard.streams.tools.console import ConsoleState, make_app, priority
+from distillguard.streams.tools.console import ConsoleState, case_hint, make_app, priority
 from distillguard.streams.tools.console_auth import (
     Sessions,
     UsersFileError,
@@ -229,9 +229,21 @@ def test_pages_show_what_is_in_force_the_queue_and_search() -> None:
         page = await (await http.get("/subject/ip_cluster/34.90.1.0/24")).text()
         assert "flagged" not in page
         assert "harvest_signature" in page
+        assert 'id="case-file"' in page
+        assert "distillguard case 34.90.1.0/24 --events EVENTS.jsonl --out case-34.90.1.0_24" in page
 
     serve(go, shadow, big, small, lifted, cluster)
     assert priority(big) > priority(shadow) > priority(small)
+
+
+def test_the_case_file_hint_names_the_subject_and_its_campaign() -> None:
+    """The subject page says how to write a case file: for the account, and for the campaign that acted on it."""
+    d = decision("acct 7", "block")
+    d["reasons"] = ["campaign c-8ae5f2: 5 active accounts (5 seen), one client fingerprint on one network"]
+    hint = case_hint("account", "acct 7", [d, d])
+    assert "distillguard case &#x27;acct 7&#x27; --events EVENTS.jsonl" in hint
+    assert hint.count("distillguard case c-8ae5f2 --events EVENTS.jsonl --out case-c-8ae5f2") == 1
+    assert case_hint("api_key", "k1", [d]) == ""
 
 
 def test_the_state_keeps_a_subjects_history_and_verdicts() -> None:
