@@ -116,15 +116,13 @@ def timeline_png(case: dict[str, Any]) -> bytes | None:
     t0 = tl[0]["minute_ts"]
     xs = [(p["minute_ts"] - t0) / 60.0 for p in tl]
     fig, ax = plt.subplots(figsize=(9, 3.6))
-    ax.stackplot(
-        xs,
-        [p["served"] for p in tl],
-        [p["refused"] for p in tl],
-        labels=["served", "refused"],
-        colors=["#4c78a8", "#e45756"],
-        step="post",
-        alpha=0.85,
-    )
+    width = (tl[1]["minute_ts"] - t0) / 60.0 if len(tl) > 1 else 1.0
+    served = [p["served"] for p in tl]
+    ax.bar(xs, served, width=width, align="edge", color="#4c78a8", label="served", linewidth=0)
+    ax.bar(
+        xs, [p["refused"] for p in tl], width=width, align="edge", bottom=served, color="#e45756", label="refused",
+        linewidth=0,
+    )  # fmt: skip
     colors = {"throttle": "#f58518", "block": "black", "allow": "#54a24b"}
     marked: set[str] = set()
     for d in case["decisions"]:
@@ -171,6 +169,10 @@ def _n(v: Any) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     return escape(str(v))
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v:.0f}"
 
 
 def _list(items: list[dict[str, Any]]) -> str:
@@ -279,7 +281,7 @@ def render_html(case: dict[str, Any], png: bytes | None) -> str:
             out.append(
                 f"<tr><td>{escape(s['signal'])}</td><td class='n'>{_n(s['value_at_first_action'])}</td>"
                 f"<td class='n'>{_n(s['value'])}</td><td class='n'>{_n(s['population_median'])}</td>"
-                f"<td class='n'>{_n(s['population_percentile'])}</td><td class='n'>{_n(s['population_size'])}</td>"
+                f"<td class='n'>{_pct(s['population_percentile'])}</td><td class='n'>{_n(s['population_size'])}</td>"
                 f"<td class='n'>{_n(s['detector_running_median'])}</td></tr>"
             )
         out.append("</table>")
