@@ -25,9 +25,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## create .venv with every dependency, fetch the Kafka jars, install NGINX, Chromium and docker-compose if absent
 	@$(KAFKA) fetch
-	@bash deploy/install-nginx.sh
-	@bash deploy/install-chromium.sh
-	@bash docker/compose-tool.sh
+	@bash deploy/install-debian.sh nginx "the NGINX test" "command -v nginx || test -x /usr/sbin/nginx" nginx-light
+	@bash deploy/install-debian.sh chromium "the console's browser test" "test -x /usr/bin/chromium" chromium chromium-driver
+	@bash deploy/install-debian.sh docker-compose "the compose file test" "docker compose version || command -v docker-compose" docker-compose
 
 kafka-up: setup ## start the local Kafka broker (KRaft, 127.0.0.1:9092); reuses a running one
 	@$(KAFKA) up

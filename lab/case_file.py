@@ -37,7 +37,7 @@ from distillguard.lab.evaluation import AccountTally, evaluate
 from distillguard.models.campaigns import campaign_id, linkage_keys
 from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import MODEL_VERSION
-from distillguard.models.detector import REASON_FEATURES, Detector
+from distillguard.models.detector import CAMPAIGN_FEATURES, REASON_FEATURES, Detector
 from distillguard.models.event import Event
 
 CASE_VERSION = 1
@@ -58,24 +58,7 @@ ACCOUNT_SIGNALS = (
     "active_hours",
 )
 """An account's evaluation: its scores, the features the reasons rank, then raw values."""
-CAMPAIGN_SIGNALS = (
-    "score",
-    "active_accounts",
-    "accounts_seen",
-    "harvesting_share",
-    "novel_share",
-    "template_share",
-    "popular_share",
-    "cross_duplicate_share",
-    "cross_template_share",
-    "accounts_per_cluster",
-    "shallow_share",
-    "ip_clusters",
-    "requests_per_hour",
-    "new_accounts_per_hour",
-    "output_input_ratio",
-    "output_tokens",
-)
+CAMPAIGN_SIGNALS = CAMPAIGN_FEATURES
 """A campaign's evaluation (as ``distillguard explain`` shows it)."""
 LIST_CAP = 20
 """At most this many API keys, clusters, clients ... listed per account (the count is always given)."""

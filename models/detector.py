@@ -101,6 +101,26 @@ REASON_FEATURES = (
     "no_pauses",
 )
 
+CAMPAIGN_FEATURES = (
+    "score",
+    "active_accounts",
+    "accounts_seen",
+    "harvesting_share",
+    "novel_share",
+    "template_share",
+    "popular_share",
+    "cross_duplicate_share",
+    "cross_template_share",
+    "accounts_per_cluster",
+    "shallow_share",
+    "ip_clusters",
+    "requests_per_hour",
+    "new_accounts_per_hour",
+    "output_input_ratio",
+    "output_tokens",
+)
+"""What a campaign's trace shows first (``explain``, case files): its score, then its evidence."""
+
 Trace = Callable[[str, float, dict[str, Any]], None]
 
 

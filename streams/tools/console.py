@@ -48,6 +48,7 @@ from distillguard.streams.tools.console_auth import (
     hash_password,
     load_users,
 )
+from distillguard.streams.web_serve import serve
 from distillguard.streams.worker.verdicts import VERDICTS, AnalystVerdict, InvalidVerdict, new_verdict
 
 log = structlog.get_logger("distillguard.console")
@@ -581,14 +582,7 @@ def run(args: argparse.Namespace) -> int:
         log.warning("console bound beyond this machine: serve it behind TLS, with --secure-cookie")
     log.info("console listening", url=f"http://{args.host}:{args.port}/", users=len(users))
     try:
-        web.run_app(
-            make_app(settings, state, Sessions(users), producer, args.secure_cookie),
-            host=args.host,
-            port=args.port,
-            print=None,
-            access_log=None,
-            loop=asyncio.new_event_loop(),
-        )
+        serve(make_app(settings, state, Sessions(users), producer, args.secure_cookie), args.host, args.port)
     finally:
         decisions.stop()
         verdicts.stop()
