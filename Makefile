@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	@rm -f $(VENV)/.installed-*; touch $@
 
-setup: $(STAMP) ## create .venv with every dependency, fetch the Kafka jars, install NGINX and docker-compose if absent
+setup: $(STAMP) ## create .venv with every dependency, fetch the Kafka jars, install NGINX, Chromium and docker-compose if absent
 	@$(KAFKA) fetch
-	@bash deploy/install-nginx.sh
-	@bash docker/compose-tool.sh
+	@bash deploy/install-debian.sh nginx "the NGINX test" "command -v nginx || test -x /usr/sbin/nginx" nginx-light
+	@bash deploy/install-debian.sh chromium "the console's browser test" "test -x /usr/bin/chromium" chromium chromium-driver
+	@bash deploy/install-debian.sh docker-compose "the compose file test" "docker compose version || command -v docker-compose" docker-compose
 
 kafka-up: setup ## start the local Kafka broker (KRaft, 127.0.0.1:9092); reuses a running one
 	@$(KAFKA) up
@@ -40,7 +41,7 @@ kafka-status: ## is the local broker up and answering?
 worker: kafka-up ## run the distillguard worker in the foreground
 	$(DG) worker
 
-demo: setup ## the whole loop live: broker, worker, gateway, clients, live view (DURATION=s)
+demo: setup ## the whole loop live: broker, worker, gateway, console, clients, live view (DURATION=s)
 	@trap 'true' INT; started=0; if ! $(KAFKA) status >/dev/null 2>&1; then $(KAFKA) up && started=1; fi; \
 	$(PY) -m distillguard.streams.tools.demo --duration $(DURATION); rc=$$?; \
 	if [ $$started = 1 ]; then $(KAFKA) down; fi; exit $$rc

@@ -18,7 +18,7 @@ from typing import Any
 
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector, Trace
-from distillguard.models.event import InvalidEvent, decode_for
+from distillguard.models.event import Event, InvalidEvent, decode_for
 from distillguard.streams.gateway.enforcement import Enforcer, StaticLimit
 
 STATIC_ACCOUNT_RPM = (10, 30, 60, 120, 300)
@@ -56,9 +56,19 @@ def evaluate(
     delay_s: float = 1.0,
     trace: Trace | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    campaign_trace: Trace | None = None,
+    on_request: Callable[[Event, bool, AccountTally], None] | None = None,
+    detector: Detector | None = None,
 ) -> EvalResult:
-    """Replay, enforce and tally in one pass over JSONL ``lines``."""
-    det = Detector(cfg, trace)
+    """Replay, enforce and tally in one pass over JSONL ``lines``.
+
+    ``on_request`` is called for each valid request once the gateway has judged it, with the
+    event, whether it was served and the account's tally (``actioned_at`` still None: the
+    request came before the account's first action). ``detector`` replaces the one built
+    from ``cfg``, ``trace`` and ``campaign_trace`` (a caller that reads its scales).
+    """
+    det = detector if detector is not None else Detector(cfg, trace, campaign_trace)
     enforcer = Enforcer()
     statics = [StaticLimit(r, "account") for r in STATIC_ACCOUNT_RPM] + [
         StaticLimit(r, "ip_cluster") for r in STATIC_CLUSTER_RPM
@@ -88,6 +98,8 @@ def evaluate(
             t.actioned_at, t.actioned_after_s = t.requests, ts - t.first_ts
         t.requests += 1
         t.served += served
+        if on_request is not None:
+            on_request(e, served, t)
         for s in statics:
             if s.admit(e.account_id, e.cluster, ts):
                 t.static_served[s.name] = t.static_served.get(s.name, 0) + 1

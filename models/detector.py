@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -84,6 +86,10 @@ EARLY_LEARN = frozenset({3, 10})
 """Request counts at which every account teaches the population scales."""
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""
+ONCE_SLOTS = 1 << 18
+"""Slots of the memory of first sightings at the subject cap (8 bytes each: 2 MB per stage)."""
+CAP_TRIES = 16
+"""Subjects looked at from the least recently active end to make room at the cap."""
 REASON_FEATURES = (
     "answer_ratio",
     "answer_length",
@@ -95,6 +101,26 @@ REASON_FEATURES = (
     "round_the_clock",
     "no_pauses",
 )
+
+CAMPAIGN_FEATURES = (
+    "score",
+    "active_accounts",
+    "accounts_seen",
+    "harvesting_share",
+    "novel_share",
+    "template_share",
+    "popular_share",
+    "cross_duplicate_share",
+    "cross_template_share",
+    "accounts_per_cluster",
+    "shallow_share",
+    "ip_clusters",
+    "requests_per_hour",
+    "new_accounts_per_hour",
+    "output_input_ratio",
+    "output_tokens",
+)
+"""What a campaign's trace shows first (``explain``, case files): its score, then its evidence."""
 
 Trace = Callable[[str, float, dict[str, Any]], None]
 
@@ -145,31 +171,111 @@ S = TypeVar("S", bound=_State)
 
 
 class Stage(Generic[S]):
-    """The shared skeleton: per-subject state, loading, dirty tracking, eviction, decisions."""
+    """The shared skeleton: per-subject state, loading, dirty tracking, eviction, decisions.
+
+    The lifecycle of a subject's state:
+
+    * **admitted** at its first sighting, or, once ``max_subjects`` are tracked, at its second
+      sighting within a bounded memory of first sightings (:meth:`state`); a subject not
+      admitted is scored on a throwaway state and forgotten, so a flood of one-shot subjects
+      costs no memory;
+    * **touched** by each event: with ``max_subjects`` set (the worker), ``states`` is kept in
+      least-recently-active order (a touch moves the subject to the end, ~0.4 us), so both the
+      cap and bounded idle eviction look only at its front; without it (replay), in order of
+      admission, and idle eviction looks at every subject;
+    * **evicted** when idle past ``idle_evict_s`` (:meth:`evict`, bounded work per call) or, at
+      the cap, least recently active first (:meth:`state`); a subject with a throttle or block
+      in force is never evicted, and one ever actioned keeps its record for ``record_keep_s``
+      against idle eviction. Evicted keys are returned, or queued in ``gone`` by the cap, for
+      the caller to delete their checkpoints.
+    """
 
     subject_type = ""
 
     def __init__(self, cfg: DetectorConfig, new_state: Callable[[float], S]) -> None:
         self.cfg = cfg
-        self.states: dict[str, S] = {}
+        self.states: OrderedDict[str, S] = OrderedDict()
+        """Tracked subjects, least recently active first."""
         self.dirty: dict[str, int] = {}
         """Subjects changed since the last checkpoint, with their partition."""
         self.loader: Callable[[str], S | None] | None = None
         self.new_state = new_state
         self.allow = Allowlist(cfg.allowlist)
         self.n_evals = 0
+        self.max_subjects = 0
+        """At most this many subjects tracked (0: no cap); see :meth:`state` for the admission rule."""
+        self.gone: list[tuple[str, int]] = []
+        """``(key, partition)`` of subjects evicted by the cap, whose checkpoints the caller deletes."""
+        self.not_admitted = 0
+        """First sightings at the cap, scored on a throwaway state and not tracked."""
+        self.cap_evicted = 0
+        """Subjects evicted by the cap (least recently active first)."""
+        self._once: array[int] | None = None
+        """Hashes of subjects sighted once at the cap (direct-mapped: a collision forgets the older)."""
 
     def state(self, key: str, ts: float, partition: int) -> S:
-        """Load or create the subject's state and mark it changed."""
-        st = self.states.get(key)
-        if st is None:
+        """Load or create the subject's state and mark it changed.
+
+        With ``max_subjects`` tracked, a subject neither tracked nor stored is admitted only at
+        its second sighting among the last ~``ONCE_SLOTS`` first sightings, and only if the least
+        recently active subjects leave room (:meth:`_make_room`); otherwise it gets a throwaway
+        state that is not tracked, not marked changed and never checkpointed.
+        """
+        states = self.states
+        st = states.get(key)
+        if st is not None:
+            if self.max_subjects:  # the order matters to the cap and the bounded sweep only
+                states.move_to_end(key)
+        else:
             st = self.loader(key) if self.loader is not None else None
+            cap = self.max_subjects
             if st is None:
                 st = self.new_state(ts)
-            self.states[key] = st
+                if cap and len(states) >= cap and not self._admit(key, ts):
+                    st.part = partition
+                    return st
+            elif cap and len(states) >= cap:
+                self._make_room(ts)  # a stored subject is known: admitted, room made if any can be
+            states[key] = st
         st.part = partition
         self.dirty[key] = partition
         return st
+
+    def _admit(self, key: str, ts: float) -> bool:
+        """At the cap: whether a new subject is admitted (its second sighting, and room made)."""
+        once = self._once
+        if once is None:
+            once = self._once = array("q", bytes(8 * ONCE_SLOTS))
+        h = hash(key) or 1
+        slot = h & (ONCE_SLOTS - 1)
+        if once[slot] == h and self._make_room(ts):
+            once[slot] = 0
+            return True
+        once[slot] = h
+        self.not_admitted += 1
+        return False
+
+    def _make_room(self, now_ts: float) -> bool:
+        """Evict the least recently active subject that has nothing in force (looking at most
+        ``CAP_TRIES`` subjects from the front); whether one was evicted."""
+        states = self.states
+        for _ in range(min(CAP_TRIES, len(states))):
+            k, st = next(iter(states.items()))
+            p = st.policy
+            if p is not None and p.in_force(now_ts):
+                states.move_to_end(k)  # actioned: kept until its decision expires
+                continue
+            del states[k]
+            self.dirty.pop(k, None)
+            self.gone.append((k, st.part))
+            self.cap_evicted += 1
+            return True
+        return False
+
+    def take_gone(self) -> list[tuple[str, int]]:
+        """The subjects evicted by the cap since the last call (their checkpoints to delete)."""
+        gone, self.gone = self.gone, []
+        return gone
 
     def decide(
         self,
@@ -207,26 +313,48 @@ class Stage(Generic[S]):
             limit_rpm=change.limit_rpm,
         )
 
-    def evict(self, now_ts: float) -> list[tuple[str, int]]:
-        """Forget idle subjects; returns ``(key, partition)`` pairs whose checkpoints to delete.
+    def expired(self, st: S, now_ts: float) -> bool:
+        """Whether a subject's state is to be forgotten at ``now_ts`` (tracked or only stored).
 
         A subject idle for ``idle_evict_s`` is forgotten unless something is in force; one that
         was ever actioned (strikes, campaign) is kept for ``record_keep_s``, so that waiting
         does not wipe its record.
         """
         cfg = self.cfg
-        idle, keep = now_ts - cfg.idle_evict_s, now_ts - cfg.record_keep_s
+        if st.last_ts >= now_ts - cfg.idle_evict_s:
+            return False
+        p = st.policy
+        return p is None or not (p.in_force(now_ts) or (p.strikes > 0 and st.last_ts >= now_ts - cfg.record_keep_s))
+
+    def evict(self, now_ts: float, limit: int | None = None) -> list[tuple[str, int]]:
+        """Forget idle subjects (:meth:`expired`); returns ``(key, partition)`` pairs whose
+        checkpoints to delete.
+
+        Without ``limit``, every tracked subject is looked at. With it (and ``max_subjects`` set,
+        which keeps ``states`` in least-recently-active order), at most ``limit`` from the
+        front of ``states`` (the least recently active), stopping at the first one still active:
+        bounded work per call, for the worker's event loop. A subject kept for its record moves
+        to the end, so the next call looks further.
+        """
+        states, dirty = self.states, self.dirty
         gone = []
-        for k, st in self.states.items():
+        if limit is None:
+            gone = [(k, st.part) for k, st in states.items() if self.expired(st, now_ts)]
+            for k, _ in gone:
+                del states[k]
+                dirty.pop(k, None)
+            return gone
+        idle = now_ts - self.cfg.idle_evict_s
+        for _ in range(min(limit, len(states))):
+            k, st = next(iter(states.items()))
             if st.last_ts >= idle:
+                break
+            if not self.expired(st, now_ts):
+                states.move_to_end(k)
                 continue
-            p = st.policy
-            if p is not None and (p.in_force(now_ts) or (p.strikes > 0 and st.last_ts >= keep)):
-                continue
+            del states[k]
+            dirty.pop(k, None)
             gone.append((k, st.part))
-        for k, _ in gone:
-            del self.states[k]
-            self.dirty.pop(k, None)
         return gone
 
 

@@ -73,6 +73,12 @@ def _explain(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _case(args: argparse.Namespace) -> int:
+    from distillguard.streams.tools.case import run
+
+    return run(args)
+
+
 def _decisions(args: argparse.Namespace) -> int:
     from distillguard.streams.tools.tail import run
 
@@ -87,6 +93,12 @@ def _gateway(args: argparse.Namespace) -> int:
 
 def _enforcer_serve(args: argparse.Namespace) -> int:
     from distillguard.streams.gateway.check_service import run
+
+    return run(args)
+
+
+def _console(args: argparse.Namespace) -> int:
+    from distillguard.streams.tools.console import run
 
     return run(args)
 
@@ -131,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--every", type=int, default=1, help="print every Nth evaluation")
     x.set_defaults(func=_explain)
 
+    from distillguard.streams.tools.case import add_arguments as add_case_arguments
+
+    cf = sub.add_parser(
+        "case", help="a case file (case.json, case.html) on an account, an IP cluster or a campaign (c-xxxxxx)"
+    )
+    add_case_arguments(cf)
+    cf.set_defaults(func=_case)
+
     g = sub.add_parser("gateway", help="the demo LLM API gateway that enforces decisions")
     g.add_argument("--host", default="127.0.0.1")
     g.add_argument("--port", type=int, default=8080)
@@ -151,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_serve_arguments(serve)
     serve.set_defaults(func=_enforcer_serve)
+
+    from distillguard.streams.tools.console import add_arguments as add_console_arguments
+
+    c = sub.add_parser("console", help="the analysts' console: what is in force, search, release/confirm/escalate")
+    add_console_arguments(c)
+    c.set_defaults(func=_console)
 
     t = sub.add_parser("decisions", help="print decisions from the decisions topic")
     t.add_argument("--seconds", type=float, default=10.0, help="stop after this long idle")

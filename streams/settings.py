@@ -107,6 +107,7 @@ class Settings:
     topic_events: str = "api-requests"
     topic_decisions: str = "throttle-decisions"
     topic_dlq: str = "api-requests-dlq"
+    topic_verdicts: str = "analyst-verdicts"
     partitions: int = 4
     replication: int = 1
     security_protocol: str = "PLAINTEXT"
@@ -126,6 +127,11 @@ class Settings:
     session_timeout_s: float = 15.0
     decisions_retention_ms: int = 7 * 24 * 3600 * 1000
     mode: str = "enforce"
+    console_users: str = ""
+    max_subjects: int = 1_000_000
+    """Subjects tracked per worker and per stage (accounts, campaigns, IP clusters) at most; at
+    the cap a new subject is admitted at its second sighting and the least recently active
+    subject without a decision in force makes room (README, reliability)."""
     detector: DetectorConfig = field(default_factory=DetectorConfig)
 
     def __post_init__(self) -> None:
@@ -134,7 +140,14 @@ class Settings:
             value = getattr(self, name)
             if (value.lower() if name == "log_level" else value) not in allowed:
                 raise SettingsError(f"{PREFIX}{name.upper()}={value!r} is not one of {', '.join(allowed)}")
-        positive = ("partitions", "replication", "batch_max", "checkpoint_interval_s", "session_timeout_s")
+        positive = (
+            "partitions",
+            "replication",
+            "batch_max",
+            "checkpoint_interval_s",
+            "session_timeout_s",
+            "max_subjects",
+        )
         for name in positive:
             if not getattr(self, name) > 0:
                 raise SettingsError(f"{PREFIX}{name.upper()}={getattr(self, name)!r} must be greater than 0")

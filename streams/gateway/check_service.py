@@ -28,7 +28,6 @@ end) and ``/metrics`` (Prometheus) complete it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 
 import orjson
@@ -39,6 +38,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from distillguard.streams.gateway.enforcement import Verdict
 from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Settings
+from distillguard.streams.web_serve import serve
 
 log = structlog.get_logger("distillguard.check")
 
@@ -227,14 +227,7 @@ def run(args: argparse.Namespace) -> int:
         topic=settings.topic_decisions,
     )
     try:
-        web.run_app(
-            make_app(client, args.deny_status),
-            host=args.host,
-            port=args.port,
-            print=None,
-            access_log=None,
-            loop=asyncio.new_event_loop(),
-        )
+        serve(make_app(client, args.deny_status), args.host, args.port)
     finally:
         client.stop()
     return 0

@@ -15,7 +15,6 @@ Demo conveniences, documented as such: the client address is taken from ``X-Forw
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 import uuid
 from typing import Any
@@ -29,6 +28,7 @@ from aiokafka import AIOKafkaProducer
 from distillguard.models.simhash import prompt_simhash
 from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Settings
+from distillguard.streams.web_serve import serve
 
 log = structlog.get_logger("distillguard.gateway")
 WORDS = ("lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit")
@@ -237,13 +237,7 @@ def run(args: argparse.Namespace) -> int:
         enforcement_ready=client.ready.is_set() if client is not None else None,
     )
     try:
-        web.run_app(
-            make_app(settings, client, check_url),
-            host=args.host,
-            port=args.port,
-            print=None,
-            loop=asyncio.new_event_loop(),
-        )
+        serve(make_app(settings, client, check_url), args.host, args.port, access_log=True)
     finally:
         if client is not None:
             client.stop()

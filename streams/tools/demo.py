@@ -2,7 +2,9 @@
 
 Starts the worker, the check service (``distillguard enforcer serve``), the gateway (which asks
 the check service about every request over HTTP; ``--embedded`` embeds the enforcement client
-instead) and the simulated HTTP clients (honest populations and campaigns, sped up), shows a live view, and ends with a plot and a ``summary:`` line. Every
+instead), the analysts' console (``distillguard console``, with a throwaway users file: one analyst
+``demo`` with a random password, printed) and the simulated HTTP clients (honest populations and
+campaigns, sped up), shows a live view, and ends with a plot and a ``summary:`` line. Every
 process it starts is stopped at the end, on Ctrl-C too. Each run uses its own topics and app id
 (``demo-<time>-*``) so runs do not see each other's traffic.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -112,6 +115,18 @@ def plot(timeline: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
+def demo_users(path: Path) -> str:
+    """Write a throwaway console users file (one analyst, ``demo``) and return its random password."""
+    from distillguard.streams.tools.console_auth import hash_password
+
+    password = secrets.token_urlsafe(12)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"demo:analyst:{hash_password(password)}\n")
+    return password
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the demo."""
     p = argparse.ArgumentParser(description=__doc__)
@@ -122,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gateway-port", type=int, default=8080)
     p.add_argument("--web-port", type=int, default=6066)
     p.add_argument("--check-port", type=int, default=8181, help="the check service the gateway asks")
+    p.add_argument("--console-port", type=int, default=8090, help="the analysts' console")
     p.add_argument("--embedded", action="store_true", help="the gateway embeds the enforcement client instead")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -135,7 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         "DISTILLGUARD_WEB_PORT": str(args.web_port),
         "DISTILLGUARD_LOG_FORMAT": "json",
         "DISTILLGUARD_DATA_DIR": str(args.out / "worker-data"),
+        "DISTILLGUARD_TOPIC_VERDICTS": f"{tag}-analyst-verdicts",
+        "DISTILLGUARD_CONSOLE_USERS": str(args.out / "console-users"),
     }
+    password = demo_users(args.out / "console-users")
     stats_file = args.out / "clients.json"
     stats_file.unlink(missing_ok=True)
     procs: list[subprocess.Popen[bytes]] = []
@@ -168,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     clients: dict[str, Any] | None = None
     worker: dict[str, Any] | None = None
     try:
-        print(f"demo: starting worker, check service and gateway (topics {tag}-*; logs in {args.out})", flush=True)
+        print(
+            f"demo: starting worker, check service, gateway and console (topics {tag}-*; logs in {args.out})",
+            flush=True,
+        )
         start("worker", "worker")
         check = [] if args.embedded else ["--check-url", f"http://127.0.0.1:{args.check_port}"]
         if check:
@@ -177,9 +199,20 @@ def main(argv: list[str] | None = None) -> int:
         up = [f"http://127.0.0.1:{args.gateway_port}/healthz", worker_url]
         if check:
             up.append(f"http://127.0.0.1:{args.check_port}/readyz")
+        start("console", "console", "--port", str(args.console_port))
+        up.append(f"http://127.0.0.1:{args.console_port}/livez")
         if not all(_wait(url, 90, procs) for url in up):
-            print("demo: worker, check service or gateway did not come up; see the logs in", args.out, file=sys.stderr)
+            print(
+                "demo: worker, check service, gateway or console did not come up; see the logs in",
+                args.out,
+                file=sys.stderr,
+            )
             return 1
+        print(
+            f"demo: analysts' console at http://127.0.0.1:{args.console_port}/ "
+            f"(user demo, password {password}; a throwaway users file, {args.out / 'console-users'})",
+            flush=True,
+        )
         time.sleep(2.0)
         start(
             "clients",

@@ -15,30 +15,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from distillguard.models.detector import REASON_FEATURES, Detector
+from distillguard.models.detector import CAMPAIGN_FEATURES, REASON_FEATURES, Detector
 from distillguard.models.event import InvalidEvent, decode_for
 from distillguard.streams.settings import Settings
 
 SHOWN = ("score", "core", "automation", "population", "drift", *REASON_FEATURES, "rpm", "output_input_ratio")
 """The evaluation's scores, then the features the reasons rank, then raw values."""
-CAMPAIGN_SHOWN = (
-    "score",
-    "active_accounts",
-    "accounts_seen",
-    "harvesting_share",
-    "novel_share",
-    "template_share",
-    "popular_share",
-    "cross_duplicate_share",
-    "cross_template_share",
-    "accounts_per_cluster",
-    "shallow_share",
-    "ip_clusters",
-    "requests_per_hour",
-    "new_accounts_per_hour",
-    "output_input_ratio",
-    "output_tokens",
-)
+CAMPAIGN_SHOWN = CAMPAIGN_FEATURES
 
 
 def run(args: argparse.Namespace) -> int:

@@ -70,7 +70,30 @@ def topic_specs(s: Settings) -> list[NewTopic]:
             },
         ),
         NewTopic(s.topic_dlq, s.partitions, s.replication, topic_configs={"retention.ms": str(14 * 86400 * 1000)}),
+        verdicts_topic_spec(s),
     ]
+
+
+def verdicts_topic_spec(s: Settings) -> NewTopic:
+    """``analyst-verdicts``: one partition (a record per judged subject, read whole by every
+    worker and by the console), compacted by ``subject_type:subject`` without time-based deletion."""
+    return NewTopic(s.topic_verdicts, 1, s.replication, topic_configs={"cleanup.policy": "compact"})
+
+
+def ensure_topic(s: Settings, spec: NewTopic) -> bool:
+    """Create one topic unless it exists; whether it was created."""
+    admin = KafkaAdminClient(**s.kafka_python_config(), client_id=f"{s.app_id}-admin")
+    try:
+        if spec.name in set(admin.list_topics()):
+            return False
+        try:
+            admin.create_topics([spec])
+        except TopicAlreadyExistsError:
+            return False
+        log.info("topics created", topics=[spec.name])
+        return True
+    finally:
+        admin.close()
 
 
 def ensure_topics(s: Settings) -> list[str]:

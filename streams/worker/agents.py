@@ -121,3 +121,56 @@ def each_batch(stage: Stage, send: Send, batch_max: int, within_s: float) -> Str
             await send(stage(records(ev.message for ev in batch)))
 
     return agent
+
+
+def follow_verdicts(settings: Any, stage: Any, send: Send) -> Callable[[], Awaitable[None]]:
+    """A task (``app.task``) that reads the whole analysts' verdicts topic, in every worker.
+
+    It reads from the start, outside the consumer group (every worker needs every verdict: the
+    subject's partition may be anyone's, now or after a rebalance), folding the records into the
+    account stage's :class:`~distillguard.streams.worker.verdicts.VerdictBook`; once at the end it
+    sends the decisions of the verdicts in force, then each new verdict's as it comes.
+    """
+    from aiokafka import AIOKafkaConsumer
+
+    topic = settings.topic_verdicts
+
+    async def run() -> None:
+        while True:
+            # No group: the consumer is given every partition of the topic, from the start.
+            consumer = AIOKafkaConsumer(
+                topic,
+                **settings.aiokafka_config(),
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                metadata_max_age_ms=5000,
+                client_id=f"{settings.app_id}-verdicts",
+            )
+            try:
+                await consumer.start()
+                end: dict[Any, int] | None = None
+                caught_up = False
+                while True:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=2000)
+                    raws = [m.value for ms in batches.values() for m in ms]
+                    if raws:
+                        await send(stage.apply_analyst_verdicts(raws, catch_up=not caught_up))
+                    if caught_up:
+                        continue
+                    tps = sorted(consumer.assignment())
+                    if end is None and tps:
+                        end = await consumer.end_offsets(tps)
+                    if end is not None and all([await consumer.position(tp) >= end[tp] for tp in tps]):
+                        caught_up = True
+                        log.info("analysts' verdicts read", verdicts=len(stage.verdicts.by_subject))
+                        await send(stage.verdicts_in_force())
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                log.warning("verdicts reader failed; restarting in 2 s", error=repr(err))
+                await asyncio.sleep(2.0)
+            finally:
+                await consumer.stop()
+
+    return run

@@ -176,6 +176,14 @@ class BatchConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
         for m in messages:
             ack(m)
 
+    async def commit(self, *args: Any, **kwargs: Any) -> bool:
+        """Upstream's commit; then ``app.after_commit`` when offsets were committed."""
+        did = bool(await super().commit(*args, **kwargs))
+        hook = self.app.after_commit
+        if did and hook is not None:
+            hook()
+        return did
+
 
 class BatchTransport(aiokafka_driver.Transport):  # type: ignore[misc]
     """The aiokafka transport with :class:`BatchConsumer`."""
@@ -189,6 +197,8 @@ class BatchingApp(faust.App):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.batch_handlers: dict[str, BatchHandler] = {}
+        self.after_commit: Callable[[], None] | None = None
+        """Called after each offset commit that committed something (the tests' crash point)."""
 
     def _new_transport(self) -> Any:
         return BatchTransport(self.conf.broker_consumer, self)

@@ -76,6 +76,25 @@ class StageCollector(Collector):
         tracked.add_metric(["ip_cluster"], len(s.cluster.detector.states))
         tracked.add_metric(["campaign"], len(s.campaign.detector.states))
         yield tracked
+        refused = CounterMetricFamily(
+            "distillguard_subjects_not_admitted",
+            "First sightings at the subject cap, scored but not tracked (DISTILLGUARD_MAX_SUBJECTS).",
+            labels=["type"],
+        )
+        capped = CounterMetricFamily(
+            "distillguard_subjects_cap_evicted",
+            "Subjects evicted to make room at the subject cap (least recently active first).",
+            labels=["type"],
+        )
+        for kind, det in (
+            ("account", s.account.detector),
+            ("ip_cluster", s.cluster.detector),
+            ("campaign", s.campaign.detector),
+        ):
+            refused.add_metric([kind], det.not_admitted)
+            capped.add_metric([kind], det.cap_evicted)
+        yield refused
+        yield capped
         score = GaugeMetricFamily(
             "distillguard_account_score", "Quantiles of the current account scores.", labels=["quantile"]
         )

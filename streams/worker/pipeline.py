@@ -6,6 +6,7 @@
                                 ▲       ├─▶ re-key by IP cluster ──▶ clusters ──▶ throttle-decisions
                                 │       └─▶ re-key by linkage key ─▶ campaigns ─┐
                                 └───────────── verdicts, keyed by account ◀─────┘
+    analyst-verdicts (whole topic, every worker) ─▶ exemptions, allow / block ─▶ throttle-decisions
 
 Nothing is wired at import: ``distillguard worker`` calls ``build_app(Settings.from_env())``.
 """
@@ -13,7 +14,7 @@ Nothing is wired at import: ``distillguard worker`` calls ``build_app(Settings.f
 from __future__ import annotations
 
 from distillguard.streams.settings import Settings
-from distillguard.streams.worker.agents import each_batch, each_fetch, sender
+from distillguard.streams.worker.agents import each_batch, each_fetch, follow_verdicts, sender
 from distillguard.streams.worker.app import faust_app
 from distillguard.streams.worker.batching import BatchingApp
 from distillguard.streams.worker.health import add_health
@@ -27,6 +28,7 @@ def build_app(settings: Settings) -> BatchingApp:
     app = faust_app(settings)
     t = declare_topics(app, settings)
     s = build_stages(settings, t)  # each stage loads a subject's state from its table on first sight
+    s.cluster.share_verdicts(s.account.verdicts)  # a release of an IP cluster exempts it too
     send = sender(t, s.account.counters.dead_letters)  # an Outbox to its topics: decisions, DLQ, observations, verdicts
     window = settings.batch_max, settings.batch_within_s
 
@@ -38,6 +40,8 @@ def build_app(settings: Settings) -> BatchingApp:
     app.agent(t.campaign_observations, name="detect_campaigns")(each_batch(s.campaign.process, send, *window))
     # apply_verdicts: verdicts back to their accounts (co-partitioned with api-requests) -> decisions
     app.batch_agent(t.verdicts)(each_fetch(s.account.apply_verdicts, send))
+    # analysts' verdicts: the whole topic in every worker -> allow / block decisions, exemptions
+    app.task(follow_verdicts(settings, s.account, send))
 
     add_upkeep(app, settings, t, s)  # checkpoints, idle eviction, the rebalance hook, a progress line
     add_views(app, s)  # /dg/stats/, /dg/subjects/{subject}/, /metrics/

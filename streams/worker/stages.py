@@ -22,6 +22,7 @@ from distillguard.models.detector import AccountDetector, CampaignDetector, Clus
 from distillguard.models.event import InvalidEvent, decode_for
 from distillguard.streams.logs import SampledLog
 from distillguard.streams.worker.records import dead_letter, encode_decision
+from distillguard.streams.worker.verdicts import RuntimeAllowlist, VerdictBook
 
 log = structlog.get_logger("distillguard.worker")
 T = TypeVar("T")
@@ -154,6 +155,9 @@ class AccountStage:
         self.cluster_partitions = cluster_partitions
         self.detector = AccountDetector(cfg)
         self.detector.loader = loader
+        self.verdicts = VerdictBook()
+        """Analysts' verdicts in force: a release exempts its subject (through the allowlist)."""
+        self.detector.allow = RuntimeAllowlist(self.detector.allow, self.verdicts)
         self.counters = Counters()
         self.shadow = False
         """Shadow mode (``DISTILLGUARD_MODE=shadow``): every decision is sent with ``enforce: false``."""
@@ -229,7 +233,28 @@ class AccountStage:
             self._emit(d, out, live, topic=topic, partition=partition, offset=offset)
         return out
 
+    def apply_analyst_verdicts(self, raws: Iterable[bytes | None], catch_up: bool = False) -> Outbox:
+        """Fold records of the analysts' verdicts topic in; their decisions to send.
+
+        While ``catch_up`` (reading the topic from its start after a restart) nothing is sent:
+        :meth:`verdicts_in_force` then sends the decisions of the verdicts still in force.
+        """
+        out = Outbox()
+        for d in self.verdicts.apply_records(raws, emit=not catch_up):
+            self._emit(d, out, True, source="analyst-verdicts")
+        return out
+
+    def verdicts_in_force(self) -> Outbox:
+        """The decisions of every release and escalation in force (same ids as when first sent)."""
+        out = Outbox()
+        for d in self.verdicts.in_force():
+            self._emit(d, out, True, source="analyst-verdicts")
+        return out
+
     def _emit(self, d: Decision, out: Outbox, live: bool, **where: object) -> None:
+        if where.get("source") != "analyst-verdicts" and not self.verdicts.admits(d):
+            log.info("decision held back by an analyst's verdict", subject=d.subject, action=d.action)
+            return
         d = emit(d, out, live, self.counters.decisions, shadow=self.shadow, **where)
         self.recent.append(d.to_dict())
         del self.recent[:-200]
@@ -301,6 +326,14 @@ class ClusterStage:
         self.dead_letters: Counter[str] = Counter()
         self.shadow = False
         """Shadow mode: every decision is sent with ``enforce: false``."""
+        self.verdicts = VerdictBook()
+        self.detector.allow = RuntimeAllowlist(self.detector.allow, self.verdicts)
+
+    def share_verdicts(self, book: VerdictBook) -> None:
+        """Read the analysts' verdicts from ``book`` (the account stage's, which the worker fills)."""
+        allow = self.detector.allow
+        self.verdicts = book
+        self.detector.allow = RuntimeAllowlist(allow.base if isinstance(allow, RuntimeAllowlist) else allow, book)
 
     def process(self, records: Iterable[tuple[bytes | None, str, int, int]], live: bool = True) -> Outbox:
         """Process ``(value, topic, partition, offset)`` records, each a batch of observations."""
@@ -311,6 +344,8 @@ class ClusterStage:
 
         items = internal_items(records, out, "cluster observation", handle, self.dead_letters)
         for d, topic, partition, offset in items:
+            if not self.verdicts.admits(d):
+                continue
             emit(d, out, live, self.decisions, shadow=self.shadow, topic=topic, partition=partition, offset=offset)
         return out
 

@@ -15,6 +15,7 @@ from distillguard.models.account_features import AccountState, UnknownStateVersi
 from distillguard.models.campaigns import CampaignState
 from distillguard.models.cluster_features import ClusterState
 from distillguard.streams.settings import Settings
+from distillguard.streams.worker import crashpoint
 from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage, Stages
 from distillguard.streams.worker.topics import Topics
 
@@ -65,7 +66,20 @@ def build_stages(settings: Settings, t: Topics) -> Stages:
         campaign=CampaignStage(cfg, loader=_loader(t.campaign_table, CampaignState.from_state)),
     )
     s.account.shadow = s.cluster.shadow = settings.mode == "shadow"
+    for stage in (s.account, s.cluster, s.campaign):
+        stage.detector.max_subjects = settings.max_subjects
     return s
+
+
+def _key_partitions(table: Any) -> dict[Any, int]:
+    """The store's record of each stored key's changelog partition.
+
+    Faust's memory store fills it for keys recovered from the changelog (and drops the keys of
+    partitions that moved away after a rebalance); :func:`checkpoint` adds the keys it writes.
+    A store without one (a test double) gets an empty dict.
+    """
+    kp = getattr(table.data, "_key_partition", None)
+    return kp if kp is not None else {}
 
 
 def checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
@@ -75,6 +89,7 @@ def checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
     """
     dirty = detector.dirty
     keys = list(dirty) if part is None else [k for k in dirty if hash(k) % CHECKPOINT_SLICES == part]
+    kp = _key_partitions(table)
     for key in keys:
         partition = dirty.pop(key)
         st = detector.states.get(key)
@@ -82,8 +97,105 @@ def checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
             continue
         value = orjson.dumps(st.to_state())
         table.data[key] = value
+        kp[key] = partition
         table.send_changelog(partition, key, value)
     return len(keys)
+
+
+def delete(table: Any, key: str, partition: int) -> None:
+    """Remove a subject's checkpoint: from the table, and from the changelog with a tombstone."""
+    table.data.pop(key, None)
+    _key_partitions(table).pop(key, None)
+    table.send_changelog(partition, key, None)
+
+
+def drop_evicted(table: Any, detector: Any) -> int:
+    """Delete the checkpoints of the subjects the cap evicted (unless tracked again since)."""
+    gone = detector.take_gone()
+    states = detector.states
+    data = table.data
+    for key, partition in gone:
+        if key not in states and key in data:  # never checkpointed: nothing to delete
+            delete(table, key, partition)
+    return len(gone)
+
+
+SWEEP_SLICE = 2000
+"""Subjects looked at per table and per sweep tick (one a second), in memory and in the table."""
+
+
+class Sweeper:
+    """Idle eviction and the subject cap, for one table, a bounded slice per call.
+
+    Subjects tracked in memory are swept from the least recently active end
+    (:meth:`Stage.evict` with a limit). Subjects only *stored* -- recovered from the changelog at
+    start, or dropped from memory by a rebalance, and not seen since -- are found by walking a
+    snapshot of the table's keys, ``slice_n`` keys per call: each is decoded and deleted (with a
+    tombstone) when :meth:`Stage.expired`, and, while the table holds more than the detector's
+    ``max_subjects``, deleted regardless (a subject not seen since the restart is the least
+    recently active). A stored key whose partition the store does not know is left alone: a
+    tombstone on the wrong partition would delete nothing.
+    """
+
+    def __init__(
+        self,
+        table: Any,
+        detector: Any,
+        from_state: Callable[[Any], Any],
+        slice_n: int = SWEEP_SLICE,
+        active: Callable[[], set[int]] | None = None,
+    ) -> None:
+        self.table, self.detector, self.from_state, self.slice_n = table, detector, from_state, slice_n
+        self.active = active
+        """The partitions this worker owns (``None``: all). A standby copy of another worker's
+        partition is never judged here: its owner deletes what it evicts."""
+        self.keys: list[Any] = []
+        self.pos = 0
+        self.evicted = 0
+        """Subjects evicted by this sweeper (idle in memory, idle in the table, or over the cap)."""
+
+    def sweep(self, now_ts: float) -> int:
+        """One bounded step; returns how many subjects were evicted."""
+        table, det = self.table, self.detector
+        n = 0
+        for key, partition in det.evict(now_ts, limit=self.slice_n):
+            delete(table, key, partition)
+            n += 1
+        n += self._sweep_stored(now_ts)
+        self.evicted += n
+        return n
+
+    def _sweep_stored(self, now_ts: float) -> int:
+        table, det = self.table, self.detector
+        store = table.data
+        if self.pos >= len(self.keys):
+            # One snapshot of the keys per pass over the table: a C-level copy, not a scan.
+            self.keys, self.pos = list(getattr(store, "data", store)), 0
+        chunk = self.keys[self.pos : self.pos + self.slice_n]
+        self.pos += len(chunk)
+        kp = _key_partitions(table)
+        states = det.states
+        over = len(store) - det.max_subjects if det.max_subjects else 0
+        active = self.active() if self.active is not None else None
+        n = 0
+        for key in chunk:
+            if key in states:
+                continue  # tracked: swept in memory
+            raw = store.get(key)
+            partition = kp.get(key)
+            if not raw or partition is None or (active is not None and partition not in active):
+                continue
+            if over <= 0:
+                try:
+                    st = self.from_state(orjson.loads(raw))
+                except Exception:  # unreadable: it would never be loaded either
+                    st = None
+                if st is not None and not det.expired(st, now_ts):
+                    continue
+            delete(table, key, partition)
+            over -= 1
+            n += 1
+        return n
 
 
 def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None:
@@ -94,29 +206,50 @@ def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None
         (t.cluster_table, s.cluster.detector),
     ]
     ticks = itertools.count()
+    crash = crashpoint.from_env()  # tests only: SIGKILL right after the Nth commit or checkpoint
+    if crash is not None:
+        log.warning("test crash point set", place=crash.place, n=crash.n)
+        app.after_commit = lambda: crash.reached("commit")
+
+    def active() -> set[int]:
+        """Partition numbers assigned to this worker as active (the topics are co-partitioned)."""
+        return {tp.partition for tp in app.assignor.assigned_actives()}
+
+    sweepers = [
+        Sweeper(t.account_table, s.account.detector, AccountState.from_state, active=active),
+        Sweeper(t.campaign_table, s.campaign.detector, CampaignState.from_state, active=active),
+        Sweeper(t.cluster_table, s.cluster.detector, ClusterState.from_state, active=active),
+    ]
 
     @app.timer(interval=settings.checkpoint_interval_s / CHECKPOINT_SLICES, name="checkpoint")
     async def checkpoint_slice() -> None:
         """Checkpoint only what changed (cost follows state changes), one slice per tick: every
         dirty subject is written within ``checkpoint_interval_s`` of its change."""
         part = next(ticks) % CHECKPOINT_SLICES
+        for table, det in tables:
+            drop_evicted(table, det)  # before the checkpoint: a subject re-admitted since is written again
         n = sum(checkpoint(table, det, part) for table, det in tables)
         if n:
             log.debug("checkpoint", subjects=n, slice=part)
+            if crash is not None:
+                crash.reached("checkpoint")
 
-    @app.timer(interval=60.0, name="evict_idle")
+    @app.timer(interval=1.0, name="evict_idle")
     async def evict_idle() -> None:
-        """Forget idle subjects (event time) and delete their checkpoints with tombstones."""
+        """Forget idle subjects (event time), tracked or only stored, and delete their checkpoints
+        with tombstones: a bounded slice per tick (:class:`Sweeper`)."""
         wm = max(s.account.detector.watermarks.values(), default=0.0)
-        for table, det in tables:
-            for key, partition in det.evict(wm):
-                table.data.pop(key, None)
-                table.send_changelog(partition, key, None)
+        if not wm:
+            return  # no event since the start or the last rebalance: no event time to judge by
+        n = sum(sw.sweep(wm) for sw in sweepers)
+        if n:
+            log.debug("evicted", subjects=n)
 
     @app.on_partitions_revoked.connect
     async def on_revoked(app: Any, revoked: Any, **kwargs: Any) -> None:
         """Before partitions move: checkpoint, then drop in-memory copies (reloaded from tables)."""
         for table, det in tables:
+            drop_evicted(table, det)
             checkpoint(table, det)
             det.states.clear()
         s.account.detector.watermarks.clear()
@@ -126,6 +259,8 @@ def add_upkeep(app: faust.App, settings: Settings, t: Topics, s: Stages) -> None
     async def on_shutdown(app: Any, **kwargs: Any) -> None:
         """A stopping worker (SIGTERM) writes what changed since the last checkpoint: Faust stops
         the consumer without the revoke hook, and the producer is flushed after this signal."""
+        for table, det in tables:
+            drop_evicted(table, det)
         n = sum(checkpoint(table, det) for table, det in tables)
         log.info("final checkpoint", subjects=n)
 

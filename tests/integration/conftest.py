@@ -58,6 +58,7 @@ def topics(broker: str, tmp_path: Path) -> Topics:
         "DISTILLGUARD_TOPIC_EVENTS": t.events,
         "DISTILLGUARD_TOPIC_DECISIONS": t.decisions,
         "DISTILLGUARD_TOPIC_DLQ": t.dlq,
+        "DISTILLGUARD_TOPIC_VERDICTS": f"ver-{tag}",
         "DISTILLGUARD_WEB_ENABLED": "false",
         "DISTILLGUARD_DATA_DIR": str(tmp_path / "worker"),
         "DISTILLGUARD_LOG_FORMAT": "json",
@@ -119,6 +120,7 @@ def isolated_settings(broker: str, prefix: str, **over: Any) -> Settings:
         topic_events=f"req-{tag}",
         topic_decisions=f"dec-{tag}",
         topic_dlq=f"dlq-{tag}",
+        topic_verdicts=f"ver-{tag}",
         **over,
     )
 
@@ -132,6 +134,7 @@ def worker_env(s: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
         "DISTILLGUARD_TOPIC_EVENTS": s.topic_events,
         "DISTILLGUARD_TOPIC_DECISIONS": s.topic_decisions,
         "DISTILLGUARD_TOPIC_DLQ": s.topic_dlq,
+        "DISTILLGUARD_TOPIC_VERDICTS": s.topic_verdicts,
         "DISTILLGUARD_WEB_ENABLED": "false",
         "DISTILLGUARD_DATA_DIR": str(data_dir),
         "DISTILLGUARD_LOG_FORMAT": "json",

@@ -37,7 +37,7 @@ CONF = ROOT / "deploy" / "nginx" / "distillguard.conf"
 def nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if found is None:
-        pytest.skip("nginx is not installed and deploy/install-nginx.sh could not install it (needs root and apt-get)")
+        pytest.skip("nginx is not installed and deploy/install-debian.sh could not install it (needs root and apt-get)")
     return found
 
 
