@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--every", type=int, default=1, help="print every Nth evaluation")
     x.set_defaults(func=_explain)
 
-    from distillguard.streams.tools.case import add_arguments as add_case_arguments
+    from distillguard.streams.tools.case_args import add_arguments as add_case_arguments
 
     cf = sub.add_parser(
         "case", help="a case file (case.json, case.html) on an account, an IP cluster or a campaign (c-xxxxxx)"
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_arguments(serve)
     serve.set_defaults(func=_enforcer_serve)
 
-    from distillguard.streams.tools.console import add_arguments as add_console_arguments
+    from distillguard.streams.tools.console_args import add_arguments as add_console_arguments
 
     c = sub.add_parser("console", help="the analysts' console: what is in force, search, release/confirm/escalate")
     add_console_arguments(c)

@@ -12,23 +12,12 @@ import base64
 import io
 import sys
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from distillguard.lab.case_file import build_case, utc
 from distillguard.streams.settings import Settings
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The ``case`` subcommand's arguments."""
-    p.add_argument("subject", help="an account id, an IP cluster (203.0.113.0/24) or a campaign id (c-xxxxxx)")
-    p.add_argument("--events", type=Path, required=True, help="the events (JSONL) to replay")
-    p.add_argument("--out", type=Path, required=True, help="folder for case.json and case.html")
-    p.add_argument("--labels", type=Path, help="a simulator's labels.json: each account's label and scenario")
-    p.add_argument("--verdicts", type=Path, help="analysts' verdicts (JSONL, analyst_verdict.schema.json)")
-    p.add_argument("--delay", type=float, default=1.0, help="seconds from a decision to the gateway enforcing it")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,7 +40,6 @@ from distillguard.models.decision import SUBJECT_TYPES
 from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Settings
 from distillguard.streams.tools.console_auth import (
-    ROLES,
     Session,
     Sessions,
     UsersFileError,
@@ -524,19 +523,6 @@ def case_hint(st: str, sj: str, decisions: list[dict[str, Any]]) -> str:
         "these decisions (an export of <code>api-requests</code> as JSON lines) and, optionally, the "
         "verdicts (an export of <code>analyst-verdicts</code>):</p>" + cmds
     )
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``distillguard console`` and its ``hash-password`` subcommand."""
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8090)
-    p.add_argument(
-        "--secure-cookie", action="store_true", help="mark the session cookie Secure (served over TLS through a proxy)"
-    )
-    sub = p.add_subparsers(dest="console_command")
-    h = sub.add_parser("hash-password", help="print a users-file line (the password is read from the terminal)")
-    h.add_argument("--name", required=True)
-    h.add_argument("--role", choices=ROLES, default="analyst")
 
 
 def hash_password_line(args: argparse.Namespace) -> int:
