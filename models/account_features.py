@@ -24,6 +24,7 @@ from typing import Any
 
 from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
+from distillguard.models.simhash import ring_distances
 
 RING = 16
 """Recent prompt hashes kept per account."""
@@ -233,30 +234,7 @@ class AccountState:
         k = n - 1 if n <= RING else RING
         nearest = 64
         if k and not popular:
-            if k == RING:
-                # The hottest lines of the detector: the full ring unrolled (RING == 16) beats a
-                # list comprehension, which beats map() of int methods.
-                r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15 = ring
-                nearest = min(
-                    (sh ^ r0).bit_count(),
-                    (sh ^ r1).bit_count(),
-                    (sh ^ r2).bit_count(),
-                    (sh ^ r3).bit_count(),
-                    (sh ^ r4).bit_count(),
-                    (sh ^ r5).bit_count(),
-                    (sh ^ r6).bit_count(),
-                    (sh ^ r7).bit_count(),
-                    (sh ^ r8).bit_count(),
-                    (sh ^ r9).bit_count(),
-                    (sh ^ r10).bit_count(),
-                    (sh ^ r11).bit_count(),
-                    (sh ^ r12).bit_count(),
-                    (sh ^ r13).bit_count(),
-                    (sh ^ r14).bit_count(),
-                    (sh ^ r15).bit_count(),
-                )
-            else:
-                nearest = min([(sh ^ x).bit_count() for x in ring[:k]])
+            nearest = min(ring_distances(sh, ring) if k == RING else [(sh ^ x).bit_count() for x in ring[:k]])
             self.duplicate_share += ((nearest <= DUP_BITS) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         ring[self.ring_i] = sh

@@ -32,6 +32,7 @@ from typing import Any
 from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BITS, stable_hash
 from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
+from distillguard.models.simhash import ring_distances
 
 MAX_MEMBERS = 256
 """Accounts remembered per group (the most recent; up to EVICT_BATCH more between evictions)."""
@@ -323,26 +324,7 @@ class CampaignState:
         sh = o.simhash
         i = self.ring_i
         if n > RING:
-            # The full ring, unrolled (RING == 16): a tuple display is cheaper than a comprehension.
-            r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15 = ring
-            dists = (
-                (sh ^ r0).bit_count(),
-                (sh ^ r1).bit_count(),
-                (sh ^ r2).bit_count(),
-                (sh ^ r3).bit_count(),
-                (sh ^ r4).bit_count(),
-                (sh ^ r5).bit_count(),
-                (sh ^ r6).bit_count(),
-                (sh ^ r7).bit_count(),
-                (sh ^ r8).bit_count(),
-                (sh ^ r9).bit_count(),
-                (sh ^ r10).bit_count(),
-                (sh ^ r11).bit_count(),
-                (sh ^ r12).bit_count(),
-                (sh ^ r13).bit_count(),
-                (sh ^ r14).bit_count(),
-                (sh ^ r15).bit_count(),
-            )
+            dists = ring_distances(sh, ring)
             best = min(dists)
             # Which slot holds the nearest matters only within the template band.
             other = best <= TEMPLATE_BITS and self.ring_account[dists.index(best)] != me
