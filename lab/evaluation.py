@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from distillguard.lab.analyst import SimulatedAnalyst
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector, Trace
 from distillguard.models.event import Event, InvalidEvent, decode_for
 from distillguard.streams.gateway.enforcement import Enforcer, StaticLimit
+from distillguard.streams.worker.verdicts import RuntimeAllowlist, VerdictBook
 
 STATIC_ACCOUNT_RPM = (10, 30, 60, 120, 300)
 STATIC_CLUSTER_RPM = (60, 300, 1200)
@@ -60,6 +62,7 @@ def evaluate(
     campaign_trace: Trace | None = None,
     on_request: Callable[[Event, bool, AccountTally], None] | None = None,
     detector: Detector | None = None,
+    analyst: SimulatedAnalyst | None = None,
 ) -> EvalResult:
     """Replay, enforce and tally in one pass over JSONL ``lines``.
 
@@ -67,8 +70,19 @@ def evaluate(
     event, whether it was served and the account's tally (``actioned_at`` still None: the
     request came before the account's first action). ``detector`` replaces the one built
     from ``cfg``, ``trace`` and ``campaign_trace`` (a caller that reads its scales).
+
+    With an ``analyst``, its verdicts take effect as the worker applies them: a release or an
+    escalation reaches the gateway ``delay_s`` later, a released account is exempt (event time),
+    the detector's decisions that a verdict holds back are not sent, and the account detector
+    learns each verdict (``models.lookalikes``).
     """
     det = detector if detector is not None else Detector(cfg, trace, campaign_trace)
+    book = VerdictBook()
+    latest: dict[str, dict[str, Any]] = {}
+    now = [0.0]
+    if analyst is not None:
+        for stage in (det.accounts, det.campaigns, det.clusters):
+            stage.allow = RuntimeAllowlist(stage.allow, book, lambda: now[0])
     enforcer = Enforcer()
     statics = [StaticLimit(r, "account") for r in STATIC_ACCOUNT_RPM] + [
         StaticLimit(r, "ip_cluster") for r in STATIC_CLUSTER_RPM
@@ -103,17 +117,31 @@ def evaluate(
         for s in statics:
             if s.admit(e.account_id, e.cluster, ts):
                 t.static_served[s.name] = t.static_served.get(s.name, 0) + 1
+        if analyst is not None:
+            now[0] = ts
+            if analyst.due(ts):
+                for v in analyst.review(ts, latest):
+                    det.accounts.learn_verdict(v.subject, v.verdict, ts, v.expires_at)
+                    for d in book.apply(v, ts):
+                        dd = d.to_dict()
+                        decisions.append(dd)
+                        seq += 1
+                        heapq.heappush(pending, (ts + delay_s, seq, dd))
         try:
             new = det.observe(e)
         except InvalidEvent:
             rejected += 1
             continue
         n += 1
+        if book.by_subject:
+            new = [d for d in new if book.admits(d, ts)]
         for d in new:
             dd = d.to_dict()
             decisions.append(dd)
             seq += 1
             heapq.heappush(pending, (ts + delay_s, seq, dd))
+            if analyst is not None and d.subject_type == "account":
+                latest[d.subject] = dd
             if d.subject_type == "account" and d.action != "allow":
                 acct = tallies.get(d.subject)
                 if acct is not None and acct.actioned_at is None:

@@ -54,6 +54,7 @@ from distillguard.models.evidence import (
     harvest_core,
     own_prompts,
 )
+from distillguard.models.lookalikes import NO_VOTE, Lookalikes, Vote, lookalike_vector
 from distillguard.models.policy import BLOCK, SubjectPolicy
 from distillguard.models.popularity import PromptPopularity
 from distillguard.models.recent import RecentIds
@@ -373,6 +374,11 @@ class AccountDetector(Stage[AccountState]):
         self.seen = RecentIds(SEEN_IDS)
         self.popularity = PromptPopularity()
         self._popularity = "popularity" not in self.cfg.ablate
+        self.lookalikes = Lookalikes()
+        """What analysts' verdicts taught (``models.lookalikes``)."""
+        self._learned = "verdict_model" not in self.cfg.ablate
+        self.last_vote: Vote = NO_VOTE
+        """The verdicts' vote of the latest :meth:`evidence` (for its reasons)."""
         self.trace = trace
 
     def check_order(self, e: Event, partition: int) -> None:
@@ -476,13 +482,41 @@ class AccountDetector(Stage[AccountState]):
         rot = 0.0 if "automation" in ablate else f["ip_rotation"]
         auto = 0.0 if "automation" in ablate else automation(f)
         drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
+        vote = NO_VOTE
+        if (
+            self._learned
+            and self.lookalikes.labelled
+            and (
+                not skip_population_below
+                or combine(core, auto, POPULATION_WEIGHT, drift, tmpl, rot, 1.0) >= skip_population_below
+            )
+        ):
+            vote = self.lookalikes.vote(lookalike_vector(f, max(st.rph(ts), 60.0 * st.rpm(ts))), ts)
+        learned = vote.value
         pop = 0.0
         if "population_anomaly" not in ablate and (
             not skip_population_below
-            or combine(core, auto, POPULATION_WEIGHT, drift, tmpl, rot) >= skip_population_below
+            or combine(core, auto, POPULATION_WEIGHT, drift, tmpl, rot, learned) >= skip_population_below
         ):
             pop = self.population.percentile(f)  # Half-Space Trees cost ~100 us: only where they can matter
-        return AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl, rot)), f
+        ev = AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl, rot, learned), learned)
+        self.last_vote = vote
+        return ev, f
+
+    def learn_verdict(self, account: str, verdict: str, ts: float, until: float = math.inf) -> bool:
+        """Learn an analyst's verdict on an account it tracks (``release``: not a harvest;
+        ``confirm``, ``escalate``: a harvest) until ``until`` (event time: the verdict's expiry);
+        whether it could (the account's state is here)."""
+        st = self.states.get(account)
+        if st is None and self.loader is not None:
+            st = self.loader(account)
+        if st is None or st.n == 0 or until <= ts:
+            return False
+        seen = min(ts, st.last_ts)  # the account as it was when last seen, not after its pause
+        f = features(st, seen, self.scales, fixed="fixed_scales" not in self.cfg.ablate)
+        rate = max(st.rph(seen), 60.0 * st.rpm(seen))
+        self.lookalikes.learn(account, lookalike_vector(f, rate), verdict != "release", verdict, until)
+        return True
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
         cfg = self.cfg
@@ -519,6 +553,7 @@ class AccountDetector(Stage[AccountState]):
                     "automation": ev.automation,
                     "population": ev.population,
                     "drift": ev.drift,
+                    "learned": ev.learned,
                     **f,
                     **raw,
                 },
@@ -538,13 +573,21 @@ class AccountDetector(Stage[AccountState]):
             score,
             ts,
             limit,
-            lambda: self._reasons(f, raw, ev),
+            lambda vote=self.last_vote: self._reasons(f, raw, ev, vote),
             e.event_id,
             force_block=not bites and score >= cfg.throttle_score,
         )
 
+    def _released_lookalike(self, st: AccountState, ts: float) -> bool:
+        """Whether the account looks like ones analysts released (a vote of -1/2 or less)."""
+        lk = self.lookalikes
+        if not (self._learned and lk.negatives):
+            return False
+        f = features(st, ts, self.scales, fixed="fixed_scales" not in self.cfg.ablate)
+        return lk.vote(lookalike_vector(f, max(st.rph(ts), 60.0 * st.rpm(ts))), ts).value <= -0.5
+
     def _campaign_action(self, acct: str, st: AccountState, link: CampaignLink, e: Event) -> Decision | None:
-        if self.allow.account(acct):
+        if self.allow.account(acct) or self._released_lookalike(st, e.ts):
             return None
         st.score = max(st.score, link.score)
         return self.decide(acct, st, link.score, e.ts, 1, link.reasons, e.event_id, force_block=True)
@@ -553,12 +596,14 @@ class AccountDetector(Stage[AccountState]):
         """Fold a campaign verdict into its account; act on it at once."""
         st = self.state(v.account, v.ts, partition)
         st.campaign = CampaignLink(v.campaign, v.score, v.ts + v.ttl_s, v.reasons)
-        if self.allow.account(v.account):
+        if self.allow.account(v.account) or self._released_lookalike(st, v.ts):
             return []
         d = self.decide(v.account, st, v.score, v.ts, 1, v.reasons, v.event_id, force_block=True)
         return [d] if d is not None else []
 
-    def _reasons(self, f: dict[str, float], raw: dict[str, float], ev: AccountEvidence) -> tuple[str, ...]:
+    def _reasons(
+        self, f: dict[str, float], raw: dict[str, float], ev: AccountEvidence, vote: Vote = NO_VOTE
+    ) -> tuple[str, ...]:
         med = self.scales.medians()
         ranked = sorted(REASON_FEATURES, key=lambda k: f[k], reverse=True)
         out = [f"harvest_signature {ev.core:.2f} (answer shape x novel sweep x shallow turns)"]
@@ -574,6 +619,12 @@ class AccountDetector(Stage[AccountState]):
             out.append(f"population_anomaly_percentile_score {ev.population:.2f}")
         if ev.drift > 0:
             out.append(f"drift_from_own_baseline {ev.drift:.2f}")
+        if abs(ev.learned) >= 0.2 and vote.nearest:
+            like = "released" if ev.learned < 0 else "confirmed"
+            out.append(
+                f"looks_like_{like} {ev.learned:+.2f} (analysts' verdicts: nearest {vote.nearest}, "
+                f"{vote.nearest_verdict}, distance {vote.distance:.2f})"
+            )
         return tuple(out)
 
 

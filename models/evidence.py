@@ -39,6 +39,7 @@ ABLATABLE = (
     "cost_gate",
     "popularity",
     "tie_pace",
+    "verdict_model",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 
@@ -65,6 +66,12 @@ ROTATION_WEIGHT = 6.0
 AUTOMATION_WEIGHT = 2.0
 POPULATION_WEIGHT = 1.0
 DRIFT_WEIGHT = 1.0
+RELEASED_WEIGHT = 8.0
+"""Log-odds a vote of -1 (look-alike of released accounts, ``models.lookalikes``) takes away:
+enough to unflag the look-alike of a released account with the strongest signature."""
+CONFIRMED_WEIGHT = 3.0
+"""Log-odds a vote of +1 (look-alike of confirmed harvests) adds: it lifts what is close to a
+threshold, not what has no signature."""
 AUTOMATION = {
     "timing_regularity": 0.5,
     "ip_rotation": 1.0,
@@ -190,6 +197,8 @@ class AccountEvidence:
     population: float
     drift: float
     score: float
+    learned: float = 0.0
+    """The analysts' verdicts' vote on the account (``models.lookalikes``), in [-1, 1]."""
 
 
 def logit(p: float) -> float:
@@ -198,7 +207,13 @@ def logit(p: float) -> float:
 
 
 def combine(
-    core: float, auto: float, population: float, drift: float, template: float = 0.0, rotation: float = 0.0
+    core: float,
+    auto: float,
+    population: float,
+    drift: float,
+    template: float = 0.0,
+    rotation: float = 0.0,
+    learned: float = 0.0,
 ) -> float:
     """Logistic combination of the evidence into the score in [0, 1]."""
     # The other evidence counts only as far as the signature itself is there: automation, a
@@ -210,4 +225,6 @@ def combine(
     # Evasion needs less of the signature: a new /24 on nearly every request (a rotating proxy)
     # is what no person does, and a harvester hides its answer shape behind a system prompt.
     z += ROTATION_WEIGHT * min(1.0, max(0.0, (core - 0.1) / 0.1)) * max(0.0, rotation - 0.5) * 2.0
+    # What analysts taught: the look-alikes of released accounts and of confirmed harvests.
+    z += (CONFIRMED_WEIGHT if learned > 0 else RELEASED_WEIGHT) * learned
     return 1.0 / (1.0 + math.exp(-z))

@@ -1,8 +1,8 @@
 """``distillguard console``: the analysts' console, server-rendered HTML over aiohttp.
 
 It shows what is in force now (the compacted decisions topic, read by an
-:class:`~distillguard.streams.gateway.enforcer.EnforcementClient`), a queue ordered by score x
-volume, a search by account, IP cluster or campaign id, and a page per subject with its
+:class:`~distillguard.streams.gateway.enforcer.EnforcementClient`), a queue ordered by volume x
+uncertainty, a search by account, IP cluster or campaign id, and a page per subject with its
 decisions and verdicts. On that page an analyst releases, confirms or escalates the subject: a
 verdict record on ``analyst-verdicts`` (``contracts/analyst_verdict.schema.json``) that the
 workers act on.
@@ -36,7 +36,7 @@ import structlog
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from distillguard.models.decision import SUBJECT_TYPES
+from distillguard.models.decision import SUBJECT_TYPES, queue_priority
 from distillguard.streams.gateway.enforcer import EnforcementClient
 from distillguard.streams.settings import Settings
 from distillguard.streams.tools.console_auth import (
@@ -59,25 +59,10 @@ MAX_HOURS = 24 * 90
 SESSION = web.RequestKey("session", Session)
 FORM = web.RequestKey("form", MultiDictProxy)  # type: ignore[type-abstract]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_RPH = re.compile(r"(\d+(?:\.\d+)?) requests/h")
 
 
 def subject_key(subject_type: str, subject: str) -> tuple[str, str]:
     return (subject_type or "account", subject)
-
-
-def volume(d: dict[str, Any]) -> float:
-    """Requests an hour named in a decision's reasons (the account stage writes them), else 1."""
-    for text in d.get("reasons") or []:
-        m = _RPH.search(str(text))
-        if m:
-            return max(1.0, float(m.group(1)))
-    return 1.0
-
-
-def priority(d: dict[str, Any]) -> float:
-    """A queue's order: score x requests an hour."""
-    return float(d.get("score") or 0.0) * volume(d)
 
 
 class ConsoleState:
@@ -117,8 +102,8 @@ class ConsoleState:
         return sorted(live, key=lambda d: float(d.get("ts") or 0), reverse=True)
 
     def queue(self, now: float | None = None) -> list[dict[str, Any]]:
-        """What is in force, the highest score x volume first."""
-        return sorted(self.in_force(now), key=priority, reverse=True)
+        """What is in force, the most at stake x most uncertain first (``queue_priority``)."""
+        return sorted(self.in_force(now), key=queue_priority, reverse=True)
 
     def search(self, q: str) -> list[dict[str, Any]]:
         """Subjects whose name, or a reason of their newest decision (a campaign id), holds ``q``."""
@@ -236,7 +221,7 @@ def decision_rows(ds: list[dict[str, Any]], with_priority: bool = False) -> str:
             f"<td>{e(when(d.get('ts')))}</td><td>{e(when(expires(d)))}</td><td>{float(d.get('score') or 0):.2f}</td>"
         )
         if with_priority:
-            cells += f"<td>{priority(d):.1f}</td>"
+            cells += f"<td>{queue_priority(d):.1f}</td>"
         reasons = "<br>".join(e(r) for r in (d.get("reasons") or [])[:3])
         cells += f'<td class="reasons">{reasons}</td><td class="codes">{e(", ".join(d.get("reason_codes") or []))}</td>'
         rows.append(f"<tr>{cells}</tr>")

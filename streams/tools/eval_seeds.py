@@ -8,7 +8,10 @@ measure, and whether the targets hold on the worst seed.
 
 Output in ``--out``: ``seeds/N.json`` (each seed's metrics), ``summary.md``, ``summary.json``,
 ``harvest_vs_collateral.png``; with ``--ablation``, ``ablation.md`` and
-``ablation/no-NAME/`` (the same files for each ablated configuration).
+``ablation/no-NAME/`` (the same files for each ablated configuration); with ``--analyst N``,
+``analyst.md`` and ``analyst/{applied,learned}/``: the same seeds with a simulated analyst
+(``lab.analyst``) giving N verdicts, once applied only (``verdict_model`` ablated) and once
+applied and learned.
 """
 
 from __future__ import annotations
@@ -435,6 +438,8 @@ class Task:
     hours: float
     sim_root: Path
     out: Path
+    analyst: int = 0
+    """Verdicts the simulated analyst gives (0: no analyst)."""
 
 
 def run_task(task: Task) -> tuple[str, int, dict[str, Any], float]:
@@ -444,15 +449,26 @@ def run_task(task: Task) -> tuple[str, int, dict[str, Any], float]:
     d = ensure_simulation(task.sim_root, task.variant, task.seed, task.hours)
     labels = orjson.loads((d / "labels.json").read_bytes())["accounts"]
     t0 = time.perf_counter()
+    analyst = None
+    if task.analyst:
+        from distillguard.lab.analyst import SimulatedAnalyst
+
+        analyst = SimulatedAnalyst({a: v["label"] for a, v in labels.items()}, task.analyst)
     with (d / "events.jsonl").open("rb") as fh:
-        res = evaluate(fh, task.cfg)
+        res = evaluate(fh, task.cfg, analyst=analyst)
     m = summarize(res, labels)
+    if analyst is not None:
+        m["analyst"] = {
+            "verdicts": len(analyst.judged),
+            "released": sum(v == "release" for v in analyst.judged.values()),
+        }
     m["run"] = {
         "seed": task.seed,
         "variant": task.variant,
         "hours": task.hours,
         "config": task.config,
         "ablate": sorted(task.cfg.ablate),
+        "analyst": task.analyst,
         "sim": str(d),
     }
     (task.out / "seeds").mkdir(parents=True, exist_ok=True)
@@ -512,21 +528,26 @@ def run(args: argparse.Namespace) -> int:
     if base_names:
         base = dataclasses.replace(base, ablate=frozenset(base_names))
     base_label = "full" if not base_names else "- " + ", ".join(base_names)
-    configs: list[tuple[str, DetectorConfig, Path]] = [(base_label, base, args.out)]
+    configs: list[tuple[str, DetectorConfig, Path, int]] = [(base_label, base, args.out, 0)]
     for name in ablation or []:
         cfg = dataclasses.replace(base, ablate=base.ablate | {name})
-        configs.append((f"- {name}", cfg, args.out / "ablation" / f"no-{name}"))
+        configs.append((f"- {name}", cfg, args.out / "ablation" / f"no-{name}", 0))
+    if args.analyst:
+        n = args.analyst
+        unlearned = dataclasses.replace(base, ablate=base.ablate | {"verdict_model"})
+        configs.append((f"+ {n} verdicts, applied only", unlearned, args.out / "analyst" / "applied", n))
+        configs.append((f"+ {n} verdicts, applied and learned", base, args.out / "analyst" / "learned", n))
     # Configuration-major order: the first pass simulates every seed, later passes reuse them.
     tasks = [
-        Task(label, cfg, seed, args.variant, args.hours, args.sim_dir, out)
-        for label, cfg, out in configs
+        Task(label, cfg, seed, args.variant, args.hours, args.sim_dir, out, n)
+        for label, cfg, out, n in configs
         for seed in args.seeds
     ]
     _log(
         f"{len(args.seeds)} seeds x {len(configs)} configuration(s), variant={args.variant} hours={args.hours:g} "
         f"jobs={args.jobs} sims in {args.sim_dir}"
     )
-    results: dict[str, dict[int, dict[str, Any]]] = {label: {} for label, _, _ in configs}
+    results: dict[str, dict[int, dict[str, Any]]] = {label: {} for label, *_ in configs}
     t0 = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
     try:
@@ -546,7 +567,7 @@ def run(args: argparse.Namespace) -> int:
     )
     aggs: list[tuple[str, dict[str, Any]]] = []
     mds: list[str] = []
-    for label, _, out in configs:
+    for label, _, out, _ in configs:
         agg = aggregate(results[label])
         agg["run"] = {"variant": args.variant, "hours": args.hours, "config": label}
         title = f"distillguard ({label}), variant {args.variant}, {args.hours:g} h, {seeds_txt} ({len(args.seeds)})"
@@ -555,9 +576,16 @@ def run(args: argparse.Namespace) -> int:
         aggs.append((label, agg))
     print(mds[0])
     if ablation:
-        abl = ablation_markdown(aggs, f"variant {args.variant}, {args.hours:g} h, {seeds_txt}")
+        rows = [(label, agg) for label, agg in aggs if not label.startswith("+")]
+        abl = ablation_markdown(rows, f"variant {args.variant}, {args.hours:g} h, {seeds_txt}")
         (args.out / "ablation.md").write_text(abl)
         print(abl)
+    if args.analyst:
+        rows = [aggs[0]] + [(label, agg) for label, agg in aggs if label.startswith("+")]
+        note = f"simulated analyst, variant {args.variant}, {args.hours:g} h, {seeds_txt}"
+        table = ablation_markdown(rows, note).replace("### Ablation: ", "### Verdicts: ", 1)
+        (args.out / "analyst.md").write_text(table)
+        print(table)
     print(one_line(aggs[0][1]))
     return 0
 
@@ -582,6 +610,13 @@ def add_parser(sub: Any) -> None:
         const="",
         metavar="NAME,NAME",
         help="also one run per name with it ablated (no names: models.evidence.ABLATABLE)",
+    )
+    p.add_argument(
+        "--analyst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run with a simulated analyst giving N verdicts, applied only and applied and learned",
     )
     p.add_argument("--no-plot", action="store_true")
     p.set_defaults(func=run)

@@ -22,7 +22,7 @@ from distillguard.models.detector import AccountDetector, CampaignDetector, Clus
 from distillguard.models.event import InvalidEvent, decode_for
 from distillguard.streams.logs import SampledLog
 from distillguard.streams.worker.records import dead_letter, encode_decision
-from distillguard.streams.worker.verdicts import RuntimeAllowlist, VerdictBook
+from distillguard.streams.worker.verdicts import AnalystVerdict, RuntimeAllowlist, VerdictBook
 
 log = structlog.get_logger("distillguard.worker")
 T = TypeVar("T")
@@ -158,6 +158,7 @@ class AccountStage:
         self.verdicts = VerdictBook()
         """Analysts' verdicts in force: a release exempts its subject (through the allowlist)."""
         self.detector.allow = RuntimeAllowlist(self.detector.allow, self.verdicts)
+        self.verdicts.on_apply = self._learn_verdict
         self.counters = Counters()
         self.shadow = False
         """Shadow mode (``DISTILLGUARD_MODE=shadow``): every decision is sent with ``enforce: false``."""
@@ -243,6 +244,17 @@ class AccountStage:
         for d in self.verdicts.apply_records(raws, emit=not catch_up):
             self._emit(d, out, True, source="analyst-verdicts")
         return out
+
+    def _learn_verdict(self, v: AnalystVerdict) -> None:
+        """An account's verdict teaches the account detector, where the account's state is."""
+        if v.subject_type == "account":
+            learned = self.detector.learn_verdict(v.subject, v.verdict, v.ts, v.expires_at)
+            log.info(
+                "analyst's verdict learned" if learned else "analyst's verdict not learned: account not here",
+                subject=v.subject,
+                verdict=v.verdict,
+                labels=len(self.detector.lookalikes),
+            )
 
     def verdicts_in_force(self) -> Outbox:
         """The decisions of every release and escalation in force (same ids as when first sent)."""

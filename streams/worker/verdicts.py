@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +172,8 @@ class VerdictBook:
         self.by_subject: dict[tuple[str, str], AnalystVerdict] = {}
         self.applied = 0
         self.rejected = 0
+        self.on_apply: Callable[[AnalystVerdict], None] | None = None
+        """Called with each verdict recorded (the account stage learns from it)."""
 
     def apply(self, v: AnalystVerdict, now: float | None = None, emit: bool = True) -> list[Decision]:
         """Record ``v`` as its subject's verdict; the decisions to send (none when ``emit`` is false).
@@ -186,6 +188,8 @@ class VerdictBook:
             return []
         self.by_subject[key] = v
         self.applied += 1
+        if self.on_apply is not None:
+            self.on_apply(v)
         d = verdict_decision(v, now) if emit else None
         return [d] if d is not None else []
 
@@ -238,14 +242,22 @@ class RuntimeAllowlist(Allowlist):
     follows whatever :class:`~distillguard.models.detector.Allowlist` keeps.
     """
 
-    def __init__(self, base: Allowlist, book: VerdictBook) -> None:  # no super().__init__: see base
+    def __init__(
+        self, base: Allowlist, book: VerdictBook, clock: Callable[[], float] = time.time
+    ) -> None:  # no super().__init__: see base
         self.base = base
         self.book = book
+        self.clock = clock
+        """The time a release is judged in force at (the wall clock; event time in an evaluation)."""
 
     def account(self, account: str) -> bool:
         """Whether the account is listed or released."""
-        return self.base.account(account) or (bool(self.book.by_subject) and self.book.released("account", account))
+        return self.base.account(account) or (
+            bool(self.book.by_subject) and self.book.released("account", account, self.clock())
+        )
 
     def cluster(self, cluster: str) -> bool:
         """Whether the cluster lies inside a listed network or is released."""
-        return (bool(self.book.by_subject) and self.book.released("ip_cluster", cluster)) or self.base.cluster(cluster)
+        return (
+            bool(self.book.by_subject) and self.book.released("ip_cluster", cluster, self.clock())
+        ) or self.base.cluster(cluster)

@@ -13,9 +13,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from distillguard.models.decision import Decision
+from distillguard.models.decision import queue_priority as priority
 from distillguard.streams.cli import main
 from distillguard.streams.settings import Settings
-from distillguard.streams.tools.console import ConsoleState, case_hint, make_app, priority
+from distillguard.streams.tools.console import ConsoleState, case_hint, make_app
 from distillguard.streams.tools.console_auth import (
     Sessions,
     UsersFileError,

@@ -155,6 +155,17 @@ def test_without_a_release_the_same_account_is_acted_on_again() -> None:
     assert any(d["action"] in ("throttle", "block") for d in stage_run(stage, events[200:], 200))
 
 
+def test_a_release_teaches_the_stage_to_leave_look_alikes_alone() -> None:
+    """The worker learns from a release: another account scripted the same way is not actioned."""
+    stage = AccountStage(DetectorConfig())
+    assert any(d["action"] == "throttle" for d in stage_run(stage, firehose("batch-a", 200, rpm=60), 0))
+    v = new_verdict("alice", "account", "batch-a", "release", "a customer's nightly job", hours=10_000_000)
+    stage.apply_analyst_verdicts([v.encode()[1]])
+    assert stage.detector.lookalikes.labelled.keys() == {"batch-a"}
+    t1 = firehose("batch-a", 1)[0]["ts"] + 7200
+    assert stage_run(stage, firehose("batch-b", 200, t0=t1, rpm=60, ip="34.91.7.9"), 200) == []
+
+
 def test_the_cluster_stage_shares_the_account_stages_verdicts() -> None:
     acc, clu = AccountStage(DetectorConfig()), ClusterStage(DetectorConfig())
     clu.share_verdicts(acc.verdicts)
