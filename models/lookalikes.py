@@ -94,9 +94,7 @@ class Lookalikes:
     def __len__(self) -> int:
         return len(self.search.window)
 
-    def learn(
-        self, subject: str, x: tuple[float, ...], harvest: bool, verdict: str, until: float = math.inf
-    ) -> None:
+    def learn(self, subject: str, x: tuple[float, ...], harvest: bool, verdict: str, until: float = math.inf) -> None:
         """Learn one labelled account until ``until`` (its verdict's expiry); a subject judged
         again replaces its earlier label."""
         if subject in self.labelled:
