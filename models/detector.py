@@ -23,6 +23,7 @@ import math
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from distillguard.models.account_features import AccountState, Baseline, CampaignLink, cluster_hash, stable_hash
@@ -573,7 +574,7 @@ class AccountDetector(Stage[AccountState]):
             score,
             ts,
             limit,
-            lambda vote=self.last_vote: self._reasons(f, raw, ev, vote),
+            partial(self._reasons, f, raw, ev, self.last_vote),
             e.event_id,
             force_block=not bites and score >= cfg.throttle_score,
         )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from river import neighbors
 
@@ -54,7 +55,8 @@ MEMORY = 2000
 """Labels kept (the newest)."""
 
 
-def _distance(a: tuple[tuple[float, ...], object], b: tuple[tuple[float, ...], object]) -> float:
+def _distance(a: Any, b: Any, **_: Any) -> float:
+    """Euclidean distance of two ``(vector, label)`` items (River's ``DistanceFunc``)."""
     return math.dist(a[0], b[0])
 
 
