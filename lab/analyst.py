@@ -1,7 +1,7 @@
 """A simulated analyst: reviews the queue in event time and answers from the labels.
 
 It stands in for a trust-and-safety reviewer in the evaluation (labels are read here, never by
-the detector). Every ``every_s`` of event time it takes the first ``per_review`` accounts of the
+the detector). Every ``every_s`` of event time (6 minutes) it takes the first ``per_review`` accounts (one) of the
 queue that it has not judged yet (what is in force, ordered as the console orders it: requests an
 hour x uncertainty) and answers from the label: an attack account is escalated (blocked), an
 honest one released; both for ``hours``. It stops after ``budget`` verdicts.
@@ -25,8 +25,8 @@ class SimulatedAnalyst:
         self,
         labels: Mapping[str, str],
         budget: int,
-        per_review: int = 5,
-        every_s: float = 1800.0,
+        per_review: int = 1,
+        every_s: float = 360.0,
         hours: float = 24.0,
     ) -> None:
         self.labels = labels

@@ -591,7 +591,8 @@ class AccountDetector(Stage[AccountState]):
         if self.allow.account(acct) or self._released_lookalike(st, e.ts):
             return None
         st.score = max(st.score, link.score)
-        return self.decide(acct, st, link.score, e.ts, 1, link.reasons, e.event_id, force_block=True)
+        reasons = partial(member_reasons, link.reasons, st, e.ts)
+        return self.decide(acct, st, link.score, e.ts, 1, reasons, e.event_id, force_block=True)
 
     def apply_verdict(self, v: CampaignVerdict, partition: int = 0) -> list[Decision]:
         """Fold a campaign verdict into its account; act on it at once."""
@@ -599,7 +600,8 @@ class AccountDetector(Stage[AccountState]):
         st.campaign = CampaignLink(v.campaign, v.score, v.ts + v.ttl_s, v.reasons)
         if self.allow.account(v.account) or self._released_lookalike(st, v.ts):
             return []
-        d = self.decide(v.account, st, v.score, v.ts, 1, v.reasons, v.event_id, force_block=True)
+        reasons = partial(member_reasons, v.reasons, st, v.ts)
+        d = self.decide(v.account, st, v.score, v.ts, 1, reasons, v.event_id, force_block=True)
         return [d] if d is not None else []
 
     def _reasons(
@@ -627,6 +629,12 @@ class AccountDetector(Stage[AccountState]):
                 f"{vote.nearest_verdict}, distance {vote.distance:.2f})"
             )
         return tuple(out)
+
+
+def member_reasons(reasons: tuple[str, ...], st: AccountState, ts: float) -> tuple[str, ...]:
+    """A campaign's reasons and the member's own pace (what a release would give back to it, for
+    the analyst's queue): ``campaign member at 14 requests/h``."""
+    return (*reasons, f"campaign member at {st.rph(ts):.0f} requests/h")
 
 
 class CampaignDetector(Stage[CampaignState]):
