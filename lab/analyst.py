@@ -1,10 +1,11 @@
 """A simulated analyst: reviews the queue in event time and answers from the labels.
 
 It stands in for a trust-and-safety reviewer in the evaluation (labels are read here, never by
-the detector). Every ``every_s`` of event time (6 minutes) it takes the first ``per_review`` accounts (one) of the
-queue that it has not judged yet (what is in force, ordered as the console orders it: requests an
-hour x uncertainty) and answers from the label: an attack account is escalated (blocked), an
-honest one released; both for ``hours``. It stops after ``budget`` verdicts.
+the detector). Every ``every_s`` of event time (6 minutes) it takes the first ``per_review``
+accounts (one) of the queue that it has not judged yet (what is in force, ordered as the console
+orders it: requests an hour x uncertainty) and answers from the label: an attack account is
+escalated (blocked), an honest one released; both for ``hours``. It stops after ``budget``
+verdicts.
 """
 
 from __future__ import annotations
