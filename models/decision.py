@@ -44,11 +44,12 @@ _RPH = re.compile(r"(\d+(?:\.\d+)?) requests/h")
 
 
 def queue_volume(d: dict[str, Any]) -> float:
-    """Requests an hour named in a decision's reasons (the account stage writes them), else 1."""
-    for text in d.get("reasons") or []:
-        m = _RPH.search(str(text))
-        if m:
-            return max(1.0, float(m.group(1)))
+    """The subject's own requests an hour, the last named in a decision's reasons (a campaign
+    member's decision names the campaign's rate first, the member's own last), else 1."""
+    for text in reversed(d.get("reasons") or []):
+        found = _RPH.findall(str(text))
+        if found:
+            return max(1.0, float(found[-1]))
     return 1.0
 
 
