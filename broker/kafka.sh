@@ -7,7 +7,11 @@
 # .state/kafka/. Both folders are git-ignored. Settings (environment):
 #   KAFKA_PORT        client port on 127.0.0.1          (default 9092)
 #   KAFKA_SASL_PORT   extra SASL_PLAINTEXT/SCRAM port     (default: none)
-#   KAFKA_SASL_USER / KAFKA_SASL_PASSWORD  SCRAM user created at format time (with KAFKA_SASL_PORT)
+#   KAFKA_SASL_SSL_PORT  extra SASL_SSL/SCRAM port      (default: none; needs KAFKA_SSL_KEYSTORE)
+#   KAFKA_SSL_PORT    extra SSL port                     (default: none; needs KAFKA_SSL_KEYSTORE)
+#   KAFKA_SASL_USER / KAFKA_SASL_PASSWORD  SCRAM user created at format time (with a SASL port)
+#   KAFKA_SSL_KEYSTORE / KAFKA_SSL_KEYSTORE_PASSWORD  PKCS12 file with the broker's key and
+#                     certificate chain, and its password (for the TLS ports)
 #   KAFKA_HEAP        JVM heap                           (default 512m)
 #   KAFKA_STATE_DIR   data and log folder                (default .state/kafka)
 set -euo pipefail
@@ -15,6 +19,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${KAFKA_PORT:-9092}
 sasl_port=${KAFKA_SASL_PORT:-}
+sasl_ssl_port=${KAFKA_SASL_SSL_PORT:-}
+ssl_port=${KAFKA_SSL_PORT:-}
+keystore=${KAFKA_SSL_KEYSTORE:-}
+keystore_password=${KAFKA_SSL_KEYSTORE_PASSWORD:-}
 sasl_user=${KAFKA_SASL_USER:-distillguard}
 sasl_password=${KAFKA_SASL_PASSWORD:-distillguard-secret}
 heap=${KAFKA_HEAP:-512m}
@@ -66,17 +74,30 @@ PY
   fi
 }
 
+uses_sasl() {
+  [ -n "$sasl_port" ] || [ -n "$sasl_ssl_port" ]
+}
+
+uses_tls() {
+  [ -n "$sasl_ssl_port" ] || [ -n "$ssl_port" ]
+}
+
+add_listener() {  # NAME PORT: one more listener on 127.0.0.1 when PORT is set (write_config's locals)
+  [ -n "$2" ] || return 0
+  listeners="$listeners,$1://127.0.0.1:$2"
+  advertised="$advertised,$1://127.0.0.1:$2"
+  protomap="$protomap,$1:$1"
+}
+
 write_config() {
   mkdir -p "$state/data" "$state/logs"
   local ctl=$((port + 1))
   local listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctl"
   local advertised="PLAINTEXT://127.0.0.1:$port"
   local protomap="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
-  if [ -n "$sasl_port" ]; then
-    listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$sasl_port"
-    advertised="$advertised,SASL_PLAINTEXT://127.0.0.1:$sasl_port"
-    protomap="$protomap,SASL_PLAINTEXT:SASL_PLAINTEXT"
-  fi
+  add_listener SASL_PLAINTEXT "$sasl_port"
+  add_listener SASL_SSL "$sasl_ssl_port"
+  add_listener SSL "$ssl_port"
   cat > "$cfg" <<CFG
 process.roles=broker,controller
 node.id=1
@@ -99,10 +120,20 @@ group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 log.segment.bytes=104857600
 CFG
-  if [ -n "$sasl_port" ]; then
+  if uses_sasl; then
+    echo "sasl.enabled.mechanisms=SCRAM-SHA-256" >> "$cfg"
+  fi
+  local scram="scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  if [ -n "$sasl_port" ]; then echo "listener.name.sasl_plaintext.$scram" >> "$cfg"; fi
+  if [ -n "$sasl_ssl_port" ]; then echo "listener.name.sasl_ssl.$scram" >> "$cfg"; fi
+  if uses_tls; then
+    [ -f "$keystore" ] || die "KAFKA_SSL_KEYSTORE must name the broker's PKCS12 keystore for the TLS ports"
     cat >> "$cfg" <<CFG
-sasl.enabled.mechanisms=SCRAM-SHA-256
-listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$keystore
+ssl.keystore.password=$keystore_password
+ssl.key.password=$keystore_password
+ssl.client.auth=none
 CFG
   fi
 }
@@ -111,7 +142,7 @@ format_storage() {
   [ -f "$state/data/meta.properties" ] && return 0
   local id extra=()
   id=$(java -cp "$cache/lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-  if [ -n "$sasl_port" ]; then
+  if uses_sasl; then
     extra=(--add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$sasl_password]")
   fi
   java -cp "$cache/lib/*" -Dlog4j2.configurationFile="$root/broker/log4j2.properties" \

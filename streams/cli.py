@@ -185,16 +185,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def uses_kafka(args: argparse.Namespace) -> bool:
+    """Whether the command connects to Kafka (and so checks the brokers' TLS first)."""
+    if args.command == "simulate":
+        return bool(args.kafka)
+    if args.command == "console":
+        return args.console_command != "hash-password"
+    return args.command in ("worker", "gateway", "enforcer", "decisions")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``distillguard`` console script."""
-    from distillguard.streams.settings import SettingsError
+    """Entry point of the ``distillguard`` console script.
+
+    Bad settings exit with code 2, a broker whose TLS does not verify with code 1: each as one
+    line on stderr, before any Kafka client starts.
+    """
+    from distillguard.streams.broker_tls import BrokerTLSError, check_broker_tls
+    from distillguard.streams.settings import Settings, SettingsError
 
     args = build_parser().parse_args(argv)
     try:
+        if uses_kafka(args):
+            check_broker_tls(Settings.from_env())
         return int(args.func(args) or 0)
     except SettingsError as err:
         print(f"distillguard: bad settings: {err}", file=sys.stderr)
         return 2
+    except BrokerTLSError as err:
+        print(f"distillguard: TLS: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

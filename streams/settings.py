@@ -163,6 +163,8 @@ class Settings:
             )
         if not any(b.strip() for b in self.broker.split(",")):
             raise SettingsError(f"{PREFIX}BROKER is empty (host:port, comma-separated)")
+        if self.uses_tls and self.ssl_cafile:
+            _check_cafile(self.ssl_cafile)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -191,18 +193,25 @@ class Settings:
         )
         return cls(**kw, detector=det)
 
+    @property
+    def uses_tls(self) -> bool:
+        """Whether the brokers are reached over TLS (``SSL`` or ``SASL_SSL``)."""
+        return "SSL" in self.security_protocol
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The context every Kafka client verifies the brokers with (``None`` without TLS): the CA
+        certificates of ``DISTILLGUARD_SSL_CAFILE``, or the system's when it is empty."""
+        if not self.uses_tls:
+            return None
+        return ssl.create_default_context(cafile=self.ssl_cafile or None)
+
     def aiokafka_config(self) -> dict[str, Any]:
         """Connection keyword arguments for an aiokafka client: the same security as
         :meth:`kafka_python_config`, with the SSL context aiokafka needs for SSL and SASL_SSL."""
         cfg = self.kafka_python_config()
         kw: dict[str, Any] = {"bootstrap_servers": cfg["bootstrap_servers"]}
-        if self.security_protocol != "PLAINTEXT":
-            kw["security_protocol"] = self.security_protocol
-        if self.security_protocol.startswith("SASL"):
-            kw |= {k: cfg[k] for k in ("sasl_mechanism", "sasl_plain_username", "sasl_plain_password")}
-        if "SSL" in self.security_protocol:
-            kw["ssl_context"] = ssl.create_default_context(cafile=self.ssl_cafile or None)
-        return kw
+        keys = ("security_protocol", "sasl_mechanism", "sasl_plain_username", "sasl_plain_password", "ssl_context")
+        return kw | {k: cfg[k] for k in keys if k in cfg}
 
     @property
     def broker_url(self) -> str:
@@ -233,9 +242,21 @@ class Settings:
             cfg["sasl_mechanism"] = self.sasl_mechanism
             cfg["sasl_plain_username"] = self.sasl_username
             cfg["sasl_plain_password"] = self.sasl_password.reveal()
-        if self.ssl_cafile:
-            cfg["ssl_cafile"] = self.ssl_cafile
+        ctx = self.ssl_context()
+        if ctx is not None:
+            cfg["ssl_context"] = ctx
         return cfg
+
+
+def _check_cafile(path: str) -> None:
+    """:class:`SettingsError` unless ``path`` is a readable file of PEM CA certificates."""
+    var = f"{PREFIX}SSL_CAFILE={path!r}"
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError as err:
+        raise SettingsError(f"{var} holds no PEM CA certificate ({err.reason})") from None
+    except OSError as err:
+        raise SettingsError(f"{var} cannot be read as a CA file ({err.strerror})") from None
 
 
 def _convert(typ: Any, raw: str, name: str) -> Any:

@@ -12,7 +12,7 @@ from distillguard.streams.worker.batching import BatchingApp
 
 
 def _credentials(s: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext | None:
-    ctx = ssl.create_default_context(cafile=s.ssl_cafile or None) if "SSL" in s.security_protocol else None
+    ctx = s.ssl_context()
     if s.security_protocol.startswith("SASL"):
         return faust.SASLCredentials(
             username=s.sasl_username,

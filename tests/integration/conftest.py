@@ -140,11 +140,15 @@ def worker_env(s: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
         "DISTILLGUARD_LOG_FORMAT": "json",
     }
     if s.security_protocol != "PLAINTEXT":
+        env["DISTILLGUARD_SECURITY_PROTOCOL"] = s.security_protocol
+    if s.security_protocol.startswith("SASL"):
         env |= {
-            "DISTILLGUARD_SECURITY_PROTOCOL": s.security_protocol,
+            "DISTILLGUARD_SASL_MECHANISM": s.sasl_mechanism,
             "DISTILLGUARD_SASL_USERNAME": s.sasl_username,
             "DISTILLGUARD_SASL_PASSWORD": s.sasl_password.reveal(),
         }
+    if s.ssl_cafile:
+        env["DISTILLGUARD_SSL_CAFILE"] = s.ssl_cafile
     return env | extra
 
 

@@ -25,13 +25,14 @@ from tests.integration.conftest import ROOT, Worker, isolated_settings, worker_e
 
 pytestmark = pytest.mark.kafka
 
-PLAIN_PORT, SASL_PORT = 9392, 9394
+PLAIN_PORT = int(os.environ.get("SASL_TEST_KAFKA_PORT", "9392"))
+SASL_PORT = PLAIN_PORT + 2  # the controller takes PLAIN_PORT + 1
 USER, PASSWORD = "distillguard", "s3cret-for-tests-only"
 
 
 @pytest.fixture(scope="module")
 def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A broker with SCRAM-SHA-256 on 127.0.0.1:9394 (started and stopped here)."""
+    """A broker with SCRAM-SHA-256 on 127.0.0.1:SASL_PORT (started and stopped here)."""
     state = tmp_path_factory.mktemp("sasl-broker")
     env = {
         **os.environ,
