@@ -59,8 +59,8 @@ lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst seed, targets -> out/eval; ablation on 1001-1004 -> out/eval-ablation
-	$(DG) eval-seeds --variant random --seeds 1001-1010 --hours 6 --out out/eval
+eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst seed, targets, 30 simulated verdicts -> out/eval; ablation on 1001-1004 -> out/eval-ablation
+	$(DG) eval-seeds --variant random --seeds 1001-1010 --hours 6 --out out/eval --analyst 30
 	$(DG) eval-seeds --variant random --seeds 1001-1004 --hours 6 --out out/eval-ablation --ablation --no-plot
 
 tune: setup ## tuning set: seeds 1-10 (random variant, 6 h), median + worst seed, targets -> out/tune
