@@ -516,7 +516,8 @@ def run(args: argparse.Namespace) -> int:
                 "(yet); give the names: --ablation NAME,NAME"
             )
             return 2
-        ablation = list(known)
+        # The verdict model learns from analysts' verdicts: without an analyst it has nothing to remove.
+        ablation = [n for n in known if n != "verdict_model" or args.analyst]
     asked = base_names + (ablation or [])
     if known is None and asked:
         _log("distillguard.models.evidence.ABLATABLE not found: ablation names are not checked")
