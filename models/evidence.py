@@ -72,6 +72,10 @@ enough to unflag the look-alike of a released account with the strongest signatu
 CONFIRMED_WEIGHT = 3.0
 """Log-odds a vote of +1 (look-alike of confirmed harvests) adds: it lifts what is close to a
 threshold, not what has no signature."""
+CONFIRMED_DEAD_ZONE = 0.3
+"""A vote for harvest up to this lifts nothing: measured on seeds 1-10, a faint vote (a
+confirmed templated harvest at the edge of the radius) lifted a product-description generator
+over the threshold."""
 AUTOMATION = {
     "timing_regularity": 0.5,
     "ip_rotation": 1.0,
@@ -226,5 +230,8 @@ def combine(
     # is what no person does, and a harvester hides its answer shape behind a system prompt.
     z += ROTATION_WEIGHT * min(1.0, max(0.0, (core - 0.1) / 0.1)) * max(0.0, rotation - 0.5) * 2.0
     # What analysts taught: the look-alikes of released accounts and of confirmed harvests.
-    z += (CONFIRMED_WEIGHT if learned > 0 else RELEASED_WEIGHT) * learned
+    if learned < 0:
+        z += RELEASED_WEIGHT * learned
+    elif learned > CONFIRMED_DEAD_ZONE:  # only a near look-alike of confirmed harvests is lifted
+        z += CONFIRMED_WEIGHT * (learned - CONFIRMED_DEAD_ZONE) / (1.0 - CONFIRMED_DEAD_ZONE)
     return 1.0 / (1.0 + math.exp(-z))
