@@ -9,9 +9,11 @@ KAFKA := broker/kafka.sh
 DURATION ?= 180
 SEED ?= 1
 HOURS ?= 8
+ACCOUNTS ?= 100000,1000000
+STORES ?= memory,rocksdb
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune bench clean
+.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune bench bench-restart clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,8 +68,11 @@ eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst see
 tune: setup ## tuning set: seeds 1-10 (random variant, 6 h), median + worst seed, targets -> out/tune
 	$(DG) eval-seeds --variant random --seeds 1-10 --hours 6 --out out/tune
 
-bench: kafka-up ## throughput, latency, memory, scale-out -> bench/results.json, bench/summary.md (BENCH_ARGS=--no-million)
+bench: kafka-up ## throughput, latency, memory, scale-out, restart -> bench/results.json, bench/summary.md (BENCH_ARGS=--no-million)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-restart: kafka-up ## restart time (SIGKILL to first decision) per table store -> out/bench/restart.json (ACCOUNTS=, STORES=)
+	$(PY) -m bench.restart --accounts $(ACCOUNTS) --stores $(STORES)
 
 clean: ## remove generated output (keeps .venv and the jar cache)
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache

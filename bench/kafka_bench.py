@@ -85,8 +85,9 @@ def bare_consumer(topic: str, n: int) -> float:
 class BenchWorker:
     """A worker subprocess with its web view on its own port."""
 
-    def __init__(self, app_id: str, events: str, port: int, log: Path) -> None:
+    def __init__(self, app_id: str, events: str, port: int, log: Path, extra: dict[str, str] | None = None) -> None:
         self.port = port
+        self.log_path = log
         env = {
             **os.environ,
             "DISTILLGUARD_BROKER": BROKER,
@@ -98,6 +99,7 @@ class BenchWorker:
             "DISTILLGUARD_LOG_FORMAT": "json",
             "DISTILLGUARD_LOG_LEVEL": "warning",
             "DISTILLGUARD_DATA_DIR": str(ROOT / ".state" / "bench" / f"{app_id}-{port}"),
+            **(extra or {}),
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "distillguard.streams.cli", "worker"],

@@ -1,4 +1,5 @@
-"""``make bench``: throughput, latency and memory; writes bench/results.json and bench/summary.md.
+"""``make bench``: throughput, latency, memory, restart time; writes bench/results.json and
+bench/summary.md (and the restart bench's out/bench/restart.json).
 
 Never part of the test suite. Needs the local broker (``make kafka-up``).
 """
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import orjson
 
-from bench import check_bench
+from bench import check_bench, restart
 from bench import kafka_bench as kb
 from bench.memory import measure
 from distillguard.lab.replay import run_replay
+from distillguard.streams.settings import STORES
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench"
@@ -32,7 +34,9 @@ def main() -> int:
     p.add_argument("--hours", type=float, default=3.0, help="simulated hours of the standard set")
     p.add_argument("--latency-s", type=float, default=30.0)
     p.add_argument("--live-s", type=float, default=60.0, help="seconds each live-rate probe runs")
-    p.add_argument("--no-million", action="store_true", help="skip the memory measure at 1,000,000 accounts")
+    p.add_argument(
+        "--no-million", action="store_true", help="skip the memory and restart measures at 1,000,000 accounts"
+    )
     p.add_argument("--only-check", action="store_true", help="only the check service's latency and checks/s")
     args = p.parse_args()
     if args.only_check:
@@ -140,6 +144,11 @@ def main() -> int:
         mem["1m"] = measure(1_000_000)
     res["memory"] = mem
     res["state_bytes_per_account"] = mem["100k"]["bytes_per_account"]
+
+    log("restart time per table store: SIGKILL to recovery and to the first decision")
+    restarts = restart.run([100_000] if args.no_million else [100_000, 1_000_000], list(STORES))
+    restart.report(restarts)
+    res["restart"] = restarts
 
     log("check service: verdicts in memory and GET /v1/check over HTTP")
     res["check"] = check_bench.run()

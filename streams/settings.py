@@ -57,6 +57,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "log_format": ("auto", "json", "console"),
     "log_level": ("debug", "info", "warning", "warn", "error", "critical"),
     "mode": ("enforce", "shadow"),  # see MODES
+    "store": ("memory", "rocksdb"),  # see STORES
 }
 """Settings that take one of a few values (as written; the log level in any case)."""
 
@@ -93,6 +94,11 @@ def check_names(environ: Mapping[str, str]) -> None:
     raise SettingsError("; ".join(msgs))
 
 
+STORES = ("memory", "rocksdb")
+"""Where the worker keeps its tables between restarts. ``memory``: nowhere; a start replays the
+state changelogs in full. ``rocksdb``: RocksDB files (``rocksdict``) under ``data_dir``; a start
+reads only the changelog records written after the last one it stored."""
+
 MODES = ("enforce", "shadow")
 """``enforce``: decisions are to be enforced; ``shadow``: every decision is sent with
 ``enforce: false`` (gateways count what they would have refused, and refuse nothing)."""
@@ -119,6 +125,8 @@ class Settings:
     web_port: int = 6066
     web_enabled: bool = True
     data_dir: str = ".state/worker"
+    """Faust's data folder: with ``store=rocksdb`` the tables' RocksDB files (one worker per folder)."""
+    store: str = "memory"
     log_format: str = "auto"
     log_level: str = "info"
     batch_max: int = 2000

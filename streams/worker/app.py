@@ -39,7 +39,7 @@ def faust_app(settings: Settings) -> BatchingApp:
         settings.app_id,
         broker=settings.broker_url,
         broker_credentials=_credentials(settings),
-        store="memory://",
+        store=f"{settings.store}://",
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication,
         topic_allow_declare=True,

@@ -17,6 +17,7 @@ from distillguard.models.cluster_features import ClusterState
 from distillguard.streams.settings import Settings
 from distillguard.streams.worker import crashpoint
 from distillguard.streams.worker.stages import AccountStage, CampaignStage, ClusterStage, Stages
+from distillguard.streams.worker.stores import Walker, stored
 from distillguard.streams.worker.topics import Topics
 
 log = structlog.get_logger("distillguard.worker")
@@ -31,7 +32,7 @@ to over 2 s at 4,300 events/s)."""
 
 def _loader(table: Any, from_state: Callable[[Any], S]) -> Callable[[str], S | None]:
     def load(key: str) -> S | None:
-        raw = table.data.get(key)
+        raw = stored(table).get(key)
         return from_state(orjson.loads(raw)) if raw else None
 
     return load
@@ -44,7 +45,7 @@ def _account_loader(table: Any) -> Callable[[str], AccountState | None]:
 
     def load(key: str) -> AccountState | None:
         nonlocal dropped
-        raw = table.data.get(key)
+        raw = stored(table).get(key)
         if not raw:
             return None
         try:
@@ -71,41 +72,28 @@ def build_stages(settings: Settings, t: Topics) -> Stages:
     return s
 
 
-def _key_partitions(table: Any) -> dict[Any, int]:
-    """The store's record of each stored key's changelog partition.
-
-    Faust's memory store fills it for keys recovered from the changelog (and drops the keys of
-    partitions that moved away after a rebalance); :func:`checkpoint` adds the keys it writes.
-    A store without one (a test double) gets an empty dict.
-    """
-    kp = getattr(table.data, "_key_partition", None)
-    return kp if kp is not None else {}
-
-
 def checkpoint(table: Any, detector: Any, part: int | None = None) -> int:
-    """Write dirty states to the table's changelog, on their own partitions.
+    """Write dirty states to the table's store and changelog, on their own partitions.
 
     ``part`` selects one slice (``hash(key) % CHECKPOINT_SLICES``); ``None`` writes them all.
     """
     dirty = detector.dirty
     keys = list(dirty) if part is None else [k for k in dirty if hash(k) % CHECKPOINT_SLICES == part]
-    kp = _key_partitions(table)
+    store = stored(table)
     for key in keys:
         partition = dirty.pop(key)
         st = detector.states.get(key)
         if st is None:
             continue
         value = orjson.dumps(st.to_state())
-        table.data[key] = value
-        kp[key] = partition
+        store.put(key, partition, value)
         table.send_changelog(partition, key, value)
     return len(keys)
 
 
 def delete(table: Any, key: str, partition: int) -> None:
     """Remove a subject's checkpoint: from the table, and from the changelog with a tombstone."""
-    table.data.pop(key, None)
-    _key_partitions(table).pop(key, None)
+    stored(table).remove(key, partition)
     table.send_changelog(partition, key, None)
 
 
@@ -113,9 +101,9 @@ def drop_evicted(table: Any, detector: Any) -> int:
     """Delete the checkpoints of the subjects the cap evicted (unless tracked again since)."""
     gone = detector.take_gone()
     states = detector.states
-    data = table.data
+    store = stored(table)
     for key, partition in gone:
-        if key not in states and key in data:  # never checkpointed: nothing to delete
+        if key not in states and key in store:  # never checkpointed: nothing to delete
             delete(table, key, partition)
     return len(gone)
 
@@ -128,13 +116,13 @@ class Sweeper:
     """Idle eviction and the subject cap, for one table, a bounded slice per call.
 
     Subjects tracked in memory are swept from the least recently active end
-    (:meth:`Stage.evict` with a limit). Subjects only *stored* -- recovered from the changelog at
-    start, or dropped from memory by a rebalance, and not seen since -- are found by walking a
-    snapshot of the table's keys, ``slice_n`` keys per call: each is decoded and deleted (with a
-    tombstone) when :meth:`Stage.expired`, and, while the table holds more than the detector's
-    ``max_subjects``, deleted regardless (a subject not seen since the restart is the least
-    recently active). A stored key whose partition the store does not know is left alone: a
-    tombstone on the wrong partition would delete nothing.
+    (:meth:`Stage.evict` with a limit). Subjects only *stored* -- recovered at start, or dropped
+    from memory by a rebalance, and not seen since -- are found by walking the table's stored
+    keys (:class:`~distillguard.streams.worker.stores.Walker`), ``slice_n`` keys per call: each
+    is decoded and deleted (with a tombstone) when :meth:`Stage.expired`, and, while the table
+    holds more than the detector's ``max_subjects``, deleted regardless (a subject not seen since
+    the restart is the least recently active). A stored key whose partition the store does not
+    know is left alone: a tombstone on the wrong partition would delete nothing.
     """
 
     def __init__(
@@ -149,8 +137,7 @@ class Sweeper:
         self.active = active
         """The partitions this worker owns (``None``: all). A standby copy of another worker's
         partition is never judged here: its owner deletes what it evicts."""
-        self.keys: list[Any] = []
-        self.pos = 0
+        self.walker: Walker | None = None
         self.evicted = 0
         """Subjects evicted by this sweeper (idle in memory, idle in the table, or over the cap)."""
 
@@ -167,22 +154,16 @@ class Sweeper:
 
     def _sweep_stored(self, now_ts: float) -> int:
         table, det = self.table, self.detector
-        store = table.data
-        if self.pos >= len(self.keys):
-            # One snapshot of the keys per pass over the table: a C-level copy, not a scan.
-            self.keys, self.pos = list(getattr(store, "data", store)), 0
-        chunk = self.keys[self.pos : self.pos + self.slice_n]
-        self.pos += len(chunk)
-        kp = _key_partitions(table)
+        if self.walker is None:  # on first use: the table's store exists once the app runs
+            self.walker = stored(table).walker()
+        chunk = self.walker.walk(self.slice_n)
         states = det.states
-        over = len(store) - det.max_subjects if det.max_subjects else 0
+        over = self.walker.size() - det.max_subjects if det.max_subjects else 0
         active = self.active() if self.active is not None else None
         n = 0
-        for key in chunk:
+        for key, partition, raw in chunk:
             if key in states:
                 continue  # tracked: swept in memory
-            raw = store.get(key)
-            partition = kp.get(key)
             if not raw or partition is None or (active is not None and partition not in active):
                 continue
             if over <= 0:
