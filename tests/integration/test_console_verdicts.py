@@ -65,10 +65,15 @@ def test_a_release_sends_an_allow_naming_the_verdict_and_the_account_is_left_alo
     assert allow["reason_codes"][0] == "released"
 
     # More harvesting from the released account, then a second harvester on the same partition
-    # (handled after it): once the second is throttled, the first's requests have been seen.
+    # (handled after it): once the second is throttled, the first's requests have been seen. The
+    # second must not look like the first (a released account's look-alikes are left alone too):
+    # it fills its max_tokens and rotates its /24 on every request.
     control = same_partition_as("fh", "ctl")
     produce(broker, topics.events, keyed(harvest[120:]))
-    produce(broker, topics.events, keyed(firehose(control, 120, t0=harvest[-1]["ts"] + 1.0)))  # type: ignore[operator]
+    other = firehose(control, 120, t0=harvest[-1]["ts"] + 1.0)  # type: ignore[operator]
+    for i, e in enumerate(other):
+        e["max_tokens"], e["ip"] = 2048, f"34.{100 + i % 100}.{i // 100}.5"
+    produce(broker, topics.events, keyed(other))
     final = values(
         consume_until(
             broker,
