@@ -492,7 +492,7 @@ class AccountDetector(Stage[AccountState]):
                 or combine(core, auto, POPULATION_WEIGHT, drift, tmpl, rot, 1.0) >= skip_population_below
             )
         ):
-            vote = self.lookalikes.vote(lookalike_vector(f, max(st.rph(ts), 60.0 * st.rpm(ts))), ts)
+            vote = self.lookalikes.vote(lookalike_point(st, ts, f), ts)
         learned = vote.value
         pop = 0.0
         if "population_anomaly" not in ablate and (
@@ -515,8 +515,7 @@ class AccountDetector(Stage[AccountState]):
             return False
         seen = min(ts, st.last_ts)  # the account as it was when last seen, not after its pause
         f = features(st, seen, self.scales, fixed="fixed_scales" not in self.cfg.ablate)
-        rate = max(st.rph(seen), 60.0 * st.rpm(seen))
-        self.lookalikes.learn(account, lookalike_vector(f, rate), verdict != "release", verdict, until)
+        self.lookalikes.learn(account, lookalike_point(st, seen, f), verdict != "release", verdict, until)
         return True
 
     def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
@@ -585,7 +584,7 @@ class AccountDetector(Stage[AccountState]):
         if not (self._learned and lk.negatives):
             return False
         f = features(st, ts, self.scales, fixed="fixed_scales" not in self.cfg.ablate)
-        return lk.vote(lookalike_vector(f, max(st.rph(ts), 60.0 * st.rpm(ts))), ts).value <= -0.5
+        return lk.vote(lookalike_point(st, ts, f), ts).value <= -0.5
 
     def _campaign_action(self, acct: str, st: AccountState, link: CampaignLink, e: Event) -> Decision | None:
         if self.allow.account(acct) or self._released_lookalike(st, e.ts):
@@ -629,6 +628,12 @@ class AccountDetector(Stage[AccountState]):
                 f"{vote.nearest_verdict}, distance {vote.distance:.2f})"
             )
         return tuple(out)
+
+
+def lookalike_point(st: AccountState, ts: float, f: dict[str, float]) -> tuple[float, ...]:
+    """The account's point in look-alike space (``models.lookalikes``) at ``ts``: its features and
+    its rate, the larger of the last hour's requests and the last minute's x 60."""
+    return lookalike_vector(f, max(st.rph(ts), 60.0 * st.rpm(ts)))
 
 
 def member_reasons(reasons: tuple[str, ...], st: AccountState, ts: float) -> tuple[str, ...]:
