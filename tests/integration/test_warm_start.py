@@ -25,9 +25,7 @@ def _warm_scales() -> PopulationScales:
     return scales
 
 
-def test_a_worker_restores_the_newest_snapshot_and_writes_its_own(
-    broker: str, topics: Topics, worker: Worker
-) -> None:
+def test_a_worker_restores_the_newest_snapshot_and_writes_its_own(broker: str, topics: Topics, worker: Worker) -> None:
     """What an earlier worker wrote is restored before the first event; the worker writes it back
     (grown by what it learned) when it stops."""
     models = f"{topics.app_id}-models"
@@ -43,10 +41,13 @@ def test_a_worker_restores_the_newest_snapshot_and_writes_its_own(
     worker.start()
     consume_until(broker, topics.decisions, lambda rs: len(rs) >= 1, 90, worker)
     restored = [orjson.loads(line) for line in worker.log().splitlines() if "population scales restored" in line]
-    assert restored and restored[0]["n"] == newest.n and restored[0]["estimators"] is True
+    assert restored, worker.log()[-3000:]
+    assert restored[0]["n"] == newest.n
+    assert restored[0]["estimators"] is True
 
     worker.kill(signal.SIGTERM)  # the write at shutdown
     written = consume_until(broker, models, lambda rs: len(rs) >= 3, 30)
     assert len(written) == 3, worker.log()[-3000:]
     last = orjson.loads(written[-1].value)
-    assert written[-1].key == KEY and last["n"] > newest.n  # it went on learning from the firehose
+    assert written[-1].key == KEY
+    assert last["n"] > newest.n  # it went on learning from the firehose

@@ -34,7 +34,8 @@ def test_only_warm_restored_scales_are_written() -> None:
     assert snaps.payload() is None  # not before the restore was tried: it would overwrite a warmer one
     snaps.ready.set()
     assert asyncio.run(snaps.write()) is True
-    assert topic.sent[0][0] == KEY and orjson.loads(topic.sent[0][1])["n"] == WARMUP + 10
+    assert topic.sent[0][0] == KEY
+    assert orjson.loads(topic.sent[0][1])["n"] == WARMUP + 10
     cold = ModelSnapshots(Settings(), FakeTopic(), PopulationScales())
     cold.ready.set()
     assert cold.payload() is None
@@ -45,10 +46,12 @@ def test_a_snapshot_record_is_restored_and_a_bad_one_ignored() -> None:
     snaps = ModelSnapshots(Settings(), FakeTopic(), PopulationScales())
     assert snaps.load(b"not json") is False
     assert snaps.load(orjson.dumps({"kind": "account-scales", "v": 0})) is False
-    assert snaps.scales.n == 0 and snaps.restored == "none"
+    assert snaps.scales.n == 0
+    assert snaps.restored == "none"
     assert snaps.load(orjson.dumps(snapshot(warm))) is True
     assert snaps.restored == "exact"
-    assert snaps.scales.cuts == warm.cuts and snaps.scales.n == warm.n
+    assert snaps.scales.cuts == warm.cuts
+    assert snaps.scales.n == warm.n
 
 
 def test_the_account_stage_waits_for_the_restore() -> None:
