@@ -94,14 +94,21 @@ class PopulationScales:
         self.cuts: dict[str, list[float]] = {k: [0.0] * len(QS) for k in keys}
         """The current quantile values, refreshed on learning (ranking reads them many times more)."""
         self.n = 0
+        self.hold = 0
+        """Values still to learn before the estimators' cuts replace restored ones (see
+        :mod:`distillguard.models.warm`); 0 unless a snapshot was restored without its estimators."""
 
     def learn(self, raw: Mapping[str, float]) -> None:
         """Learn one set of raw values (call once per subject per learning interval)."""
+        hold = self.hold > 0
         for k, qs in self.q.items():
             x = raw[k]
             for q in qs:
                 q.update(x)
-            self.cuts[k] = [q.get() or 0.0 for q in qs]
+            if not hold:
+                self.cuts[k] = [q.get() or 0.0 for q in qs]
+        if hold:
+            self.hold -= 1
         self.n += 1
 
     def rank(self, name: str, x: float, fixed: bool = False) -> float:

@@ -241,6 +241,11 @@ class Settings:
         """Internal topic of campaign verdicts, keyed by account (co-partitioned with the events)."""
         return f"{self.app_id}-campaign-verdicts"
 
+    @property
+    def models_topic(self) -> str:
+        """Internal compacted topic of population model snapshots (one partition, newest wins)."""
+        return f"{self.app_id}-models"
+
     def kafka_python_config(self) -> dict[str, Any]:
         """Connection settings for kafka-python clients (producer, consumer, admin)."""
         cfg: dict[str, Any] = {"bootstrap_servers": self.broker.split(",")}

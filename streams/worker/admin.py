@@ -41,7 +41,8 @@ def topic_specs(s: Settings) -> list[NewTopic]:
     ``throttle-decisions`` is compacted by subject and deleted after its retention, so a
     gateway rebuilds the current state from a short log; the DLQ keeps records 14 days; the
     state changelogs are compacted promptly (:data:`CHANGELOG_CONFIGS`); the internal
-    observations topic keeps :data:`OBSERVATIONS_RETENTION_MS`.
+    observations topic keeps :data:`OBSERVATIONS_RETENTION_MS`; the models topic (population
+    scales' snapshots, one partition) is compacted.
     """
     return [
         *(
@@ -71,6 +72,7 @@ def topic_specs(s: Settings) -> list[NewTopic]:
         ),
         NewTopic(s.topic_dlq, s.partitions, s.replication, topic_configs={"retention.ms": str(14 * 86400 * 1000)}),
         verdicts_topic_spec(s),
+        NewTopic(s.models_topic, 1, s.replication, topic_configs={"cleanup.policy": "compact"}),
     ]
 
 

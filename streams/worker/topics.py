@@ -4,6 +4,7 @@ Topic configuration set here on purpose (the worker creates absent topics with i
 
 * ``throttle-decisions``: compacted by subject *and* deleted after ``decisions_retention_ms``
   (``cleanup.policy=compact,delete``), so a gateway rebuilds current state from it quickly.
+* ``<app>-models``: one partition, compacted: the newest snapshot of the population scales.
 * state changelogs: compacted (Faust's default for tables) with no time-based deletion, so a
   restart always recovers every live subject; evicted subjects are deleted by tombstones.
 """
@@ -31,6 +32,7 @@ class Topics:
     account_table: Any
     campaign_table: Any
     cluster_table: Any
+    models: Any
 
 
 def declare_topics(app: faust.App, settings: Settings) -> Topics:
@@ -63,4 +65,14 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
         account_table=state_table("account-state"),
         campaign_table=state_table("campaign-state"),
         cluster_table=state_table("cluster-state"),
+        models=app.topic(
+            settings.models_topic,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=1,
+            compacting=True,
+            internal=True,
+        ),
     )
