@@ -102,8 +102,10 @@ class Lookalikes:
         if subject in self.labelled:
             self._forget(subject)
         window = self.search.window
-        if len(window) == window.maxlen:
-            self._count(window[0][0][1], -1)
+        if len(window) == window.maxlen:  # the oldest label makes room
+            oldest = window[0]
+            self._count(oldest[0][1], -1)
+            self.labelled.pop(oldest[1], None)
         self.search.append((x, harvest), extra=(subject, verdict, until))
         self.next_expiry = min(self.next_expiry, until)
         self.labelled[subject] = x

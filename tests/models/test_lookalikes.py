@@ -56,6 +56,7 @@ def test_the_memory_is_bounded_and_counts_follow_it() -> None:
         lk.learn(f"s{i}", point(i / 10), i % 2 == 0, "confirm" if i % 2 == 0 else "release")
     assert len(lk) == 5
     assert (lk.positives, lk.negatives) == (2, 3)  # s3..s7 are kept
+    assert lk.labelled.keys() == {f"s{i}" for i in range(3, 8)}
 
 
 def _config(learned: bool) -> DetectorConfig:
