@@ -9,6 +9,7 @@ Labels are read only here, never by the detector.
 from __future__ import annotations
 
 import heapq
+import itertools
 import statistics
 import time
 from collections import defaultdict
@@ -18,10 +19,11 @@ from typing import Any
 
 from distillguard.lab.analyst import SimulatedAnalyst
 from distillguard.models.config import DetectorConfig
+from distillguard.models.decision import Decision
 from distillguard.models.detector import Detector, Trace
 from distillguard.models.event import Event, InvalidEvent, decode_for
 from distillguard.streams.gateway.enforcement import Enforcer, StaticLimit
-from distillguard.streams.worker.verdicts import RuntimeAllowlist, VerdictBook
+from distillguard.streams.worker.verdicts import RuntimeAllowlist, VerdictBook, learn_verdict
 
 STATIC_ACCOUNT_RPM = (10, 30, 60, 120, 300)
 STATIC_CLUSTER_RPM = (60, 300, 1200)
@@ -83,6 +85,7 @@ def evaluate(
     if analyst is not None:
         for stage in (det.accounts, det.campaigns, det.clusters):
             stage.allow = RuntimeAllowlist(stage.allow, book, lambda: now[0])
+        book.on_apply = lambda v: learn_verdict(det.accounts, v)  # as the worker's account stage
     enforcer = Enforcer()
     statics = [StaticLimit(r, "account") for r in STATIC_ACCOUNT_RPM] + [
         StaticLimit(r, "ip_cluster") for r in STATIC_CLUSTER_RPM
@@ -90,7 +93,16 @@ def evaluate(
     pending: list[tuple[float, int, dict[str, Any]]] = []
     tallies: dict[str, AccountTally] = {}
     decisions: list[dict[str, Any]] = []
-    n = rejected = seq = 0
+    n = rejected = 0
+    seqs = itertools.count()
+
+    def send(d: Decision, ts: float) -> dict[str, Any]:
+        """Record a decision; it reaches the gateway ``delay_s`` later."""
+        dd = d.to_dict()
+        decisions.append(dd)
+        heapq.heappush(pending, (ts + delay_s, next(seqs), dd))
+        return dd
+
     start = time.perf_counter()
     for line in lines:
         if not line.strip():
@@ -121,12 +133,8 @@ def evaluate(
             now[0] = ts
             if analyst.due(ts):
                 for v in analyst.review(ts, latest):
-                    det.accounts.learn_verdict(v.subject, v.verdict, ts, v.expires_at)
-                    for d in book.apply(v, ts):
-                        dd = d.to_dict()
-                        decisions.append(dd)
-                        seq += 1
-                        heapq.heappush(pending, (ts + delay_s, seq, dd))
+                    for d in book.apply(v, ts):  # the account detector learns it (book.on_apply)
+                        send(d, ts)
         try:
             new = det.observe(e)
         except InvalidEvent:
@@ -136,10 +144,7 @@ def evaluate(
         if book.by_subject:
             new = [d for d in new if book.admits(d, ts)]
         for d in new:
-            dd = d.to_dict()
-            decisions.append(dd)
-            seq += 1
-            heapq.heappush(pending, (ts + delay_s, seq, dd))
+            dd = send(d, ts)
             if analyst is not None and d.subject_type == "account":
                 latest[d.subject] = dd
             if d.subject_type == "account" and d.action != "allow":

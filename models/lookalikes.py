@@ -23,7 +23,7 @@ can name the verdicts that carried a vote (for the reasons a reviewer reads).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,12 @@ MEMORY = 2000
 """Labels kept (the newest)."""
 
 
+Label = tuple[tuple[float, ...], bool, str, str, float]
+"""A window item: ``(vector, harvest, subject, verdict, until)``; the search reads the vector only."""
+
+
 def _distance(a: Any, b: Any, **_: Any) -> float:
-    """Euclidean distance of two ``(vector, label)`` items (River's ``DistanceFunc``)."""
+    """Euclidean distance of two items' vectors (River's ``DistanceFunc``)."""
     return math.dist(a[0], b[0])
 
 
@@ -103,27 +107,33 @@ class Lookalikes:
             self._forget(subject)
         window = self.search.window
         if len(window) == window.maxlen:  # the oldest label makes room
-            oldest = window[0]
-            self._count(oldest[0][1], -1)
-            self.labelled.pop(oldest[1], None)
-        self.search.append((x, harvest), extra=(subject, verdict, until))
+            self._drop(window[0][0])
+        self.search.append((x, harvest, subject, verdict, until))
         self.next_expiry = min(self.next_expiry, until)
         self.labelled[subject] = x
         self._count(harvest, +1)
 
+    def _drop(self, label: Label) -> None:
+        """Uncount ``label`` (the caller takes it out of the window)."""
+        self._count(label[1], -1)
+        self.labelled.pop(label[2], None)
+
     def _forget(self, subject: str) -> None:
-        kept = [item for item in self.search.window if item[1] != subject]
-        for item in self.search.window:
-            if item[1] == subject:
-                self._count(item[0][1], -1)
-        self.search.window.clear()
-        self.search.window.extend(kept)
-        self.labelled.pop(subject, None)
+        self._keep(lambda label: label[2] != subject)
 
     def _expire(self, now: float) -> None:
-        for item in [item for item in self.search.window if item[3] <= now]:
-            self._forget(item[1])
-        self.next_expiry = min((item[3] for item in self.search.window), default=math.inf)
+        self._keep(lambda label: label[4] > now)
+        self.next_expiry = min((entry[0][4] for entry in self.search.window), default=math.inf)
+
+    def _keep(self, keep: Callable[[Label], bool]) -> None:
+        """Keep the labels ``keep`` accepts; uncount the others."""
+        window = self.search.window
+        kept = [entry for entry in window if keep(entry[0])]
+        for entry in window:
+            if not keep(entry[0]):
+                self._drop(entry[0])
+        window.clear()
+        window.extend(kept)
 
     def _count(self, harvest: bool, step: int) -> None:
         if harvest:
@@ -140,26 +150,20 @@ class Lookalikes:
             self._expire(now)
             if not window:
                 return NO_VOTE
-        items, dists = self.search.search((x, None), len(window))
+        items, dists = self.search.search((x,), len(window))
         total = self.positives + self.negatives
         w_pos = total / (2.0 * self.positives) if self.positives else 0.0
         w_neg = total / (2.0 * self.negatives) if self.negatives else 0.0
         s = weight = near = 0.0
-        for (_, harvest), d in zip(items, dists, strict=True):
+        for label, d in zip(items, dists, strict=True):
             if d >= self.radius:
                 break
             k = 1.0 - d / self.radius
             near += k
-            s += k * (w_pos if harvest else -w_neg)
-            weight += k * (w_pos if harvest else w_neg)
+            s += k * (w_pos if label[1] else -w_neg)
+            weight += k * (w_pos if label[1] else w_neg)
         if weight <= 0.0:
             return NO_VOTE
         value = s / weight * min(1.0, near / FULL_AT)
-        subject, verdict = self._who(items[0])
-        return Vote(value, subject, verdict, dists[0])
-
-    def _who(self, point: tuple[tuple[float, ...], bool]) -> tuple[str, str]:
-        for item in self.search.window:
-            if item[0] is point:
-                return item[1], item[2]
-        return "", ""
+        nearest = items[0]
+        return Vote(value, nearest[2], nearest[3], dists[0])

@@ -305,10 +305,10 @@ def one_line(agg: dict[str, Any]) -> str:
     )
 
 
-def ablation_markdown(rows: list[tuple[str, dict[str, Any]]], note: str) -> str:
+def ablation_markdown(rows: list[tuple[str, dict[str, Any]]], note: str, title: str = "Ablation") -> str:
     """One row per configuration: worst-seed and median overall measures, targets met."""
     head = "| configuration | " + " | ".join(f"{m.label} worst | median" for m in MEASURES) + " | targets met |"
-    lines = [f"### Ablation: {note}", "", head, "|---|" + "---|---|" * len(MEASURES) + "---|"]
+    lines = [f"### {title}: {note}", "", head, "|---|" + "---|---|" * len(MEASURES) + "---|"]
     for label, agg in rows:
         cells = []
         for m in MEASURES:
@@ -584,7 +584,7 @@ def run(args: argparse.Namespace) -> int:
     if args.analyst:
         rows = [aggs[0]] + [(label, agg) for label, agg in aggs if label.startswith("+")]
         note = f"simulated analyst, variant {args.variant}, {args.hours:g} h, {seeds_txt}"
-        table = ablation_markdown(rows, note).replace("### Ablation: ", "### Verdicts: ", 1)
+        table = ablation_markdown(rows, note, "Verdicts")
         (args.out / "analyst.md").write_text(table)
         print(table)
     print(one_line(aggs[0][1]))

@@ -22,7 +22,7 @@ from distillguard.models.detector import AccountDetector, CampaignDetector, Clus
 from distillguard.models.event import InvalidEvent, decode_for
 from distillguard.streams.logs import SampledLog
 from distillguard.streams.worker.records import dead_letter, encode_decision
-from distillguard.streams.worker.verdicts import AnalystVerdict, RuntimeAllowlist, VerdictBook
+from distillguard.streams.worker.verdicts import AnalystVerdict, RuntimeAllowlist, VerdictBook, learn_verdict
 
 log = structlog.get_logger("distillguard.worker")
 T = TypeVar("T")
@@ -248,7 +248,7 @@ class AccountStage:
     def _learn_verdict(self, v: AnalystVerdict) -> None:
         """An account's verdict teaches the account detector, where the account's state is."""
         if v.subject_type == "account":
-            learned = self.detector.learn_verdict(v.subject, v.verdict, v.ts, v.expires_at)
+            learned = learn_verdict(self.detector, v)
             log.info(
                 "analyst's verdict learned" if learned else "analyst's verdict not learned: account not here",
                 subject=v.subject,

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from distillguard.models.decision import SUBJECT_TYPES, Decision
-from distillguard.models.detector import Allowlist
+from distillguard.models.detector import AccountDetector, Allowlist
 
 VERDICTS = ("release", "confirm", "escalate")
 SCHEMA_VERSION = 1
@@ -233,6 +233,12 @@ class VerdictBook:
         if d.action != "allow" and self.released(d.subject_type, d.subject, now):
             return False
         return d.action == "block" or self.active(d.subject_type, d.subject, "escalate", now) is None
+
+
+def learn_verdict(detector: AccountDetector, v: AnalystVerdict) -> bool:
+    """Teach the account detector an account's verdict (``models.lookalikes``); whether it held
+    the account's state (other subject types teach nothing yet)."""
+    return v.subject_type == "account" and detector.learn_verdict(v.subject, v.verdict, v.ts, v.expires_at)
 
 
 class RuntimeAllowlist(Allowlist):
