@@ -42,7 +42,7 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
-MEMBER_FIELDS = 8
+MEMBER_FIELDS = 9
 
 
 _KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str]] = {}
@@ -234,7 +234,7 @@ class CampaignState:
         self.members: dict[str, list[float]] = {}
         """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster,
         mean log gap between the member's requests, share of its prompts that are template
-        siblings of another member's].
+        siblings of another member's, share of its requests with a system prompt].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -294,6 +294,7 @@ class CampaignState:
                 float(o.cluster_hash),
                 HUMAN_LOG_GAP,
                 0.0,
+                float(o.system),
             ]
             self.new_accounts_hour += 1.0
             seen = 1.0
@@ -304,9 +305,11 @@ class CampaignState:
             m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * (1.0 / seen if seen < 5.0 else 0.2)
             m[1] = ts
             seen = m[2] = seen + 1.0
+            rate = 1.0 / seen if seen < 5.0 else 0.2
             if not popular:  # a prompt others send too is neither harvest nor a dilution of one
-                m[4] += (shape - m[4]) * (1.0 / seen if seen < 5.0 else 0.2)
+                m[4] += (shape - m[4]) * rate
             m[5] = float(o.cluster_hash)
+            m[8] += (o.system - m[8]) * rate
         clusters = self.clusters
         cluster = o.cluster
         if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:
@@ -351,7 +354,12 @@ class CampaignState:
         self.ring_i = (i + 1) % RING
 
     def harvesting_share(
-        self, ts: float, level: float = 0.5, tie_pace: bool = True, active: list[list[float]] | None = None
+        self,
+        ts: float,
+        level: float = 0.5,
+        tie_pace: bool = True,
+        active: list[list[float]] | None = None,
+        product_mark: bool = True,
     ) -> float:
         """Share of active members that look like harvesters themselves (each account weighs one):
         harvest-shaped requests, at a pace with no room for reading the answers or sweeping the
@@ -359,7 +367,7 @@ class CampaignState:
         ``ts``, when the caller has it already."""
         if active is None:
             active = self.active_members(ts)
-        return harvesting_count(active, level, tie_pace) / len(active) if active else 0.0
+        return harvesting_count(active, level, tie_pace, product_mark) / len(active) if active else 0.0
 
     def accounts_per_cluster(self, ts: float, active: list[list[float]] | None = None) -> float:
         """Active members per distinct IP cluster they last came from: many accounts behind few
@@ -419,47 +427,57 @@ TIE_EVIDENCE = 6.0
 """Requests before a member's content tie counts in full in place of its pace."""
 
 
-def member_harvest(m: list[float], tie_pace: bool = True) -> float:
+def member_harvest(m: list[float], tie_pace: bool = True, product_mark: bool = True) -> float:
     """A member's own harvest-likeness: its requests' shape, weighed by its pace.
 
     A slow pace is a person's only while the account asks what it likes. With ``tie_pace`` the
     member's content tie (its share of prompts that are template siblings of other members')
     stands in for pace: accounts that sweep one template together are coordinated however
     slowly each one goes (a campaign spread thin to stay under any per-account rate).
+
+    With ``product_mark`` a system prompt halves the shape (an application built on the API
+    sends its own), except as far as the member is tied to other accounts by content: one
+    product's system prompt does not explain many accounts sweeping one template, and a
+    system prompt costs a harvester nothing.
     """
+    tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)  # a habit, not one request matching by chance
+    shape = m[4] * (1.0 - 0.5 * m[8] * (1.0 - tie)) if product_mark else m[4]
     gap = math.exp(m[6]) - 1.0
     pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
     if tie_pace:
-        # A tie is a habit, not one request: a new account's first prompt may match by chance.
-        tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
         pace = max(pace, tie)
-    return m[4] * (0.3 + 0.7 * pace)
+    return shape * (0.3 + 0.7 * pace)
 
 
-def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = True) -> int:
+def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = True, product_mark: bool = True) -> int:
     """How many ``members`` reach ``level`` of :func:`member_harvest` (inlined here: a group's
     evaluation reads every active member).
 
-    Pace only lowers a member's shape (its factor is at most 1 while the content tie is a share),
-    so a member whose shape alone is below ``level`` is passed over without the arithmetic.
+    Pace and the product mark only lower a member's shape, so a member whose shape alone is
+    below ``level`` is passed over without the arithmetic.
 
     Examples
     --------
-    >>> fast, slow = [0, 0, 10.0, 0, 0.9, 0, 0.0, 0.0], [0, 0, 10.0, 0, 0.9, 0, 9.0, 0.0]
-    >>> harvesting_count([fast, slow, [0, 0, 1.0, 0, 0.2, 0, 0.0, 1.0]], 0.5)
+    >>> fast, slow = [0, 0, 10.0, 0, 0.9, 0, 0.0, 0.0, 0.0], [0, 0, 10.0, 0, 0.9, 0, 9.0, 0.0, 0.0]
+    >>> harvesting_count([fast, slow, [0, 0, 1.0, 0, 0.2, 0, 0.0, 1.0, 0.0]], 0.5)
     1
     >>> [member_harvest(m) >= 0.5 for m in (fast, slow)]
     [True, False]
+    >>> system, tied = [0, 0, 10.0, 0, 0.9, 0, 9.0, 0.0, 1.0], [0, 0, 10.0, 0, 0.9, 0, 9.0, 1.0, 1.0]
+    >>> round(member_harvest(system, False), 3), round(member_harvest(tied), 3)  # the mark, and a tie
+    (0.137, 0.9)
     """
     k = 0
     for m in members:
         shape = m[4]
-        if shape < level and m[7] <= 1.0:
+        if shape < level:
             continue
+        tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
+        if product_mark:
+            shape *= 1.0 - 0.5 * m[8] * (1.0 - tie)
         gap = math.exp(m[6]) - 1.0
         pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
         if tie_pace:
-            tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
             pace = max(pace, tie)
         if shape * (0.3 + 0.7 * pace) >= level:
             k += 1

@@ -680,7 +680,7 @@ class CampaignDetector(Stage[CampaignState]):
             shape = (
                 (ratio / (ratio + self._ratio_half) + out / (out + self._tokens_half))
                 * (1.0 if o.n_messages <= 2 else 0.7)
-                * (0.25 if o.system and self._product_mark else 0.5)
+                * 0.5
             )
         else:
             shape = self.shape(o, learn=(m is None or m[2] < LEARN_FIRST) and (policy is None or not policy.active))
@@ -688,7 +688,11 @@ class CampaignDetector(Stage[CampaignState]):
         if policy is not None and policy.in_force(ts):
             m = st.members[account]
             if m[3] <= ts and _verdict_due(
-                m, lambda: st.harvesting_share(ts, MEMBER_LEVEL, False), key, self._tie_pace
+                m,
+                lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark),
+                key,
+                self._tie_pace,
+                self._product_mark,
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
@@ -723,7 +727,7 @@ class CampaignDetector(Stage[CampaignState]):
                     "score": score,
                     "active_accounts": n_active,
                     "accounts_seen": len(st.members),
-                    "harvesting_share": st.harvesting_share(ts),
+                    "harvesting_share": st.harvesting_share(ts, product_mark=self._product_mark),
                     "novel_share": st.novel_share,
                     "template_share": st.template_share,
                     "popular_share": st.popular_share,
@@ -749,9 +753,11 @@ class CampaignDetector(Stage[CampaignState]):
         if d is None or d.action != BLOCK or was:
             return []
         out = []
-        purity = st.harvesting_share(ts, MEMBER_LEVEL, False)
+        purity = st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(m, lambda: purity, o.key, self._tie_pace):
+            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(
+                m, lambda: purity, o.key, self._tie_pace, self._product_mark
+            ):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
@@ -775,7 +781,8 @@ class CampaignDetector(Stage[CampaignState]):
         # Depth counts against, softly: fake history pads a harvest, and a real conversation's
         # growing context already lowers its output/input ratio.
         depth = 1.0 if o.n_messages <= 2 else 0.7
-        return answer * depth * (0.25 if o.system and self._product_mark else 0.5)
+        # A system prompt (the product mark) is weighed per member, against its ties to the others.
+        return answer * depth * 0.5
 
     def _learn(self, o: CampaignObservation) -> None:
         """Count a request towards the scales; every ``LEARN_EVERY``-th teaches them."""
@@ -811,7 +818,7 @@ class CampaignDetector(Stage[CampaignState]):
         able = [m for m in active if m[4] >= level or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
-        harvesting = harvesting_count(able, level, self._tie_pace) / len(active)
+        harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         if not key.startswith("org:") and st.cross_template_share < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
@@ -853,7 +860,9 @@ class CampaignDetector(Stage[CampaignState]):
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
 
 
-def _verdict_due(m: list[float], purity: Callable[[], float], key: str, tie_pace: bool = True) -> bool:
+def _verdict_due(
+    m: list[float], purity: Callable[[], float], key: str, tie_pace: bool = True, product_mark: bool = True
+) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes only to young members of a group that is
     nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters.
@@ -867,7 +876,7 @@ def _verdict_due(m: list[float], purity: Callable[[], float], key: str, tie_pace
     untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
     if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / 2):
         return False
-    h = member_harvest(m, tie_pace)
+    h = member_harvest(m, tie_pace, product_mark)
     return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
 
 

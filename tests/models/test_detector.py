@@ -253,3 +253,15 @@ def test_a_person_on_a_thin_campaigns_network_is_not_its_member() -> None:
     acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
     assert len([a for a in acted if a.startswith("thin-")]) >= 30
     assert not [a for a in acted if a.startswith("person-")]
+
+
+def test_a_system_prompt_does_not_hide_accounts_tied_by_their_template() -> None:
+    """The same thin campaign with a system prompt on every request: a product's mark explains
+    one application's traffic, not forty accounts sweeping one template, so it is seen. A lone
+    account at a reading pace with the same system prompts and answers is not acted on."""
+    campaign = [dict(r, has_system_prompt=True) for r in _slow_campaign(40, 16, 1200.0, 300.0)]
+    decisions = run(campaign)
+    acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
+    assert len(acted) >= 30
+    lone = [dict(r, account_id="lone", api_key_id="key-lone") for r in campaign if r["account_id"] == "thin-000"]
+    assert not [d for d in run(lone) if d["action"] != "allow"]
