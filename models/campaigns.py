@@ -215,6 +215,10 @@ class CampaignState:
         "new_accounts_hour",
         "novel_share",
         "part",
+        "peer_accounts",
+        "peer_fill",
+        "peer_i",
+        "peers",
         "policy",
         "popular_share",
         "ring",
@@ -255,6 +259,14 @@ class CampaignState:
         """Recent prompt hashes: a list (read whole at every request; an array would box each read)."""
         self.ring_account = [0] * RING
         self.ring_i = 0
+        self.peers = [0] * RING
+        """The latest prompt hash of each of the group's most recent accounts, one slot per account:
+        a member's tie is judged against these, so that a busy account on the key (a service
+        on a popular SDK) cannot fill the ring of recent requests and hide the members'
+        template siblings from each other."""
+        self.peer_accounts = [0] * RING
+        self.peer_fill = 0
+        self.peer_i = 0
         self.score = 0.0
         self.policy: SubjectPolicy | None = None
         self.part = 0
@@ -345,13 +357,37 @@ class CampaignState:
             if not popular:
                 self.novel_share += (novel - self.novel_share) * a
                 self.template_share += (templ - self.template_share) * a
-            # The member's own tie of content: its prompt is a template sibling of another's.
-            m[7] += ((other and templ and not popular) - m[7]) * (1.0 / seen if seen < 5.0 else 0.2)
             self.cross_duplicate_share += ((other and not novel) - self.cross_duplicate_share) * a
             self.cross_template_share += ((other and templ) - self.cross_template_share) * a
         ring[i] = sh
         self.ring_account[i] = me
         self.ring_i = (i + 1) % RING
+        self._tie(m, me, sh, popular, 1.0 / seen if seen < 5.0 else 0.2)
+
+    def _tie(self, m: list[float], me: int, sh: int, popular: bool, rate: float) -> None:
+        """The member's own tie of content: is its prompt a template sibling of the latest prompt
+        of another recent account? Then the prompt takes the account's slot among the peers."""
+        peers = self.peers
+        accounts = self.peer_accounts
+        fill = self.peer_fill
+        try:
+            j = accounts.index(me)
+        except ValueError:
+            j = -1
+        dists = list(ring_distances(sh, peers)) if fill == RING else [(sh ^ x).bit_count() for x in peers[:fill]]
+        if j >= 0:
+            dists[j] = 64  # the account's own latest prompt is no tie
+        best = min(dists) if dists else 64
+        m[7] += ((not popular and DUP_BITS < best <= TEMPLATE_BITS) - m[7]) * rate
+        if j < 0:
+            if fill < RING:
+                j = fill
+                self.peer_fill = fill + 1
+            else:
+                j = self.peer_i
+                self.peer_i = (j + 1) % RING
+            accounts[j] = me
+        peers[j] = sh
 
     def harvesting_share(
         self,
@@ -415,6 +451,12 @@ class CampaignState:
         for m in st.members.values():
             m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie
         st.ring = list(array("Q", s["ring"]))  # checked to be 64-bit hashes
+        if "peers" in s:
+            st.peers = list(array("Q", s["peers"]))
+            st.peer_accounts = list(array("Q", s["peer_accounts"]))
+            st.peer_fill, st.peer_i = int(s["peer_fill"]), int(s["peer_i"])
+        else:  # states written before the peers: they start empty
+            st.peers, st.peer_accounts, st.peer_fill, st.peer_i = [0] * RING, [0] * RING, 0, 0
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
         return st
 

@@ -72,11 +72,16 @@ MIN_CONTENT_TIE = 0.15
 below which a group is a crowd, not a campaign."""
 MIN_HARVESTING_SHARE = 0.6
 """A group is judged as a campaign only when most of its active accounts harvest."""
-MIN_MEMBER_TIE = 0.1
+MIN_MEMBER_TIE = 0.25
+"""A tie is a habit: one template sibling by chance among a person's prompts (weighed 0.2 once
+the member has five requests) does not make it one."""
 UNTIED_MEMBER = 8
 """On a fingerprint-only key, a member with this many requests needs ``MIN_MEMBER_TIE`` of its
 prompts to be template siblings of other members' before the campaign acts on it."""
 PURE_GROUP = 0.93
+TIE_GATE = 0.15
+"""A group's harvest (harvesting share x sweep) at which its ties (coordination, arrivals, template,
+network) begin to count; at twice this they count in full."""
 BUSY_MEMBER = 50
 """Requests after which a member is busy enough to be judged on its own evidence."""
 LEARN_EVERY = 4
@@ -821,7 +826,10 @@ class CampaignDetector(Stage[CampaignState]):
         harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
-        if not key.startswith("org:") and st.cross_template_share < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
+        # The content tie: requests' template siblings from other accounts, or (account-weighted,
+        # so that a busy account on the key does not drown it) members' own ties.
+        content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
+        if not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
             # Fingerprint and network alone link a city's phones on one carrier: a campaign
             # must also share what it asks (one template swept across its accounts), or be
             # harvesters to nearly the last account.
@@ -829,14 +837,15 @@ class CampaignDetector(Stage[CampaignState]):
         sweep = own_prompts(st.novel_share, st.popular_share) * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
-        template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * st.cross_template_share)
+        template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
         network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
+        harvest = harvesting * sweep
+        # Ties amplify a harvest; they are not one: a class sending variations of one assignment
+        # is many accounts on one network sharing a template, asking mostly what others ask.
+        gate = min(1.0, max(0.0, (harvest - TIE_GATE) / TIE_GATE))
         z = (
-            8.0 * (harvesting * sweep - 0.45)
-            + 2.5 * coordination
-            + 1.0 * arrivals
-            + 3.0 * template_tie
-            + 1.0 * network_tie
+            8.0 * (harvest - 0.45)
+            + gate * (2.5 * coordination + 1.0 * arrivals + 3.0 * template_tie + 1.0 * network_tie)
             - 6.0 * st.cross_duplicate_share
             - 3.0
         )

@@ -1,0 +1,71 @@
+"""The campaign stage's memory of one linkage group: members' ties of content."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from distillguard.models.campaigns import CampaignObservation, CampaignState
+from distillguard.models.detector import CampaignDetector
+
+T0 = 1_800_000_000.0
+
+
+def _obs(ts: float, account: str, simhash: int, n: int) -> CampaignObservation:
+    return CampaignObservation(ts, "fp:x", account, f"{account}-{n}", simhash, 40, 1500, 4096, 1, "34.1.2.0/24", False)
+
+
+def _sibling(rng: random.Random, template: int) -> int:
+    """A prompt of the template: a few bits of the template's hash flipped (a different fill)."""
+    h = template
+    for b in rng.sample(range(64), rng.randint(3, 8)):
+        h ^= 1 << b
+    return h
+
+
+def test_a_busy_account_does_not_hide_members_template_siblings() -> None:
+    """Forty accounts sweep one template, one request every 30 s between them, on a key where a
+    busy service sends its own prompts every second: members' ties are judged against the
+    latest prompt of each recent account, so the flood of the service's requests does not hide
+    them; the service, whose prompts are its own, is not tied."""
+    rng = random.Random(1)
+    template = rng.getrandbits(64)
+    st = CampaignState(T0)
+    for s in range(4 * 3600):
+        ts = T0 + s
+        st.update(_obs(ts, "service", rng.getrandbits(64), s), 0.2)
+        if s % 30 == 0:
+            st.update(_obs(ts, f"member-{(s // 30) % 40}", _sibling(rng, template), s), 0.9)
+    ties = [m[7] for a, m in st.members.items() if a.startswith("member-")]
+    assert sum(ties) / len(ties) >= 0.8
+    assert st.members["service"][7] <= 0.05
+
+
+def _group(popular_share: float, novel_share: float, template_share: float) -> CampaignState:
+    """Ten accounts behind two /24s, each asking for long answers, tied by one template."""
+    st = CampaignState(T0)
+    for k in range(10):
+        # first seen, last seen, requests, verdict until, shape, cluster, log gap, tie, system
+        st.members[f"a{k}"] = [T0, T0 + 3000, 4.0, 0.0, 0.85, float(k % 2), 5.0, 0.6, 0.0]
+    st.n, st.count_hour, st.new_accounts_hour, st.last_ts = 40, 21.0, 5.4, T0 + 3000
+    st.popular_share, st.novel_share, st.template_share = popular_share, novel_share, template_share
+    st.cross_template_share, st.shallow_share = 0.22, 0.6
+    return st
+
+
+@pytest.mark.parametrize("gate", [True, False])
+def test_ties_amplify_a_harvest_but_are_not_one(gate: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class sending variations of one assignment from a campus network has every tie of a
+    campaign (many accounts, few /24s, one template, arriving together) but asks mostly what
+    the others ask (popular prompts): it is not a campaign. The same group sweeping prompts of
+    its own is. Without the gate on ties, the class is a campaign."""
+    if not gate:
+        monkeypatch.setattr("distillguard.models.detector.TIE_GATE", 1e-9)
+    det = CampaignDetector()
+    ts = T0 + 3000
+    classroom = _group(popular_share=0.56, novel_share=0.78, template_share=0.32)
+    sweep = _group(popular_share=0.0, novel_share=1.0, template_share=0.8)
+    cut = det.cfg.campaign_score
+    assert (det.score(classroom, classroom.raw(ts), 10, "fp:x|as1") < cut) is gate
+    assert det.score(sweep, sweep.raw(ts), 10, "fp:x|as1") >= cut
