@@ -829,7 +829,12 @@ class CampaignDetector(Stage[CampaignState]):
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
         # so that a busy account on the key does not drown it) members' own ties.
         content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
-        if not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
+        if (
+            not key.startswith("org:")
+            and content_tie < MIN_CONTENT_TIE
+            and harvesting < PURE_GROUP
+            and self._young_purity(active) < PURE_GROUP
+        ):
             # Fingerprint and network alone link a city's phones on one carrier: a campaign
             # must also share what it asks (one template swept across its accounts), or be
             # harvesters to nearly the last account.
@@ -850,6 +855,16 @@ class CampaignDetector(Stage[CampaignState]):
             - 3.0
         )
         return 1.0 / (1.0 + math.exp(-z))
+
+    def _young_purity(self, active: list[list[float]]) -> float:
+        """Share of the group's young members (fewer than ``BUSY_MEMBER`` requests) that harvest,
+        when there are enough of them to be a campaign: a busy account on the key (a product on
+        the same SDK) is judged on its own evidence, and does not make a swarm of new accounts,
+        each harvesting, a crowd."""
+        young = [m for m in active if m[2] < BUSY_MEMBER]
+        if len(young) < self.cfg.campaign_min_accounts:
+            return 0.0
+        return harvesting_count(young, MEMBER_LEVEL, self._tie_pace, self._product_mark) / len(young)
 
     def _verdict(self, key: str, st: CampaignState, account: str, ts: float, event_id: str) -> CampaignVerdict:
         raw = st.raw(ts)

@@ -11,7 +11,7 @@ import pytest
 
 from distillguard.models.account_features import AccountState, UnknownStateVersion
 from distillguard.models.config import DetectorConfig
-from distillguard.models.detector import AccountDetector, Detector, DuplicateEvent, LateEvent
+from distillguard.models.detector import AccountDetector, CampaignDetector, Detector, DuplicateEvent, LateEvent
 from distillguard.models.event import parse_event
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import chat_user, event, firehose, hydra
@@ -265,3 +265,42 @@ def test_a_system_prompt_does_not_hide_accounts_tied_by_their_template() -> None
     assert len(acted) >= 30
     lone = [dict(r, account_id="lone", api_key_id="key-lone") for r in campaign if r["account_id"] == "thin-000"]
     assert not [d for d in run(lone) if d["action"] != "allow"]
+
+
+@pytest.mark.parametrize("young_rule", [True, False])
+def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: bool, monkeypatch) -> None:
+    """Twenty new accounts, each harvesting fast with prompts of its own (no template to tie
+    them), on one client across many networks, and three busy products on the same client: a
+    product is judged on its own evidence, so the swarm is nearly all harvesters and is acted
+    on; the products are not. Without judging the young members apart, the swarm is a crowd."""
+    if not young_rule:
+        monkeypatch.setattr(CampaignDetector, "_young_purity", lambda self, active: 0.0)
+    rng = random.Random(11)
+    swarm = [
+        dict(r, asn=30000 + i % 17, prompt_simhash=f"{rng.getrandbits(64):016x}")
+        for i, r in enumerate(hydra("sw", 20, 7, gap_s=30.0))
+    ]
+    t0, t1 = swarm[0]["ts"] - 600, swarm[-1]["ts"]
+    products = [
+        dict(
+            swarm[0],
+            event_id=f"product-{p}-{i}",
+            account_id=f"product-{p}",
+            api_key_id=f"key-product-{p}",
+            ip=f"34.91.7.{p + 1}",
+            ts=t0 + i * 2.0 + p * 0.5,
+            input_tokens=120,
+            output_tokens=390,
+            has_system_prompt=True,
+            prompt_simhash=f"{rng.getrandbits(64):016x}",
+        )
+        for p in range(3)
+        for i in range(int((t1 - t0) / 2.0))
+    ]
+    decisions = run(sorted(swarm + products, key=lambda r: r["ts"]))
+    acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
+    assert not [a for a in acted if a.startswith("product-")]
+    if young_rule:
+        assert len([a for a in acted if a.startswith("sw-")]) >= 15
+    else:
+        assert not [a for a in acted if a.startswith("sw-")]
