@@ -106,6 +106,9 @@ class CampaignObservation:
     cluster_hash: int = 0
     popular: bool = False
     """Another account sent the same prompt recently (the account stage's prompt memory)."""
+    weight: int = 1
+    """Requests this observation stands for: a busy account's requests are sampled (one in
+    ``weight``), since its place in a group is known by then (see ``models.detector``)."""
 
     def __init__(
         self,
@@ -123,6 +126,7 @@ class CampaignObservation:
         account_hash: int = 0,
         cluster_hash: int = 0,
         popular: bool = False,
+        weight: int = 1,
     ) -> None:
         # Written out (not generated with a __post_init__): two or three are made per request.
         self.ts = ts
@@ -139,6 +143,7 @@ class CampaignObservation:
         self.account_hash = account_hash or stable_hash(account)
         self.cluster_hash = cluster_hash or stable_hash(cluster)
         self.popular = popular
+        self.weight = weight
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
@@ -155,6 +160,7 @@ class CampaignObservation:
             self.cluster,
             self.system,
             self.popular,
+            self.weight,
         ]
 
     @classmethod
@@ -173,6 +179,7 @@ class CampaignObservation:
             v[9],
             bool(v[10]),
             popular=len(v) > 11 and bool(v[11]),  # absent from observations written before it
+            weight=int(v[12]) if len(v) > 12 else 1,  # likewise: one request each
         )
 
 
@@ -277,18 +284,21 @@ class CampaignState:
         The hottest code of the campaign stage (two or three groups per request): the member's
         record is updated inline and attributes are read once into locals.
         """
-        n = self.n = self.n + 1
+        w = o.weight
+        n = self.n = self.n + w  # requests, sampled ones counted w times
         ts = o.ts
         popular = o.popular
         dt = ts - self.last_ts
         if dt > 0:
             self.last_ts = ts
             decay = math.exp(-dt / TAU_HOUR)
-            self.count_hour = self.count_hour * decay + 1.0
+            self.count_hour = self.count_hour * decay + w
             self.new_accounts_hour *= decay
         else:
-            self.count_hour += 1.0
+            self.count_hour += w
         a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
+        if w > 1:  # the sampled request stands for w of them in every running mean
+            a = 1.0 - (1.0 - a) ** w
         # The member's record (created, evicting the oldest, if new).
         members = self.members
         account = o.account
@@ -300,7 +310,7 @@ class CampaignState:
             m = members[account] = [
                 ts,
                 ts,
-                1.0,
+                float(w),
                 0.0,
                 0.0 if popular else shape,
                 float(o.cluster_hash),
@@ -309,14 +319,17 @@ class CampaignState:
                 float(o.system),
             ]
             self.new_accounts_hour += 1.0
-            seen = 1.0
+            seen = float(w)
+            rate = 1.0
         else:
             seen = m[2]
             last = m[1]
-            gap = math.log(ts - last + 1.0) if ts > last else 0.0
+            gap = math.log((ts - last) / w + 1.0) if ts > last else 0.0
             m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * (1.0 / seen if seen < 5.0 else 0.2)
             m[1] = ts
-            seen = m[2] = seen + 1.0
+            seen = m[2] = seen + w
+            # A sampled request is one draw of the member's shape, tie and system prompt: it
+            # moves them as one request does (counting it w times would make them noisy).
             rate = 1.0 / seen if seen < 5.0 else 0.2
             if not popular:  # a prompt others send too is neither harvest nor a dilution of one
                 m[4] += (shape - m[4]) * rate
@@ -328,7 +341,8 @@ class CampaignState:
             for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
                 del clusters[k]
         clusters[cluster] = ts
-        self.popular_share += (popular - self.popular_share) * (1.0 / n if n < 100 else 0.01)  # a slow trait
+        r = 1.0 / n if n < 100 else 0.01  # a slow trait
+        self.popular_share += (popular - self.popular_share) * (r if w == 1 else 1.0 - (1.0 - r) ** w)
         if not popular:
             self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
             self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
@@ -362,7 +376,7 @@ class CampaignState:
         ring[i] = sh
         self.ring_account[i] = me
         self.ring_i = (i + 1) % RING
-        self._tie(m, me, sh, popular, 1.0 / seen if seen < 5.0 else 0.2)
+        self._tie(m, me, sh, popular, rate)
 
     def _tie(self, m: list[float], me: int, sh: int, popular: bool, rate: float) -> None:
         """The member's own tie of content: is its prompt a template sibling of the latest prompt

@@ -79,6 +79,16 @@ UNTIED_MEMBER = 8
 """On a fingerprint-only key, a member with this many requests needs ``MIN_MEMBER_TIE`` of its
 prompts to be template siblings of other members' before the campaign acts on it."""
 PURE_GROUP = 0.93
+SAMPLE_AFTER = 50
+"""Requests after which an account's requests reach the campaign stage one in ``SAMPLE_EVERY``
+(each observation standing for that many): by then its place in its groups is known, and busy
+accounts send most requests (measured: about 60 % fewer observations, the campaign stage being
+half of the detector's time)."""
+SAMPLE_EVERY = 4
+SAMPLE_SHAPE = 0.5
+"""Answer shape (:func:`_answer_shape`) from which a busy account's requests all reach the campaign
+stage: what is sampled is what cannot harvest (short answers, long prompts), the bulk of honest
+volume; a busy account asking for long answers is followed request by request."""
 TIE_GATE = 0.15
 """A group's harvest (harvesting share x sweep) at which its ties (coordination, arrivals, template,
 network) begin to count; at twice this they count in full."""
@@ -446,11 +456,21 @@ class AccountDetector(Stage[AccountState]):
             flagged,
             e.ts - st.first_ts,
         )
-        camp = [] if refused or not self._campaigns else self._campaign_observations(e, keys, popular)
+        if refused or not self._campaigns:
+            camp = []
+        elif n < SAMPLE_AFTER or _answer_shape(st) >= SAMPLE_SHAPE:
+            camp = self._campaign_observations(e, keys, popular)
+        elif (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1:
+            camp = self._campaign_observations(e, keys, popular, SAMPLE_EVERY)
+        else:
+            camp = []
         return decisions, obs, camp
 
-    def _campaign_observations(self, e: Event, keys: list[str], popular: bool) -> list[CampaignObservation]:
-        """What the campaign stage is told of one request: an observation per linkage key."""
+    def _campaign_observations(
+        self, e: Event, keys: list[str], popular: bool, weight: int = 1
+    ) -> list[CampaignObservation]:
+        """What the campaign stage is told of one request: an observation per linkage key, standing
+        for ``weight`` requests."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
@@ -458,7 +478,9 @@ class AccountDetector(Stage[AccountState]):
         ah, ch = stable_hash(acct), cluster_hash(cluster)
         out = []  # a plain loop: a comprehension would close over a dozen variables
         for key in keys:
-            out.append(CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, nm, cluster, system, ah, ch, popular))
+            out.append(
+                CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, nm, cluster, system, ah, ch, popular, weight)
+            )
         return out
 
     def _learn_scales(self, st: AccountState, ts: float) -> None:
@@ -704,9 +726,9 @@ class CampaignDetector(Stage[CampaignState]):
                 # not harvest is left alone.
                 m[3] = ts + self.cfg.campaign_ttl_s / 2
                 return [self._verdict(key, st, account, ts, o.event_id)]
-            if st.n % max(8, len(st.members) // 8):
+            if not _crossed(st.n, o.weight, max(8, len(st.members) // 8)):
                 return []
-        elif st.n % max(4, len(st.members) // 16):
+        elif not _crossed(st.n, o.weight, max(4, len(st.members) // 16)):
             return []  # a big group is evaluated less often: each evaluation reads every member
         return self._evaluate(o, st)
 
@@ -882,6 +904,30 @@ class CampaignDetector(Stage[CampaignState]):
             f"campaign pace: {raw['requests_per_hour']:.0f} requests/h, {raw['new_accounts_per_hour']:.1f} new accounts/h",
         )
         return CampaignVerdict(ts, account, cid, st.score, float(self.cfg.campaign_ttl_s), reasons, event_id)
+
+
+def _answer_shape(st: AccountState) -> float:
+    """An account's answer shape in [0, 1] at the fixed half-way points (output/input 3, 600
+    output tokens): long answers to short prompts score high.
+
+    >>> st = AccountState(0.0)
+    >>> st.mean_output_tokens, st.mean_input_tokens = 1500.0, 50.0
+    >>> round(_answer_shape(st), 2)
+    0.81
+    """
+    r = st.mean_output_tokens / (st.mean_input_tokens + 1.0)
+    o = st.mean_output_tokens
+    return 0.5 * (r / (r + 3.0) + o / (o + 600.0))
+
+
+def _crossed(n: int | float, step: int, every: int) -> bool:
+    """Whether a count that went up by ``step`` to ``n`` passed a multiple of ``every`` (the
+    cadence of evaluations, when sampled requests count more than one).
+
+    >>> _crossed(8, 1, 4), _crossed(9, 1, 4), _crossed(10, 4, 4), _crossed(11, 2, 4)
+    (True, False, True, False)
+    """
+    return int(n) // every != int(n - step) // every
 
 
 def _verdict_due(

@@ -7,7 +7,9 @@ import random
 import pytest
 
 from distillguard.models.campaigns import CampaignObservation, CampaignState
-from distillguard.models.detector import CampaignDetector
+from distillguard.models.detector import AccountDetector, CampaignDetector
+from distillguard.models.event import Event, parse_event
+from tests.factories import event
 
 T0 = 1_800_000_000.0
 
@@ -69,3 +71,51 @@ def test_ties_amplify_a_harvest_but_are_not_one(gate: bool, monkeypatch: pytest.
     cut = det.cfg.campaign_score
     assert (det.score(classroom, classroom.raw(ts), 10, "fp:x|as1") < cut) is gate
     assert det.score(sweep, sweep.raw(ts), 10, "fp:x|as1") >= cut
+
+
+def test_a_sampled_observation_counts_for_the_requests_it_stands_for() -> None:
+    """An observation of weight 4 adds four requests to the group's rate, to its count and to the
+    member's, and its wire form carries the weight; observations written before it read as one."""
+    st = CampaignState(T0)
+    st.update(_obs(T0, "busy", 1, 0), 0.2)
+    o = _obs(T0 + 1, "busy", 2, 1)
+    o.weight = 4
+    st.update(o, 0.2)
+    assert st.n == 5
+    assert st.members["busy"][2] == 5.0
+    assert 4.9 < st.count_hour <= 5.0
+    assert CampaignObservation.from_list(o.to_list()).weight == 4
+    assert CampaignObservation.from_list(o.to_list()[:12]).weight == 1
+
+
+def _account_events(account: str, n: int, output_tokens: int, input_tokens: int) -> list[Event]:
+    rng = random.Random(account)
+    return [
+        parse_event(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=T0 + i * 3.0,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                prompt_simhash=f"{rng.getrandbits(64):016x}",
+            )
+        )
+        for i in range(n)
+    ]
+
+
+def test_busy_accounts_that_cannot_harvest_are_sampled() -> None:
+    """After 50 requests, an account with short answers to long prompts (a product's backend)
+    reaches the campaign stage one request in four, each observation standing for four; an
+    account asking for long answers to short prompts is followed request by request."""
+    sent: dict[str, list[int]] = {"backend": [], "harvester": []}
+    for name, out, inp in (("backend", 250, 1800), ("harvester", 1500, 40)):
+        det = AccountDetector()
+        for e in _account_events(name, 250, out, inp):
+            _, _, camp = det.observe(e)
+            sent[name].extend(o.weight for o in camp if o.key.startswith("fp:") and "|" not in o.key)
+    assert len(sent["harvester"]) == 250
+    assert set(sent["harvester"]) == {1}
+    # 49 requests one by one, then requests 50-249 four by four; the 250th is not yet stood for
+    assert sent["backend"] == [1] * 49 + [4] * 50
