@@ -88,7 +88,11 @@ class ClusterState:
             rec[0], rec[1], rec[2] = o.ts, o.score, float(o.suspect)
         else:
             if len(acc) >= MAX_ACCOUNTS:
-                del acc[min(acc, key=lambda k: acc[k][0])]
+                # The oldest flagged account goes first: the unflagged ones are the cluster's
+                # honest neighbours, the evidence against throttling it (a rotating campaign's
+                # stream of new accounts must not push them out of memory).
+                flagged = [k for k, r in acc.items() if r[2] > 0]
+                del acc[min(flagged or acc, key=lambda k: acc[k][0])]
             acc[o.account] = [o.ts, o.score, float(o.suspect)]
         self.new_account_share += ((o.account_age_s < NEW_ACCOUNT_S) - self.new_account_share) * a
         # Fingerprint counts, halved when they grow: recent requests weigh more, in O(1).

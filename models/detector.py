@@ -60,6 +60,7 @@ from distillguard.models.policy import BLOCK, SubjectPolicy
 from distillguard.models.popularity import PromptPopularity
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
+from distillguard.models.template_index import TemplateIndex, template_key
 
 MEMBER_LEVEL = 0.5
 """A group member whose own harvest-likeness reaches this counts as harvesting..."""
@@ -79,6 +80,9 @@ UNTIED_MEMBER = 8
 """On a fingerprint-only key, a member with this many requests needs ``MIN_MEMBER_TIE`` of its
 prompts to be template siblings of other members' before the campaign acts on it."""
 PURE_GROUP = 0.93
+MIN_TEMPLATE_REQUESTS = 3
+"""Requests of a member's in a template group (each a sibling of another account's prompt) before
+the group acts on it."""
 SAMPLE_AFTER = 50
 """Requests after which an account's requests reach the campaign stage one in ``SAMPLE_EVERY``
 (each observation standing for that many): by then its place in its groups is known, and busy
@@ -390,6 +394,9 @@ class AccountDetector(Stage[AccountState]):
         self.seen = RecentIds(SEEN_IDS)
         self.popularity = PromptPopularity()
         self._popularity = "popularity" not in self.cfg.ablate
+        self.templates = TemplateIndex()
+        """Prompt templates shared across accounts (``models.template_index``): linkage keys."""
+        self._templates = "template_key" not in self.cfg.ablate
         self.lookalikes = Lookalikes()
         """What analysts' verdicts taught (``models.lookalikes``)."""
         self._learned = "verdict_model" not in self.cfg.ablate
@@ -476,6 +483,10 @@ class AccountDetector(Stage[AccountState]):
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
         it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
         ah, ch = stable_hash(acct), cluster_hash(cluster)
+        if self._templates and not popular:
+            template = self.templates.key(sh, ah, ts)  # a template shared with another account
+            if template is not None:
+                keys = [*keys, template]
         out = []  # a plain loop: a comprehension would close over a dozen variables
         for key in keys:
             out.append(
@@ -891,11 +902,12 @@ class CampaignDetector(Stage[CampaignState]):
     def _verdict(self, key: str, st: CampaignState, account: str, ts: float, event_id: str) -> CampaignVerdict:
         raw = st.raw(ts)
         cid = campaign_id(key)
-        tie = (
-            "organisation"
-            if key.startswith("org:")
-            else ("one client fingerprint" if fingerprint_only(key) else "one client fingerprint on one network")
-        )
+        if key.startswith("org:"):
+            tie = "organisation"
+        elif template_key(key):
+            tie = "one prompt template"
+        else:
+            tie = "one client fingerprint" if fingerprint_only(key) else "one client fingerprint on one network"
         reasons = (
             f"campaign {cid}: {len(st.active_members(ts))} active accounts ({len(st.members)} seen), "
             f"{tie}, {len(st.clusters)} IP clusters, {st.n} requests",
@@ -943,6 +955,8 @@ def _verdict_due(
     script's pace; a person's pace and history of its own are no campaign's. With ``tie_pace``
     (a template tie standing in for pace, so a campaign spread thin is seen) the same holds on
     every key but an organisation: a group judged by its template takes only those who share it."""
+    if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
+        return False  # one prompt of a person's may be a template's sibling by chance
     untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
     if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / 2):
         return False

@@ -40,6 +40,7 @@ ABLATABLE = (
     "popularity",
     "tie_pace",
     "verdict_model",
+    "template_key",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

@@ -304,3 +304,33 @@ def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: b
         assert len([a for a in acted if a.startswith("sw-")]) >= 15
     else:
         assert not [a for a in acted if a.startswith("sw-")]
+
+
+@pytest.mark.parametrize("template_key", [True, False])
+def test_accounts_sharing_only_a_template_are_linked_by_it(template_key: bool) -> None:
+    """Thirty accounts, each on its own client and its own network, sweep one template at a
+    reading pace: nothing links them but what they ask. The template is a linkage key, so they
+    are acted on as one campaign whose reasons name the template; without it, none is."""
+    cfg = DetectorConfig(ablate=frozenset() if template_key else frozenset({"template_key"}))
+    records = _template_only_campaign()
+    decisions = run(records, cfg)
+    acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
+    if template_key:
+        assert len(acted) >= 15
+        assert any("one prompt template" in str(d["reasons"][0]) for d in decisions if d["subject"] in acted)
+    else:
+        assert not acted
+
+
+def _template_only_campaign() -> list[dict[str, object]]:
+    """Thirty accounts sweeping one template, each on its own client and network."""
+    return [
+        dict(
+            r,
+            user_agent=f"client-{r['account_id']}/1.0",
+            tls_fingerprint=f"t13d_{r['account_id']}",
+            asn=40000 + int(str(r["account_id"]).rsplit("-", 1)[1]),
+            ip=f"81.{int(str(r['account_id']).rsplit('-', 1)[1])}.3.4",
+        )
+        for r in _slow_campaign(30, 16, 1200.0, 300.0)
+    ]

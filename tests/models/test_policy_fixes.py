@@ -121,3 +121,20 @@ def test_a_product_description_generator_is_not_a_harvester() -> None:
     records = sorted(shop + harvest, key=lambda r: r["ts"])
     acted = {d.subject for r in records for d in det.observe(parse_event(r)) if d.action != "allow"}
     assert acted == {"script"}
+
+
+def test_a_rotating_campaign_does_not_push_a_clusters_honest_neighbours_out_of_memory() -> None:
+    """A residential /24: two people use it, then a rotating proxy passes 300 flagged accounts
+    through it. The cluster remembers 64 accounts; the flagged ones make room for each other,
+    so the neighbours stay remembered and the cluster is never throttled."""
+    det = ClusterDetector(DetectorConfig())
+    out = []
+    for i in range(20):
+        for p in ("neighbour-1", "neighbour-2"):
+            out += det.observe(
+                ClusterObservation(1000.0 + i, "73.1.2.0/24", p, f"{p}-{i}", 0, "ua|tls", 0.0, False, 9e5)
+            )
+    for i in range(3000):
+        acct = f"proxy-{i // 10}"
+        out += det.observe(ClusterObservation(2000.0 + i, "73.1.2.0/24", acct, f"x{i}", 0, "ua|tls", 0.9, True, 10.0))
+    assert out == []
