@@ -3,8 +3,10 @@
 A campaign hides behind many accounts, each too small to judge alone. The account stage sends
 one :class:`CampaignObservation` per request, keyed by a *linkage key* that joins two
 independent ties: the client fingerprint (user agent and TLS stack) **and** the network it
-comes from (the ASN, or the /16 when the gateway gives none); an organisation id is a key of
-its own. One trait alone (a popular SDK, a big ISP) links honest strangers, so a group is
+comes from (the ASN, or the /16 when the gateway gives none); the fingerprint alone, an
+organisation id and a prompt template shared across accounts (``models.template_index``) are
+keys of their own. A busy account's requests may arrive sampled, each observation standing for
+``weight`` requests. One trait alone (a popular SDK, a big ISP) links honest strangers, so a group is
 never acted on for what it shares, only for what its accounts do together:
 
 * many accounts, and new ones arriving (coordination);
