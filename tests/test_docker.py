@@ -56,6 +56,12 @@ def test_the_compose_file_is_valid_and_runs_every_service() -> None:
     assert "enforcer" in full.stdout
     assert "serve" in full.stdout
     assert "DISTILLGUARD_WEB_HOST: 0.0.0.0" in full.stdout
+    # State survives a container's restart: the broker's log and the worker's RocksDB tables.
+    for volume, path in (("kafka-data", "/var/lib/kafka/data"), ("worker-data", "/var/lib/distillguard")):
+        # compose v1 prints the short form, the v2 plugin the long one
+        assert re.search(rf"{volume}:{path}[:\s]|source: {volume}\s+target: {path}\s", full.stdout), volume
+    assert "KAFKA_LOG_DIRS: /var/lib/kafka/data" in full.stdout
+    assert "DISTILLGUARD_STORE: rocksdb" in full.stdout
 
 
 def test_the_image_runs_as_a_user_with_the_pinned_dependencies() -> None:
