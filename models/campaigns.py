@@ -298,9 +298,7 @@ class CampaignState:
             self.new_accounts_hour *= decay
         else:
             self.count_hour += w
-        a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
-        if w > 1:  # the sampled request stands for w of them in every running mean
-            a = 1.0 - (1.0 - a) ** w
+        a = _steps(ALPHA if n * ALPHA > 1.0 else 1.0 / n, w)
         # The member's record (created, evicting the oldest, if new).
         members = self.members
         account = o.account
@@ -343,8 +341,7 @@ class CampaignState:
             for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
                 del clusters[k]
         clusters[cluster] = ts
-        r = 1.0 / n if n < 100 else 0.01  # a slow trait
-        self.popular_share += (popular - self.popular_share) * (r if w == 1 else 1.0 - (1.0 - r) ** w)
+        self.popular_share += (popular - self.popular_share) * _steps(1.0 / n if n < 100 else 0.01, w)  # slow
         if not popular:
             self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
             self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
@@ -508,8 +505,7 @@ def member_harvest(m: list[float], tie_pace: bool = True, product_mark: bool = T
 
 
 def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = True, product_mark: bool = True) -> int:
-    """How many ``members`` reach ``level`` of :func:`member_harvest` (inlined here: a group's
-    evaluation reads every active member).
+    """How many ``members`` reach ``level`` of :func:`member_harvest`.
 
     Pace and the product mark only lower a member's shape, so a member whose shape alone is
     below ``level`` is passed over without the arithmetic.
@@ -525,21 +521,17 @@ def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = 
     >>> round(member_harvest(system, False), 3), round(member_harvest(tied), 3)  # the mark, and a tie
     (0.137, 0.9)
     """
-    k = 0
-    for m in members:
-        shape = m[4]
-        if shape < level:
-            continue
-        tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)
-        if product_mark:
-            shape *= 1.0 - 0.5 * m[8] * (1.0 - tie)
-        gap = math.exp(m[6]) - 1.0
-        pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
-        if tie_pace:
-            pace = max(pace, tie)
-        if shape * (0.3 + 0.7 * pace) >= level:
-            k += 1
-    return k
+    return sum(1 for m in members if m[4] >= level and member_harvest(m, tie_pace, product_mark) >= level)
+
+
+def _steps(rate: float, w: int) -> float:
+    """The weight of ``w`` steps of a running mean at ``rate`` taken at once (a sampled request
+    standing for ``w``).
+
+    >>> _steps(0.2, 1), round(_steps(0.2, 2), 2)
+    (0.2, 0.36)
+    """
+    return rate if w == 1 else 1.0 - (1.0 - rate) ** w
 
 
 def campaign_id(key: str) -> str:

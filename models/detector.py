@@ -45,6 +45,7 @@ from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.event import Event, InvalidEvent
 from distillguard.models.evidence import (
+    FALLBACK,
     LONE_FALLBACK,
     POPULATION_WEIGHT,
     AccountEvidence,
@@ -464,13 +465,12 @@ class AccountDetector(Stage[AccountState]):
             e.ts - st.first_ts,
         )
         if refused or not self._campaigns:
-            camp = []
+            weight = 0
         elif n < SAMPLE_AFTER or _answer_shape(st) >= SAMPLE_SHAPE:
-            camp = self._campaign_observations(e, keys, popular)
-        elif (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1:
-            camp = self._campaign_observations(e, keys, popular, SAMPLE_EVERY)
-        else:
-            camp = []
+            weight = 1
+        else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
+            weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
+        camp = self._campaign_observations(e, keys, popular, weight) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
@@ -927,9 +927,9 @@ def _answer_shape(st: AccountState) -> float:
     >>> round(_answer_shape(st), 2)
     0.81
     """
-    r = st.mean_output_tokens / (st.mean_input_tokens + 1.0)
-    o = st.mean_output_tokens
-    return 0.5 * (r / (r + 3.0) + o / (o + 600.0))
+    r, o = st.output_input_ratio(), st.mean_output_tokens
+    half_r, half_o = FALLBACK["output_input_ratio"], FALLBACK["output_tokens"]
+    return 0.5 * (r / (r + half_r) + o / (o + half_o))
 
 
 def _crossed(n: int | float, step: int, every: int) -> bool:
