@@ -212,6 +212,7 @@ class CampaignState:
 
     __slots__ = (
         "clusters",
+        "content_tie",
         "count_hour",
         "cross_duplicate_share",
         "cross_template_share",
@@ -253,6 +254,8 @@ class CampaignState:
         group is judged account by account: one heavy harvester among honest neighbours on a
         popular SDK and cloud does not make them a campaign."""
         self.clusters: dict[str, float] = {}
+        self.content_tie = 0.0
+        """The group's content tie at its latest evaluation (see ``CampaignDetector.score``)."""
         self.mean_input_tokens = 0.0
         self.mean_output_tokens = 0.0
         self.shallow_share = 0.0

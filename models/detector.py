@@ -731,6 +731,7 @@ class CampaignDetector(Stage[CampaignState]):
                 key,
                 self._tie_pace,
                 self._product_mark,
+                st.content_tie >= MIN_CONTENT_TIE,
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
@@ -794,7 +795,7 @@ class CampaignDetector(Stage[CampaignState]):
         purity = st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
         for acct, m in st.members.items():
             if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(
-                m, lambda: purity, o.key, self._tie_pace, self._product_mark
+                m, lambda: purity, o.key, self._tie_pace, self._product_mark, st.content_tie >= MIN_CONTENT_TIE
             ):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
@@ -861,7 +862,7 @@ class CampaignDetector(Stage[CampaignState]):
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
         # so that a busy account on the key does not drown it) members' own ties.
-        content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
+        content_tie = st.content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
         if (
             not key.startswith("org:")
             and content_tie < MIN_CONTENT_TIE
@@ -943,7 +944,12 @@ def _crossed(n: int | float, step: int, every: int) -> bool:
 
 
 def _verdict_due(
-    m: list[float], purity: Callable[[], float], key: str, tie_pace: bool = True, product_mark: bool = True
+    m: list[float],
+    purity: Callable[[], float],
+    key: str,
+    tie_pace: bool = True,
+    product_mark: bool = True,
+    templated: bool = False,
 ) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes only to young members of a group that is
@@ -954,11 +960,15 @@ def _verdict_due(
     asks (its prompts template siblings of other members'), unless it is young and works at a
     script's pace; a person's pace and history of its own are no campaign's. With ``tie_pace``
     (a template tie standing in for pace, so a campaign spread thin is seen) the same holds on
-    every key but an organisation: a group judged by its template takes only those who share it."""
+    every key but an organisation: a group judged by its template takes only those who share it.
+    When the group is ``templated`` (its members sweep one template together), a young member
+    that does not share the template must work at a script's pace (faster than anyone reads a
+    long answer) to belong: a writer on the same browser and ISP, asking a follow-up after
+    a few minutes, does not."""
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
     untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
-    if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / 2):
+    if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)):
         return False
     h = member_harvest(m, tie_pace, product_mark)
     return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)

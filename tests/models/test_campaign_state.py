@@ -14,8 +14,8 @@ from tests.factories import event
 T0 = 1_800_000_000.0
 
 
-def _obs(ts: float, account: str, simhash: int, n: int) -> CampaignObservation:
-    return CampaignObservation(ts, "fp:x", account, f"{account}-{n}", simhash, 40, 1500, 4096, 1, "34.1.2.0/24", False)
+def _obs(ts: float, account: str, simhash: int, n: int, key: str = "fp:x") -> CampaignObservation:
+    return CampaignObservation(ts, key, account, f"{account}-{n}", simhash, 40, 1500, 4096, 1, "34.1.2.0/24", False)
 
 
 def _sibling(rng: random.Random, template: int) -> int:
@@ -119,3 +119,48 @@ def test_busy_accounts_that_cannot_harvest_are_sampled() -> None:
     assert set(sent["harvester"]) == {1}
     # 49 requests one by one, then requests 50-249 four by four; the 250th is not yet stood for
     assert sent["backend"] == [1] * 49 + [4] * 50
+
+
+def _harvesters(rng: random.Random, template: bool, gap_s: float) -> list[CampaignObservation]:
+    """Twelve accounts on one browser x ISP key asking for long answers every ``gap_s``, from one
+    template or each in prompts of its own."""
+    base = rng.getrandbits(64)
+    out = []
+    for k in range(12):
+        t = T0 + k * 60.0
+        for n in range(int(5400 // gap_s)):
+            h = _sibling(rng, base) if template else rng.getrandbits(64)
+            out.append(_obs(t, f"bot-{k}", h, n, key="fp:b|as7"))
+            t += gap_s * rng.uniform(0.8, 1.2)
+    return out
+
+
+def _writers(rng: random.Random) -> list[CampaignObservation]:
+    """Five people on the same browser and ISP: a long piece and two follow-ups a few minutes apart."""
+    out = []
+    for k in range(5):
+        t = T0 + 1800.0 + k * 600.0
+        for n in range(3):
+            out.append(_obs(t, f"writer-{k}", rng.getrandbits(64), n, key="fp:b|as7"))
+            t += rng.uniform(150.0, 280.0)
+    return out
+
+
+def test_a_templated_campaign_takes_only_members_that_share_its_template_or_a_scripts_pace() -> None:
+    """Writers on a templated campaign's browser and ISP, each with a long-answer request and
+    follow-ups a few minutes later, in words of their own, are not its members."""
+    rng = random.Random(3)
+    det = CampaignDetector()
+    stream = sorted(_harvesters(rng, True, 40.0) + _writers(rng), key=lambda o: o.ts)
+    acted = {v.account for o in stream for v in det.observe(o)}
+    assert {f"bot-{k}" for k in range(12)} <= acted
+    assert not {a for a in acted if a.startswith("writer-")}
+
+
+def test_a_swarm_without_a_template_is_judged_by_its_pace() -> None:
+    """Twelve accounts each asking prompts of their own every three minutes: no template ties them,
+    and they harvest to the last account, so the pace is the evidence and each is acted on."""
+    det = CampaignDetector()
+    stream = sorted(_harvesters(random.Random(4), False, 180.0), key=lambda o: o.ts)
+    acted = {v.account for o in stream for v in det.observe(o)}
+    assert {f"bot-{k}" for k in range(12)} <= acted
