@@ -388,7 +388,7 @@ class CampaignState:
         accounts = self.peer_accounts
         fill = self.peer_fill
         j = accounts.index(me) if me in accounts else -1
-        if popular:  # a prompt others send too is no tie, whatever the distances
+        if popular or (fill == 1 and j == 0):  # a prompt others send too, or no other peer: no tie
             m[7] -= m[7] * rate
         else:
             if j >= 0:
