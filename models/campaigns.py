@@ -527,7 +527,7 @@ def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = 
     >>> round(member_harvest(system, False), 3), round(member_harvest(tied), 3)  # the mark, and a tie
     (0.137, 0.9)
     """
-    return sum(1 for m in members if m[4] >= level and member_harvest(m, tie_pace, product_mark) >= level)
+    return len([m for m in members if m[4] >= level and member_harvest(m, tie_pace, product_mark) >= level])
 
 
 def _steps(rate: float, w: int) -> float:
