@@ -45,6 +45,7 @@ ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
 MEMBER_FIELDS = 9
+ALL_BITS = (1 << 64) - 1
 
 
 _KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str]] = {}
@@ -301,7 +302,9 @@ class CampaignState:
             self.new_accounts_hour *= decay
         else:
             self.count_hour += w
-        a = _steps(ALPHA if n * ALPHA > 1.0 else 1.0 / n, w)
+        a = ALPHA if n * ALPHA > 1.0 else 1.0 / n
+        if w != 1:  # _steps(a, w), called only for a sampled request
+            a = _steps(a, w)
         # The member's record (created, evicting the oldest, if new).
         members = self.members
         account = o.account
@@ -344,7 +347,8 @@ class CampaignState:
             for k in heapq.nsmallest(MAX_CLUSTERS, clusters, key=clusters.__getitem__):
                 del clusters[k]
         clusters[cluster] = ts
-        self.popular_share += (popular - self.popular_share) * _steps(1.0 / n if n < 100 else 0.01, w)  # slow
+        slow = 1.0 / n if n < 100 else 0.01
+        self.popular_share += (popular - self.popular_share) * (slow if w == 1 else _steps(slow, w))
         if not popular:
             self.mean_input_tokens += (o.input_tokens - self.mean_input_tokens) * a
             self.mean_output_tokens += (o.output_tokens - self.mean_output_tokens) * a
@@ -386,15 +390,17 @@ class CampaignState:
         peers = self.peers
         accounts = self.peer_accounts
         fill = self.peer_fill
-        try:
-            j = accounts.index(me)
-        except ValueError:
-            j = -1
-        dists = list(ring_distances(sh, peers)) if fill == RING else [(sh ^ x).bit_count() for x in peers[:fill]]
-        if j >= 0:
-            dists[j] = 64  # the account's own latest prompt is no tie
-        best = min(dists) if dists else 64
-        m[7] += ((not popular and DUP_BITS < best <= TEMPLATE_BITS) - m[7]) * rate
+        j = accounts.index(me) if me in accounts else -1
+        if popular or (fill == 1 and j == 0):  # a prompt others send too, or no other peer: no tie
+            m[7] -= m[7] * rate
+        else:
+            if j >= 0:
+                peers[j] = sh ^ ALL_BITS  # 64 bits from sh: the account's own latest prompt is no tie
+            if fill == RING:
+                best = min(ring_distances(sh, peers))
+            else:
+                best = min([(sh ^ x).bit_count() for x in peers[:fill]]) if fill else 64
+            m[7] += ((DUP_BITS < best <= TEMPLATE_BITS) - m[7]) * rate
         if j < 0:
             if fill < RING:
                 j = fill
@@ -524,7 +530,7 @@ def harvesting_count(members: list[list[float]], level: float, tie_pace: bool = 
     >>> round(member_harvest(system, False), 3), round(member_harvest(tied), 3)  # the mark, and a tie
     (0.137, 0.9)
     """
-    return sum(1 for m in members if m[4] >= level and member_harvest(m, tie_pace, product_mark) >= level)
+    return len([m for m in members if m[4] >= level and member_harvest(m, tie_pace, product_mark) >= level])
 
 
 def _steps(rate: float, w: int) -> float:

@@ -747,9 +747,12 @@ class CampaignDetector(Stage[CampaignState]):
     def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:
         cfg = self.cfg
         ts = o.ts
+        self.n_evals += 1
+        if len(st.members) < 3:  # fewer than three active, without looking at them
+            st.score = 0.0
+            return []
         active = st.active_members(ts)
         n_active = len(active)
-        self.n_evals += 1
         if n_active < 3:
             st.score = 0.0
             return []

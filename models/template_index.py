@@ -61,12 +61,13 @@ class TemplateIndex:
         True
         """
         hashes, accounts, times, ids = self.hashes, self.accounts, self.times, self.ids
-        slots = [(band << BAND_BITS) | ((simhash >> (BAND_BITS * (BANDS - 1 - band))) & _MASK) for band in range(BANDS)]
+        slots = _slots(simhash)
         found = 0
         for i in slots:
+            other = accounts[i]
             if (
-                accounts[i] != account_hash
-                and accounts[i] != 0
+                other  # 0: an empty slot
+                and other != account_hash
                 and ts - times[i] <= HORIZON_S
                 and (hashes[i] ^ simhash).bit_count() <= TIE_BITS
             ):
@@ -79,6 +80,21 @@ class TemplateIndex:
             times[i] = ts
             ids[i] = own
         return f"tpl:{found:08x}" if found else None
+
+
+def _slots(simhash: int) -> tuple[int, int, int, int]:
+    """The table slot of each of the hash's bands (band b's slots start at b << BAND_BITS),
+    written out for four bands of 16 bits.
+
+    >>> [hex(i) for i in _slots(0x0001_0002_0003_0004)]
+    ['0x1', '0x10002', '0x20003', '0x30004']
+    """
+    return (
+        (simhash >> 48) & _MASK,
+        0x10000 | ((simhash >> 32) & _MASK),
+        0x20000 | ((simhash >> 16) & _MASK),
+        0x30000 | (simhash & _MASK),
+    )
 
 
 def template_key(key: str) -> bool:
