@@ -16,7 +16,9 @@ Semantics of a batch handler:
   is not acknowledged, its partitions are sought back to the batch's first offsets and it is
   delivered again after a pause: at-least-once, never a silent drop;
 * a batch fetched before a rebalance is not delivered (or not acknowledged) after it: the
-  new owner of the partitions reads those records again from the committed offsets.
+  new owner of the partitions reads those records again from the committed offsets, and when
+  this consumer keeps a partition, it is sought back to the batch's first record (a partition
+  with no committed offset is not moved by Faust's seek to committed offsets).
 
 The fence around Faust's internals
 ----------------------------------
@@ -133,11 +135,7 @@ class BatchConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
                         await self.wait_first(callback(message), self.suspend_flow.wait())
                     set_read_offset(tp, offset)
                 unset_flag(faust_consumer.CONSUMER_FETCHING)
-                for topic, messages in pending.items():
-                    if self.app.consumer_generation_id != generation or not self.flow_active:
-                        log.info("batch from before a rebalance not delivered", topic=topic, records=len(messages))
-                        continue
-                    await self._deliver(handlers[topic], messages, generation)
+                await self._hand_over(pending, handlers, generation)
         except self.consumer_stopped_errors:
             if self.transport.app.should_stop:
                 log.info("broker stopped the consumer while shutting down")
@@ -151,6 +149,34 @@ class BatchConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
         finally:
             unset_flag(faust_consumer.CONSUMER_FETCHING)
 
+    async def _hand_over(
+        self, pending: dict[str, list[Any]], handlers: dict[str, BatchHandler], generation: int
+    ) -> None:
+        """Deliver each topic's fetched batch, unless a rebalance began since the fetch: then the
+        batch is rewound, not dropped (see :meth:`_rewind`)."""
+        for topic, messages in pending.items():
+            if self.app.consumer_generation_id != generation or not self.flow_active:
+                log.info("batch from before a rebalance not delivered; rewound", topic=topic, records=len(messages))
+                await self._rewind(messages)
+                continue
+            await self._deliver(handlers[topic], messages, generation)
+
+    async def _rewind(self, messages: list[Any]) -> None:
+        """Seek every partition of ``messages`` this consumer still owns back to its first record
+        among them, so that they are fetched again.
+
+        Needed even across a rebalance: Faust then seeks to the committed offsets, but a
+        partition with no committed offset yet (a new group, or offset 0) is not moved, and the
+        fetch position would stay past records never delivered. A partition that went to
+        another consumer is left alone: its new owner reads from the committed offset."""
+        first: dict[Any, int] = {}
+        for m in messages:
+            first.setdefault(m.tp, m.offset)
+        owned = self.assignment()
+        for tp, offset in first.items():
+            if tp in owned:
+                await self.seek(tp, offset)
+
     async def _deliver(self, handler: BatchHandler, messages: list[Any], generation: int) -> None:
         """Run the handler; acknowledge on success, rewind and retry later on failure."""
         inbound = self.app.monitor.stream_inbound_time  # Faust's "is the stream alive?" check
@@ -163,12 +189,8 @@ class BatchConsumer(aiokafka_driver.Consumer):  # type: ignore[misc]
             raise
         except Exception:
             log.exception("batch handler failed; rewinding to retry", records=len(messages))
-            first: dict[Any, int] = {}
-            for m in messages:
-                first.setdefault(m.tp, m.offset)
             await asyncio.sleep(RETRY_PAUSE_S)
-            for tp, offset in first.items():
-                await self.seek(tp, offset)
+            await self._rewind(messages)
             return
         if self.app.consumer_generation_id != generation:
             return  # partitions may have moved meanwhile: their new owner re-reads, we must not commit
