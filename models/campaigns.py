@@ -467,7 +467,7 @@ class CampaignState:
         """Inverse of :meth:`to_state`."""
         st = cls(0.0)
         for f in cls.__slots__:
-            if f in ("ring", "policy", "part"):
+            if f in _NOT_PLAIN:
                 continue
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
@@ -482,6 +482,10 @@ class CampaignState:
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None
         return st
 
+
+_NOT_PLAIN = frozenset({"ring", "policy", "part", "peers", "peer_accounts", "peer_fill", "peer_i"})
+"""Slots that :meth:`CampaignState.from_state` reads on their own (typed arrays, the policy,
+states written before the peers)."""
 
 HUMAN_LOG_GAP = math.log(601.0)
 """A member with one request is assumed to be at a human's pace (ten minutes between requests)."""

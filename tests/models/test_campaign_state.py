@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -164,3 +165,17 @@ def test_a_swarm_without_a_template_is_judged_by_its_pace() -> None:
     stream = sorted(_harvesters(random.Random(4), False, 180.0), key=lambda o: o.ts)
     acted = {v.account for o in stream for v in det.observe(o)}
     assert {f"bot-{k}" for k in range(12)} <= acted
+
+
+def test_a_group_snapshot_round_trips_and_older_ones_start_without_peers() -> None:
+    """A checkpoint restores the group as it was (members, rings, peers); one written before the
+    peers existed restores with an empty peer ring."""
+    rng = random.Random(5)
+    st = CampaignState(T0)
+    for i in range(40):
+        st.update(_obs(T0 + i, f"a{i % 5}", rng.getrandbits(64), i), 0.8)
+    snap = json.loads(json.dumps(st.to_state()))
+    assert CampaignState.from_state(snap).to_state() == st.to_state()
+    old = {k: v for k, v in snap.items() if not k.startswith("peer")}
+    back = CampaignState.from_state(old)
+    assert (back.peer_fill, back.peers, back.members) == (0, [0] * 16, st.members)
