@@ -725,13 +725,8 @@ class CampaignDetector(Stage[CampaignState]):
         st.update(o, shape)
         if policy is not None and policy.in_force(ts):
             m = st.members[account]
-            if m[3] <= ts and _verdict_due(
-                m,
-                lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark),
-                key,
-                self._tie_pace,
-                self._product_mark,
-                st.content_tie >= MIN_CONTENT_TIE,
+            if m[3] <= ts and self._due(
+                m, st, key, lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
@@ -748,10 +743,7 @@ class CampaignDetector(Stage[CampaignState]):
         cfg = self.cfg
         ts = o.ts
         self.n_evals += 1
-        if len(st.members) < 3:  # fewer than three active, without looking at them
-            st.score = 0.0
-            return []
-        active = st.active_members(ts)
+        active = st.active_members(ts) if len(st.members) >= 3 else []  # fewer members: no need to look
         n_active = len(active)
         if n_active < 3:
             st.score = 0.0
@@ -797,12 +789,14 @@ class CampaignDetector(Stage[CampaignState]):
         out = []
         purity = st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and _verdict_due(
-                m, lambda: purity, o.key, self._tie_pace, self._product_mark, st.content_tie >= MIN_CONTENT_TIE
-            ):
+            if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id))
         return out
+
+    def _due(self, m: list[float], st: CampaignState, key: str, purity: Callable[[], float]) -> bool:
+        """:func:`_verdict_due` with this detector's switches and the group's template tie."""
+        return _verdict_due(m, purity, key, self._tie_pace, self._product_mark, st.content_tie >= MIN_CONTENT_TIE)
 
     def shape(self, o: CampaignObservation, learn: bool) -> float:
         """One request's harvest shape in [0, 1]: a long answer to a short prompt, shallow.

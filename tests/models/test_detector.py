@@ -204,6 +204,11 @@ def test_a_campaign_spoofing_a_popular_browser_takes_only_its_own(tie_rule: bool
         assert writers  # without the rule the writers go down with the campaign
 
 
+def _as(base: dict[str, object], account: str, i: int, **fields: object) -> dict[str, object]:
+    """``base`` as the ``i``-th request of another account (its own event id and API key)."""
+    return dict(base, event_id=f"{account}-{i}", account_id=account, api_key_id=f"key-{account}", **fields)
+
+
 def _slow_campaign(accounts: int, per_account: int, gap_s: float, stagger_s: float) -> list[dict[str, object]]:
     """One template swept across many accounts, each at a reading pace, new accounts joining
     one by one (a campaign spread thin)."""
@@ -238,11 +243,10 @@ def test_a_person_on_a_thin_campaigns_network_is_not_its_member() -> None:
     campaign = _slow_campaign(40, 16, 1200.0, 300.0)
     rng = random.Random(3)
     people = [
-        dict(
+        _as(
             campaign[0],
-            event_id=f"person-{p}-{i}",
-            account_id=f"person-{p}",
-            api_key_id=f"key-person-{p}",
+            f"person-{p}",
+            i,
             ts=T0 + 300.0 + p * 400.0 + i * 420.0,  # a few minutes to read each answer
             prompt_simhash=prompt_simhash(" ".join(rng.choice(WORDS) for _ in range(12))),
         )
@@ -282,11 +286,10 @@ def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: b
     ]
     t0, t1 = swarm[0]["ts"] - 600, swarm[-1]["ts"]
     products = [
-        dict(
+        _as(
             swarm[0],
-            event_id=f"product-{p}-{i}",
-            account_id=f"product-{p}",
-            api_key_id=f"key-product-{p}",
+            f"product-{p}",
+            i,
             ip=f"34.91.7.{p + 1}",
             ts=t0 + i * 2.0 + p * 0.5,
             input_tokens=120,
