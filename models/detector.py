@@ -627,9 +627,14 @@ class AccountDetector(Stage[AccountState]):
     def _campaign_action(self, acct: str, st: AccountState, link: CampaignLink, e: Event) -> Decision | None:
         if self.allow.account(acct) or self._released_lookalike(st, e.ts):
             return None
-        st.score = max(st.score, link.score)
+        score = link.score
+        if score < self.cfg.release_score and st.n >= self.cfg.min_events:
+            # A campaign whose evidence faded (members blocked, an honest crowd on its key) may
+            # release its members, but not one that its own requests would keep acting on.
+            score = max(score, self.evidence(st, e.ts)[0].score)
+        st.score = max(st.score, score)
         reasons = partial(member_reasons, link.reasons, st, e.ts)
-        return self.decide(acct, st, link.score, e.ts, 1, reasons, e.event_id, force_block=True)
+        return self.decide(acct, st, score, e.ts, 1, reasons, e.event_id, force_block=True)
 
     def apply_verdict(self, v: CampaignVerdict, partition: int = 0) -> list[Decision]:
         """Fold a campaign verdict into its account; act on it at once."""

@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from distillguard.models.account_features import AccountState, UnknownStateVersion
+from distillguard.models.campaigns import CampaignVerdict
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import AccountDetector, CampaignDetector, Detector, DuplicateEvent, LateEvent
 from distillguard.models.event import parse_event
@@ -337,3 +338,37 @@ def _template_only_campaign() -> list[dict[str, object]]:
         )
         for r in _slow_campaign(30, 16, 1200.0, 300.0)
     ]
+
+
+def _fed(det: AccountDetector, events: list[dict[str, object]]) -> list[str]:
+    """Actions the account stage takes on ``events``."""
+    out = []
+    for raw in events:
+        out += [d.action for d in det.observe(parse_event(raw))[0]]
+    return out
+
+
+def _faded(account: str, ts: float, score: float) -> CampaignVerdict:
+    return CampaignVerdict(ts, account, "c-0001", score, 3600.0, ("campaign c-0001: test",), f"{account}-v")
+
+
+def test_a_faded_campaign_does_not_release_a_member_its_own_requests_keep_blocked() -> None:
+    """A campaign verdict carries the group's latest score, which falls as its members are
+    blocked. A member that its own requests had blocked stays blocked; before, three evaluations
+    at the faded score over 15 minutes sent an ``allow``."""
+    det = AccountDetector(DetectorConfig())
+    events = firehose("acct-fh", 400, rpm=20.0)
+    assert "block" in _fed(det, events[:60])
+    det.apply_verdict(_faded("acct-fh", float(events[60]["ts"]), 0.9))
+    det.apply_verdict(_faded("acct-fh", float(events[61]["ts"]), 0.2))
+    assert "allow" not in _fed(det, events[62:])
+
+
+def test_a_faded_campaign_still_releases_a_member_with_no_evidence_of_its_own() -> None:
+    """A chat user caught in a campaign that then fades is released, as before."""
+    det = AccountDetector(DetectorConfig())
+    events = chat_user("acct-chat", 200)
+    assert _fed(det, events[:40]) == []
+    det.apply_verdict(_faded("acct-chat", float(events[40]["ts"]), 0.9))
+    det.apply_verdict(_faded("acct-chat", float(events[41]["ts"]), 0.2))
+    assert "allow" in _fed(det, events[42:])
