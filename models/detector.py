@@ -40,6 +40,7 @@ from distillguard.models.campaigns import (
     linkage_keys,
     member_harvest,
 )
+from distillguard.models.client_stack import ClientStacks, mismatch_key
 from distillguard.models.cluster_features import ClusterObservation, ClusterState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
@@ -398,6 +399,10 @@ class AccountDetector(Stage[AccountState]):
         self.templates = TemplateIndex()
         """Prompt templates shared across accounts (``models.template_index``): linkage keys."""
         self._templates = "template_key" not in self.cfg.ablate
+        self.stacks = ClientStacks()
+        """Browser families per TLS fingerprint (``models.client_stack``): a browser user agent out
+        of place on its stack links the request by that stack (an ``mm:`` key)."""
+        self._stacks = "client_stack" not in self.cfg.ablate
         self.lookalikes = Lookalikes()
         """What analysts' verdicts taught (``models.lookalikes``)."""
         self._learned = "verdict_model" not in self.cfg.ablate
@@ -430,6 +435,8 @@ class AccountDetector(Stage[AccountState]):
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
         keys = linkage_keys(e)
+        if self._stacks and self.stacks.observe(e.tls_fingerprint, e.user_agent, acct):
+            keys.append(mismatch_key(e.tls_fingerprint))
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
         popular = self._popularity and self.popularity.popular(e.simhash, key_hash(keys[0]))
@@ -879,6 +886,10 @@ class CampaignDetector(Stage[CampaignState]):
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
+        if key.startswith("mm:"):
+            # Accounts that all dress as a browser on a stack no browser of that kind uses share a
+            # disguise: as strong a tie as one template swept together.
+            template_tie = 1.0
         network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
         harvest = harvesting * sweep
         # Ties amplify a harvest; they are not one: a class sending variations of one assignment
@@ -909,6 +920,8 @@ class CampaignDetector(Stage[CampaignState]):
             tie = "organisation"
         elif template_key(key):
             tie = "one prompt template"
+        elif key.startswith("mm:"):
+            tie = "browser user agents on a TLS stack browsers of that kind do not use"
         else:
             tie = "one client fingerprint" if fingerprint_only(key) else "one client fingerprint on one network"
         reasons = (

@@ -41,6 +41,7 @@ ABLATABLE = (
     "tie_pace",
     "verdict_model",
     "template_key",
+    "client_stack",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

@@ -11,7 +11,8 @@ restored, and the cuts are held until fresh estimators have seen ``WARMUP`` valu
 
 Not snapshotted: the Half-Space Trees of :class:`~distillguard.models.scoring.PopulationModel`
 and their calibration (calibration quantiles are meaningless without the trees' masses, which
-are River internals), the prompt popularity table (~12 MB, and minutes-old news), recent event
+are River internals), the prompt popularity table (~12 MB, and minutes-old news), the browser families per TLS stack
+(:mod:`distillguard.models.client_stack`, relearned from a stack's next accounts), recent event
 ids and watermarks (per partition, rebuilt by the events themselves).
 """
 

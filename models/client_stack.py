@@ -1,0 +1,101 @@
+"""Browser user agents on TLS stacks that no browser of their kind uses: a fingerprint's context.
+
+A user agent is a string the client chooses; the TLS handshake (its fingerprint) comes from the
+stack that really makes the request. Each browser engine has its own stack, so the accounts on
+one TLS fingerprint that claim a browser claim nearly all one family. A campaign that dresses
+its script as a browser (a browser user agent over an SDK's or its own TLS stack) stands out: a
+browser family that fewer than four in five of the fingerprint's accounts claim.
+
+Which family a stack belongs to is learned from the traffic (distinct accounts per family per TLS
+fingerprint), never listed. Only browser user agents can be out of place: an SDK or an app names
+itself and claims nothing about a browser.
+
+An account counts once per stack, for the family it first claims (a script rotating user agents
+does not count as three browsers). A stack is judged once ``MIN_ACCOUNTS`` accounts used it, and
+a browser family is genuine on it only when it holds ``GENUINE_SHARE`` of its accounts: a stack
+whose browser claims disagree (a campaign's own stack under a rotation of browser user agents)
+is no browser's.
+
+Each worker learns from the accounts it owns (as the prompt popularity table): a sample of the
+same population, so the majority family of a busy stack comes out alike.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from distillguard.models.account_features import stable_hash
+
+MIN_ACCOUNTS = 20
+"""Distinct accounts a TLS fingerprint needs before its families are judged."""
+GENUINE_SHARE = 0.8
+"""A browser family that at least this share of the fingerprint's accounts claim is its own."""
+MAX_PAIRS = 100_000
+"""(fingerprint, account) pairs remembered (as hashes, ~6 MB); past this the memory starts over
+with the counts halved (they keep their proportions, and an account is counted again as it
+returns)."""
+
+
+@lru_cache(maxsize=4096)
+def browser_family(user_agent: str | None) -> str | None:
+    """The browser engine a user agent claims (``None``: not a browser).
+
+    >>> browser_family("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+    'firefox'
+    >>> browser_family("Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile Safari/537.36")
+    'chromium'
+    >>> browser_family("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Mobile/15E148 Safari/604.1")
+    'webkit'
+    >>> browser_family("anthropic-python/0.40.0") is None
+    True
+    """
+    if not user_agent or not user_agent.startswith("Mozilla/"):
+        return None
+    if "Firefox/" in user_agent:
+        return "firefox"
+    if "Chrome/" in user_agent or "Chromium/" in user_agent or "CriOS/" in user_agent or "Edg/" in user_agent:
+        return "chromium"
+    if "Safari/" in user_agent or "AppleWebKit/" in user_agent:
+        return "webkit"
+    return "other"
+
+
+class ClientStacks:
+    """Distinct accounts per (TLS fingerprint, claimed family); which claims are out of place."""
+
+    __slots__ = ("counts", "seen", "totals")
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        """Hashes of the (fingerprint, account) pairs counted (in-process only, never stored)."""
+        self.counts: dict[tuple[str, str | None], float] = {}
+        self.totals: dict[str, float] = {}
+
+    def observe(self, tls: str | None, user_agent: str | None, account: str) -> bool:
+        """Count one request's account; whether its browser claim is out of place on its stack."""
+        if not tls:
+            return False
+        family = browser_family(user_agent)
+        k = hash((tls, account))
+        if k not in self.seen:  # an account counts once per stack, for the family it first claims
+            if len(self.seen) >= MAX_PAIRS:
+                self._halve()
+            self.seen.add(k)
+            pair = (tls, family)
+            self.counts[pair] = self.counts.get(pair, 0.0) + 1.0
+            self.totals[tls] = self.totals.get(tls, 0.0) + 1.0
+        if family is None:
+            return False
+        total = self.totals[tls]
+        return total >= MIN_ACCOUNTS and self.counts.get((tls, family), 0.0) < GENUINE_SHARE * total
+
+    def _halve(self) -> None:
+        self.seen.clear()
+        self.counts = {k: v / 2 for k, v in self.counts.items() if v >= 1.0}
+        self.totals = {k: v / 2 for k, v in self.totals.items() if v >= 1.0}
+
+
+@lru_cache(maxsize=4096)
+def mismatch_key(tls: str | None) -> str:
+    """The linkage key of out-of-place browser claims on one TLS stack."""
+    return f"mm:{stable_hash(tls or ''):08x}"

@@ -1,0 +1,109 @@
+"""Browser user agents out of place on their TLS stack: learned per stack, linked as a campaign."""
+
+from __future__ import annotations
+
+import random
+
+from distillguard.models.client_stack import MIN_ACCOUNTS, ClientStacks, browser_family
+from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import Detector
+from distillguard.models.event import parse_event
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, chat_user, event
+
+PYTHON_TLS = "t13d1812h1_85036bcba153"
+CHROME_TLS = "t13d1516h2_8daaf6152771"
+SDK_UA = "anthropic-python/0.40.0"
+BROWSERS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/{v}.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
+    "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.{v} Safari/605.1.15",
+)
+
+
+def test_a_browser_claim_is_out_of_place_on_a_stack_that_sdk_clients_use() -> None:
+    stacks = ClientStacks()
+    chrome = BROWSERS[0].format(v=126)
+    for i in range(MIN_ACCOUNTS):
+        assert not stacks.observe(PYTHON_TLS, SDK_UA, f"sdk-{i}")  # an SDK names itself: never out of place
+        assert not stacks.observe(CHROME_TLS, chrome, f"web-{i}")  # a browser on its own stack
+    assert stacks.observe(PYTHON_TLS, chrome, "spoof-1")
+    assert not stacks.observe(CHROME_TLS, chrome, "web-new")
+
+
+def test_a_stack_is_judged_only_once_enough_accounts_used_it() -> None:
+    stacks = ClientStacks()
+    for i in range(MIN_ACCOUNTS - 2):
+        stacks.observe(PYTHON_TLS, SDK_UA, f"sdk-{i}")
+    assert not stacks.observe(PYTHON_TLS, BROWSERS[1].format(v=128), "spoof-1")
+
+
+def test_a_stack_whose_browser_claims_disagree_is_no_browser_of_either_kind() -> None:
+    """A campaign's own TLS stack under a rotation of browser user agents: no browser's stack
+    carries another engine's user agents, so every claim on it is out of place."""
+    stacks = ClientStacks()
+    kinds = (0, 0, 0, 0, 1, 2)  # mostly Chrome, as user agent lists are
+    flags = [stacks.observe("t13d_own", BROWSERS[kinds[i % 6]].format(v=120 + i), f"spoof-{i}") for i in range(30)]
+    assert all(flags[-10:])
+
+
+def test_user_agents_name_their_engine() -> None:
+    assert [browser_family(b.format(v=1)) for b in BROWSERS] == ["chromium", "firefox", "webkit"]
+    assert browser_family(None) is None
+    assert browser_family("curl/8.4.0") is None
+
+
+def _spoof_wave(accounts: int, per_account: int, t0: float) -> list[dict[str, object]]:
+    """Short-lived accounts, each with its own browser user agent and network, all on an SDK's
+    TLS stack, asking novel questions for long answers at a script's pace."""
+    rng = random.Random(7)
+    out = []
+    for a in range(accounts):
+        ua = BROWSERS[a % 3].format(v=100 + a)
+        for i in range(per_account):
+            text = " ".join(f"w{rng.randrange(5000)}" for _ in range(12))
+            out.append(
+                event(
+                    event_id=f"wave-{a}-{i}",
+                    account_id=f"wave-{a:03d}",
+                    ts=t0 + a * 90.0 + i * 30.0 * rng.uniform(0.8, 1.2),
+                    ip=f"{80 + a}.{a}.7.{i + 1}",
+                    asn=64600 + a,
+                    user_agent=ua,
+                    tls_fingerprint=PYTHON_TLS,
+                    input_tokens=rng.randint(20, 40),
+                    output_tokens=rng.randint(1200, 2000),
+                    max_tokens=4096,
+                    prompt_simhash=prompt_simhash(text),
+                )
+            )
+    return out
+
+
+def _run(records: list[dict[str, object]], cfg: DetectorConfig | None = None) -> list[dict[str, object]]:
+    det = Detector(cfg)
+    out: list[dict[str, object]] = []
+    for r in sorted(records, key=lambda r: float(r["ts"])):  # type: ignore[arg-type]
+        out.extend(d.to_dict() for d in det.observe(parse_event(r)))
+    return out
+
+
+def _sdk_users() -> list[dict[str, object]]:
+    out = []
+    for i in range(24):
+        out += [dict(r, user_agent=SDK_UA, tls_fingerprint=PYTHON_TLS) for r in chat_user(f"sdk-{i}", 15, T0 - 3600)]
+    return out
+
+
+def test_a_wave_of_browser_user_agents_on_an_sdk_stack_is_acted_on_as_one_campaign() -> None:
+    """Each wave account sends fewer requests than any account is judged alone on, with its own
+    user agent and network: only the stack they all share links them."""
+    records = _sdk_users() + _spoof_wave(20, 10, T0)
+    decisions = _run(records)
+    acted = {d["subject"] for d in decisions if d["action"] == "block"}
+    assert len({a for a in acted if str(a).startswith("wave-")}) >= 14
+    assert not {a for a in acted if str(a).startswith("sdk-")}
+    reason = next(d["reasons"][0] for d in decisions if str(d["subject"]).startswith("wave-"))
+    assert "TLS stack" in str(reason)
+    unlinked = _run(records, DetectorConfig(ablate=frozenset({"client_stack"})))
+    assert not [d for d in unlinked if str(d["subject"]).startswith("wave-")]
