@@ -1023,7 +1023,12 @@ class ClusterDetector(Stage[ClusterState]):
         # campaign passes through keep it unthrottled.
         n_seen, n_flagged = st.n_flagged()
         share = n_flagged / n_seen if n_seen else 0.0
-        eligible = n_active >= 1 and n_seen >= cfg.cluster_min_accounts and share >= cfg.cluster_campaign_share
+        eligible = (
+            cfg.cluster_throttle
+            and n_active >= 1
+            and n_seen >= cfg.cluster_min_accounts
+            and share >= cfg.cluster_campaign_share
+        )
         if not eligible and idle:
             return None
         if self.allow.cluster(o.cluster):

@@ -70,9 +70,9 @@ class TemplateIndex:
                 and other != account_hash
                 and ts - times[i] <= HORIZON_S
                 and (hashes[i] ^ simhash).bit_count() <= TIE_BITS
+                and (not found or ids[i] < found)
             ):
-                found = ids[i]
-                break
+                found = ids[i]  # the smallest of the siblings' ids: a template's ids merge into one
         own = found or ((simhash >> 32) | 1)
         for i in slots:
             hashes[i] = simhash

@@ -47,7 +47,7 @@ class Secret:
 
 PREFIX = "DISTILLGUARD_"
 
-EXTRA_VARIABLES = ("ALLOWLIST", "LATENESS_S", "FUTURE_ALLOWANCE_S", "IDLE_EVICT_S")
+EXTRA_VARIABLES = ("ALLOWLIST", "LATENESS_S", "FUTURE_ALLOWANCE_S", "IDLE_EVICT_S", "CLUSTER_THROTTLE")
 """``DISTILLGUARD_*`` names that are not fields of :class:`Settings`: the detector settings
 (:class:`~distillguard.models.config.DetectorConfig`) read by :meth:`Settings.from_env`."""
 
@@ -198,6 +198,7 @@ class Settings:
             lateness_s=_non_negative(env, "LATENESS_S", 300.0),
             future_allowance_s=_non_negative(env, "FUTURE_ALLOWANCE_S", 300.0),
             idle_evict_s=_non_negative(env, "IDLE_EVICT_S", 6 * 3600.0),
+            cluster_throttle=_flag(env, "CLUSTER_THROTTLE", False),
         )
         return cls(**kw, detector=det)
 
@@ -301,6 +302,14 @@ def _float(var: str, raw: str) -> float:
     if not math.isfinite(value):
         raise SettingsError(f"{var} is not a finite number")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(PREFIX + name)
+    if raw is None:
+        return default
+    result: bool = _convert("bool", raw, name.lower())
+    return result
 
 
 def _non_negative(env: Mapping[str, str], name: str, default: float) -> float:

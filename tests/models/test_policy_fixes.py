@@ -22,20 +22,37 @@ def test_allowlisted_networks_match_clusters_inside_them() -> None:
 
 
 def test_allowlisted_cluster_is_never_throttled() -> None:
-    cfg = DetectorConfig(allowlist=frozenset({"34.90.0.0/16"}))
+    cfg = DetectorConfig(allowlist=frozenset({"34.90.0.0/16"}), cluster_throttle=True)
     det = ClusterDetector(cfg)
     out = []
     for i in range(900):
         acct = f"a{i % 60}"
         out += det.observe(ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0))
     assert out == []
-    unlisted = ClusterDetector(DetectorConfig())
+    unlisted = ClusterDetector(DetectorConfig(cluster_throttle=True))
     for i in range(900):
         acct = f"a{i % 60}"
         out += unlisted.observe(
             ClusterObservation(1000.0 + i, "34.90.1.0/24", acct, f"e{i}", 0, "ua|tls", 0.9, True, 10.0)
         )
     assert {d.action for d in out} == {"throttle"}  # the same traffic unlisted: throttled, never blocked
+
+
+def test_clusters_are_not_throttled_unless_switched_on() -> None:
+    """A /24 whose 60 accounts are all flagged: by default the cluster is tracked, not throttled
+    (its accounts are acted on themselves); ``cluster_throttle`` brings back the throttle."""
+
+    def feed(det: ClusterDetector) -> set[str]:
+        out = []
+        for i in range(900):
+            o = ClusterObservation(1000.0 + i, "34.90.1.0/24", f"a{i % 60}", f"e{i}", 0, "ua|tls", 0.9, True, 10.0)
+            out += det.observe(o)
+        return {d.action for d in out}
+
+    default = ClusterDetector(DetectorConfig())
+    assert feed(default) == set()
+    assert len(default.states["34.90.1.0/24"].accounts) == 60
+    assert feed(ClusterDetector(DetectorConfig(cluster_throttle=True))) == {"throttle"}
 
 
 def test_allowlisted_account_does_not_count_as_flagged_toward_its_cluster() -> None:
@@ -127,7 +144,7 @@ def test_a_rotating_campaign_does_not_push_a_clusters_honest_neighbours_out_of_m
     """A residential /24: two people use it, then a rotating proxy passes 300 flagged accounts
     through it. The cluster remembers 64 accounts; the flagged ones make room for each other,
     so the neighbours stay remembered and the cluster is never throttled."""
-    det = ClusterDetector(DetectorConfig())
+    det = ClusterDetector(DetectorConfig(cluster_throttle=True))
     out = []
     for i in range(20):
         for p in ("neighbour-1", "neighbour-2"):

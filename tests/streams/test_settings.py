@@ -28,6 +28,7 @@ def test_defaults_and_typed_values_are_read() -> None:
             "DISTILLGUARD_ALLOWLIST": "a, 10.0.0.0/8,",
             "DISTILLGUARD_LATENESS_S": "60",
             "DISTILLGUARD_IDLE_EVICT_S": "0",
+            "DISTILLGUARD_CLUSTER_THROTTLE": "on",
             "DISTILLGUARD_LOG_LEVEL": "WARNING",
             "PATH": "/usr/bin",  # other variables are none of our business
         }
@@ -36,6 +37,8 @@ def test_defaults_and_typed_values_are_read() -> None:
     assert s.sasl_password.reveal() == "pw"
     assert s.detector.allowlist == frozenset({"a", "10.0.0.0/8"})
     assert (s.detector.lateness_s, s.detector.idle_evict_s, s.detector.future_allowance_s) == (60.0, 0.0, 300.0)
+    assert s.detector.cluster_throttle
+    assert not Settings.from_env({}).detector.cluster_throttle
     assert Settings.from_env({}) == Settings()
     assert Settings().web_host == "127.0.0.1"
 
@@ -94,6 +97,7 @@ def test_a_name_like_no_setting_points_to_the_readme() -> None:
         ("BROKER", " , ", "is empty"),
         ("LATENESS_S", "-5", "must be 0 or more"),
         ("IDLE_EVICT_S", "a day", "is not a number"),
+        ("CLUSTER_THROTTLE", "sometimes", "is not a boolean"),
     ],
 )
 def test_a_malformed_value_is_an_error_naming_the_variable(name: str, raw: str, fragment: str) -> None:
