@@ -99,3 +99,8 @@ class ClientStacks:
 def mismatch_key(tls: str | None) -> str:
     """The linkage key of out-of-place browser claims on one TLS stack."""
     return f"mm:{stable_hash(tls or ''):08x}"
+
+
+def disguise_key(key: str) -> bool:
+    """Whether a linkage key joins out-of-place browser claims on one TLS stack."""
+    return key.startswith("mm:")

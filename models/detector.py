@@ -40,7 +40,7 @@ from distillguard.models.campaigns import (
     linkage_keys,
     member_harvest,
 )
-from distillguard.models.client_stack import ClientStacks, mismatch_key
+from distillguard.models.client_stack import ClientStacks, disguise_key, mismatch_key
 from distillguard.models.cluster_features import ClusterObservation, ClusterState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
@@ -886,7 +886,7 @@ class CampaignDetector(Stage[CampaignState]):
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
-        if key.startswith("mm:"):
+        if disguise_key(key):
             # Accounts that all dress as a browser on a stack no browser of that kind uses share a
             # disguise: as strong a tie as one template swept together.
             template_tie = 1.0
@@ -920,7 +920,7 @@ class CampaignDetector(Stage[CampaignState]):
             tie = "organisation"
         elif template_key(key):
             tie = "one prompt template"
-        elif key.startswith("mm:"):
+        elif disguise_key(key):
             tie = "browser user agents on a TLS stack browsers of that kind do not use"
         else:
             tie = "one client fingerprint" if fingerprint_only(key) else "one client fingerprint on one network"
@@ -1015,8 +1015,8 @@ class ClusterDetector(Stage[ClusterState]):
         self.n_evals += 1
         policy = st.policy
         idle = policy is None or not policy.active
-        if idle and len(st.accounts) < cfg.cluster_min_accounts:
-            return None  # too few accounts to be eligible (below): no need to count them
+        if idle and (not cfg.cluster_throttle or len(st.accounts) < cfg.cluster_min_accounts):
+            return None  # cannot be eligible (below): no need to count its accounts
         n_active, n_flagged_active = st.n_active(o.ts)
         # Overwhelmingly the campaign's, or nothing: every account the cluster remembers (not
         # just this hour's) counts, so the honest neighbours of a residential /24 that a rotating
@@ -1028,7 +1028,7 @@ class ClusterDetector(Stage[ClusterState]):
             and n_active >= 1
             and n_seen >= cfg.cluster_min_accounts
             and share >= cfg.cluster_campaign_share
-        )
+        )  # a throttle restored from before the switch went off runs out, or is released
         if not eligible and idle:
             return None
         if self.allow.cluster(o.cluster):
