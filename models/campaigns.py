@@ -382,11 +382,8 @@ class CampaignState:
         ring[i] = sh
         self.ring_account[i] = me
         self.ring_i = (i + 1) % RING
-        self._tie(m, me, sh, popular, rate)
-
-    def _tie(self, m: list[float], me: int, sh: int, popular: bool, rate: float) -> None:
-        """The member's own tie of content: is its prompt a template sibling of the latest prompt
-        of another recent account? Then the prompt takes the account's slot among the peers."""
+        # The member's own tie of content: is its prompt a template sibling of the latest prompt of
+        # another recent account? Then the prompt takes the account's slot among the peers.
         peers = self.peers
         accounts = self.peer_accounts
         fill = self.peer_fill
