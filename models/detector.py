@@ -994,14 +994,17 @@ class ClusterDetector(Stage[ClusterState]):
 
     subject_type = "ip_cluster"
 
-    def __init__(self, cfg: DetectorConfig | None = None) -> None:
+    def __init__(self, cfg: DetectorConfig | None = None, dedupe: bool = True) -> None:
         super().__init__(cfg or DetectorConfig(), ClusterState)
-        self.seen = RecentIds(SEEN_IDS)
-        """Event ids of recent observations: one sent twice (a retried send) counts once."""
+        self.seen = RecentIds(SEEN_IDS) if dedupe else None
+        """Event ids of recent observations: one sent twice (a retried send) counts once. ``None``
+        (``dedupe=False``) where every observation comes from an account stage in the same process,
+        whose memory of the same ids, added in the same order, has dropped duplicates already."""
 
     def observe(self, o: ClusterObservation, partition: int = 0) -> list[Decision]:
         """Fold one observation in; return the cluster decisions it triggers."""
-        if not self.seen.add(o.event_id):
+        seen = self.seen
+        if seen is not None and not seen.add(o.event_id):
             return []
         st = self.state(o.cluster, o.ts, partition)
         st.update(o)
@@ -1059,7 +1062,7 @@ class Detector:
         self.cfg = cfg or DetectorConfig()
         self.accounts = AccountDetector(self.cfg, trace)
         self.campaigns = CampaignDetector(self.cfg, campaign_trace)
-        self.clusters = ClusterDetector(self.cfg)
+        self.clusters = ClusterDetector(self.cfg, dedupe=False)  # the account stage drops duplicates
         self._since_evict = 0
 
     def observe(self, e: Event) -> list[Decision]:
