@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import orjson
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from distillguard.lab.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
 
@@ -55,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     (args.out / "labels.json").write_bytes(orjson.dumps({"accounts": labels}, option=orjson.OPT_INDENT_2))
     if world is not None:
         (args.out / "world.json").write_bytes(orjson.dumps(world, option=orjson.OPT_INDENT_2))
+    # Imported here, not at the top: every command (replay too) builds this module's arguments.
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     span = args.hours * 3600.0
     n = 0
     with (
