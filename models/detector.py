@@ -30,6 +30,7 @@ from distillguard.models.account_features import AccountState, Baseline, Campaig
 from distillguard.models.campaigns import (
     ACTIVE_S,
     READING_S,
+    TIE_EVIDENCE,
     CampaignObservation,
     CampaignState,
     CampaignVerdict,
@@ -99,6 +100,8 @@ TIE_GATE = 0.15
 """A group's harvest (harvesting share x sweep) at which its ties (coordination, arrivals, template,
 network) begin to count; at twice this they count in full."""
 BUSY_MEMBER = 50
+TIED_MEMBER = 0.5
+"""A member's content tie at which a templated group gives it the benefit of the doubt."""
 """Requests after which a member is busy enough to be judged on its own evidence."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
@@ -967,8 +970,9 @@ def _verdict_due(
     templated: bool = False,
 ) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
-    doubt (a member only partly harvest-shaped) goes only to young members of a group that is
-    nearly all harvesters; in a mixed group, and for a busy account, only plain harvesters.
+    doubt (a member only partly harvest-shaped) goes to young members of a group that is nearly
+    all harvesters, and to members that sweep a templated group's template with it on most of
+    their requests; otherwise only plain harvesters.
 
     A group linked by a client fingerprint alone spans every network: a popular browser's users
     share it with a campaign that spoofs it. There a member must also share what the campaign
@@ -979,14 +983,26 @@ def _verdict_due(
     When the group is ``templated`` (its members sweep one template together), a young member
     that does not share the template must work at a script's pace (faster than anyone reads a
     long answer) to belong: a writer on the same browser and ISP, asking a follow-up after
-    a few minutes, does not."""
+    a few minutes, does not. On a fingerprint alone, even a script's pace is not enough once
+    the member has sent a few requests: an evaluation harness on a popular SDK, sharing nothing
+    with the campaign but the SDK, is as fast and as long-winded as its members."""
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
     untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
     if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)):
         return False
+    if untied and templated and fingerprint_only(key) and m[2] >= MIN_TEMPLATE_REQUESTS:
+        return False  # a few requests, none of them the template's: no member of this sweep
     h = member_harvest(m, tie_pace, product_mark)
-    return h >= MEMBER_LEVEL or (h >= VERDICT_LEVEL and m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
+    if h >= MEMBER_LEVEL:
+        return True
+    if h < VERDICT_LEVEL:
+        return False
+    # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a
+    # member that sweeps the group's template with it on most of its requests (a campaign spread
+    # thin, each account slow and its answers only partly long, is tied by what it asks).
+    tied = templated and tie_pace and m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE
+    return tied or (m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
 
 
 class ClusterDetector(Stage[ClusterState]):

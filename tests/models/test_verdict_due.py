@@ -1,0 +1,67 @@
+"""Which members a campaign acts on (``_verdict_due``): the rules for ties, pace and doubt."""
+
+from __future__ import annotations
+
+import math
+
+from distillguard.models.campaigns import member_harvest
+from distillguard.models.detector import MEMBER_LEVEL, VERDICT_LEVEL, _verdict_due
+
+FP = "fp:0a1b2c3d"
+"""A linkage key by client fingerprint alone (every network)."""
+FP_NET = "fp:0a1b2c3d|as7018"
+"""The same fingerprint on one network."""
+
+
+def member(requests: float, shape: float, gap_s: float, tie: float, system: float = 0.0) -> list[float]:
+    """A member record: requests, harvest shape, mean gap between requests, content tie."""
+    return [0.0, 0.0, requests, 0.0, shape, 0.0, math.log(gap_s + 1.0), tie, system]
+
+
+def pure() -> float:
+    return 1.0
+
+
+def mixed() -> float:
+    return 0.5
+
+
+def test_a_fast_untied_account_on_a_templated_fingerprint_group_is_not_its_member() -> None:
+    """An evaluation harness on a popular SDK: fast and long-winded like the campaign's
+    accounts, but none of its prompts is the campaign's template. After a few requests it is
+    no member of a templated group linked by the fingerprint alone."""
+    harness = member(5, 0.9, 20.0, 0.0)
+    assert member_harvest(harness) >= MEMBER_LEVEL  # it looks like a harvester by itself
+    assert not _verdict_due(harness, pure, FP, templated=True)
+    # Its first two requests are not enough to tell (a new member may not have matched yet),
+    assert _verdict_due(member(2, 0.9, 20.0, 0.0), pure, FP, templated=True)
+    # a group that shares no template takes fast accounts as before,
+    assert _verdict_due(harness, pure, FP, templated=False)
+    # and on the fingerprint and one network the network is a second tie.
+    assert _verdict_due(harness, pure, FP_NET, templated=True)
+
+
+def test_a_member_that_sweeps_the_template_gets_the_benefit_of_the_doubt() -> None:
+    """A slow account whose answers are only partly long, sweeping the group's template on
+    most of its requests, belongs to a templated campaign even in a mixed group."""
+    thin = member(12, 0.55, 700.0, 0.75)
+    h = member_harvest(thin)
+    assert VERDICT_LEVEL <= h < MEMBER_LEVEL
+    assert _verdict_due(thin, mixed, FP, templated=True)
+    # Not without the shared template (the group is not templated, or the member does not share it),
+    assert not _verdict_due(thin, mixed, FP, templated=False)
+    assert not _verdict_due(member(12, 0.55, 700.0, 0.3), mixed, FP, templated=True)
+    # nor after too few requests for a tie to be a habit,
+    assert not _verdict_due(member(4, 0.55, 700.0, 0.75), mixed, FP_NET, templated=True)
+    # nor when its requests are not harvest-shaped at all.
+    assert not _verdict_due(member(12, 0.2, 700.0, 0.9), mixed, FP, templated=True)
+
+
+def test_plain_harvesters_and_young_members_of_pure_groups_are_unchanged() -> None:
+    """The rules above take nothing from the old ones: a plain harvester is a member, and so is
+    a young, partly shaped member of a group that is nearly all harvesters."""
+    assert _verdict_due(member(30, 0.9, 30.0, 0.6), mixed, FP, templated=True)
+    young = member(6, 0.45, 60.0, 0.0)
+    assert VERDICT_LEVEL <= member_harvest(young) < MEMBER_LEVEL
+    assert _verdict_due(young, pure, FP_NET)
+    assert not _verdict_due(young, mixed, FP_NET)
