@@ -100,9 +100,10 @@ TIE_GATE = 0.15
 """A group's harvest (harvesting share x sweep) at which its ties (coordination, arrivals, template,
 network) begin to count; at twice this they count in full."""
 BUSY_MEMBER = 50
-TIED_MEMBER = 0.5
-"""A member's content tie at which a templated group gives it the benefit of the doubt."""
 """Requests after which a member is busy enough to be judged on its own evidence."""
+TIED_MEMBER = 0.5
+"""A member's content tie (its share of requests that are template siblings of other members')
+at which a templated group gives it the benefit of the doubt."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
