@@ -104,6 +104,11 @@ BUSY_MEMBER = 50
 TIED_MEMBER = 0.5
 """A member's content tie (its share of requests that are template siblings of other members')
 at which a templated group gives it the benefit of the doubt."""
+STEADY_MEMBERS = 12
+"""Steady members (``TIE_EVIDENCE`` requests or more) a group needs before their shape alone,
+pace aside, can make it pure (``CampaignDetector._steady_purity``)..."""
+STEADY_POPULAR = 0.1
+"""...and the share of its requests that other accounts send too it must stay under."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
@@ -710,6 +715,7 @@ class CampaignDetector(Stage[CampaignState]):
         self._fixed = "fixed_scales" not in self.cfg.ablate
         self._product_mark = "product_mark" not in self.cfg.ablate
         self._tie_pace = "tie_pace" not in self.cfg.ablate
+        self._steady = "steady_purity" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
         """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
         fallback = self.scales.fallback
@@ -871,6 +877,8 @@ class CampaignDetector(Stage[CampaignState]):
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
         harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
+        if harvesting < PURE_GROUP and st.popular_share < STEADY_POPULAR:
+            harvesting = max(harvesting, self._steady_purity(active))
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
@@ -906,6 +914,21 @@ class CampaignDetector(Stage[CampaignState]):
             - 3.0
         )
         return 1.0 / (1.0 + math.exp(-z))
+
+    def _steady_purity(self, active: list[list[float]]) -> float:
+        """Share of the group's steady members (``TIE_EVIDENCE`` requests or more) whose requests
+        are harvest-shaped, pace aside, when there are at least ``STEADY_MEMBERS`` of them (0
+        otherwise). A person reads at a person's pace, and so does a campaign spread thin; but
+        every steady account of a client asking novel questions for long answers, hour after
+        hour, in a group whose prompts no one else sends, is one sweep spread over accounts.
+        Its members are still acted on one by one (``_verdict_due``): an untied one at a
+        person's pace is no member."""
+        steady = [m for m in active if m[2] >= TIE_EVIDENCE] if self._steady else []
+        if len(steady) < STEADY_MEMBERS:
+            return 0.0
+        tie_pace, mark = self._tie_pace, self._product_mark
+        shaped = [m for m in steady if member_harvest(m, tie_pace, mark, paced=False) >= MEMBER_LEVEL]
+        return len(shaped) / len(steady)
 
     def _young_purity(self, active: list[list[float]]) -> float:
         """Share of the group's young members (fewer than ``BUSY_MEMBER`` requests) that harvest,

@@ -42,6 +42,7 @@ ABLATABLE = (
     "verdict_model",
     "template_key",
     "client_stack",
+    "steady_purity",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

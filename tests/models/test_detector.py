@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import orjson
 import pytest
 
 from distillguard.models.account_features import AccountState, UnknownStateVersion
-from distillguard.models.campaigns import CampaignVerdict
+from distillguard.models.campaigns import CampaignState, CampaignVerdict
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import AccountDetector, CampaignDetector, Detector, DuplicateEvent, LateEvent
 from distillguard.models.event import parse_event
@@ -228,7 +229,9 @@ def test_a_campaign_spread_thin_is_paced_by_its_template_not_its_accounts(tie_pa
     """Forty accounts sweep one template, each a request every 15 minutes (a person's pace): the
     shared template is the coordination a slow account hides, so the campaign is acted on as
     a whole. Without the tie standing in for pace, no account looks like a harvester alone."""
-    cfg = DetectorConfig(ablate=frozenset() if tie_pace else frozenset({"tie_pace"}))
+    # Without the tie, a steady crowd's shape alone (``steady_purity``) would still make it a
+    # campaign: both are off to show that no account looks like a harvester alone.
+    cfg = DetectorConfig(ablate=frozenset() if tie_pace else frozenset({"tie_pace", "steady_purity"}))
     decisions = run(_slow_campaign(40, 16, 1200.0, 300.0), cfg)
     acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
     if tie_pace:
@@ -372,3 +375,54 @@ def test_a_faded_campaign_still_releases_a_member_with_no_evidence_of_its_own() 
     det.apply_verdict(_faded("acct-chat", float(events[40]["ts"]), 0.9))
     det.apply_verdict(_faded("acct-chat", float(events[41]["ts"]), 0.2))
     assert "allow" in _fed(det, events[42:])
+
+
+def _steady_group(popular_share: float) -> CampaignState:
+    """A group on one client: thirty accounts, each a request every 15 minutes for hours
+    (sixteen so far), long answers to short prompts, novel prompts with a weak template tie."""
+    st = CampaignState(T0)
+    ts = T0 + 4 * 3600.0
+    for a in range(30):
+        # first seen, last seen, requests, verdict until, shape, cluster, mean log gap, tie, system
+        st.members[f"steady-{a}"] = [T0, ts - a * 20.0, 16.0, 0.0, 0.85, float(a), math.log(901.0), 0.3, 0.0]
+    st.last_ts = ts
+    st.mean_input_tokens, st.mean_output_tokens = 100.0, 2500.0
+    st.novel_share, st.template_share, st.cross_template_share = 1.0, 0.1, 0.1
+    st.shallow_share, st.popular_share = 1.0, popular_share
+    st.count_hour, st.new_accounts_hour = 120.0, 2.0
+    return st
+
+
+@pytest.mark.parametrize("steady", [True, False])
+def test_a_steady_crowd_on_one_client_is_judged_by_its_shape(steady: bool) -> None:
+    """Every member is at a person's pace and the group shares too little of a template to be
+    judged by it: at their pace none of them harvests, so the group scored 0. That all of a
+    client's steady accounts keep asking novel questions for long answers, hour after hour, is
+    the coordination (``steady_purity``): the group is scored as a campaign."""
+    det = CampaignDetector(DetectorConfig(ablate=frozenset() if steady else frozenset({"steady_purity"})))
+    st = _steady_group(popular_share=0.02)
+    ts = st.last_ts
+    active = st.active_members(ts)
+    score = det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)
+    if steady:
+        assert score >= DetectorConfig().campaign_score
+    else:
+        assert score == 0.0
+
+
+def test_a_steady_crowd_asking_what_others_ask_is_not() -> None:
+    """The same crowd whose prompts others send too (popular questions: people) is not judged
+    by its shape: steadiness counts only for a group sweeping prompts of its own."""
+    det = CampaignDetector()
+    st = _steady_group(popular_share=0.3)
+    ts = st.last_ts
+    active = st.active_members(ts)
+    assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) == 0.0
+
+
+def test_writers_on_one_browser_are_not_a_steady_crowd() -> None:
+    """Twelve people on one browser, each asking for long pieces in their own words at a reading
+    pace for hours: as steady and as long-winded as the crowd above, but sharing nothing they
+    ask, so no verdict takes any of them (an untied member at a person's pace is no member)."""
+    writers = _writers_on("Mozilla/5.0 Chrome/131.0", "t13d1516h2_8daaf6152771", 12, T0)
+    assert not [d for d in run(writers) if d["action"] != "allow"]
