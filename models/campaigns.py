@@ -492,23 +492,28 @@ TIE_EVIDENCE = 6.0
 """Requests before a member's content tie counts in full in place of its pace."""
 
 
-def member_harvest(m: list[float], tie_pace: bool = True, product_mark: bool = True, paced: bool = True) -> float:
-    """A member's own harvest-likeness: its requests' shape, weighed by its pace.
+def member_shape(m: list[float], product_mark: bool = True) -> tuple[float, float]:
+    """A member's harvest shape, pace aside, and its content tie as a habit.
+
+    With ``product_mark`` a system prompt halves the shape (an application built on the API
+    sends its own), except as far as the member is tied to other accounts by content: one
+    product's system prompt does not explain many accounts sweeping one template, and a
+    system prompt costs a harvester nothing.
+    """
+    tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)  # a habit, not one request matching by chance
+    return (m[4] * (1.0 - 0.5 * m[8] * (1.0 - tie)) if product_mark else m[4]), tie
+
+
+def member_harvest(m: list[float], tie_pace: bool = True, product_mark: bool = True) -> float:
+    """A member's own harvest-likeness: its requests' shape (:func:`member_shape`), weighed by
+    its pace.
 
     A slow pace is a person's only while the account asks what it likes. With ``tie_pace`` the
     member's content tie (its share of prompts that are template siblings of other members')
     stands in for pace: accounts that sweep one template together are coordinated however
     slowly each one goes (a campaign spread thin to stay under any per-account rate).
-
-    With ``product_mark`` a system prompt halves the shape (an application built on the API
-    sends its own), except as far as the member is tied to other accounts by content: one
-    product's system prompt does not explain many accounts sweeping one template, and a
-    system prompt costs a harvester nothing. With ``paced=False``, the shape alone.
     """
-    tie = m[7] * min(1.0, m[2] / TIE_EVIDENCE)  # a habit, not one request matching by chance
-    shape = m[4] * (1.0 - 0.5 * m[8] * (1.0 - tie)) if product_mark else m[4]
-    if not paced:  # the shape alone, pace aside
-        return shape
+    shape, tie = member_shape(m, product_mark)
     gap = math.exp(m[6]) - 1.0
     pace = 1.0 / (1.0 + (gap / READING_S) ** 2)
     if tie_pace:

@@ -40,6 +40,7 @@ from distillguard.models.campaigns import (
     key_hash,
     linkage_keys,
     member_harvest,
+    member_shape,
 )
 from distillguard.models.client_stack import ClientStacks, disguise_key, mismatch_key
 from distillguard.models.cluster_features import ClusterObservation, ClusterState
@@ -926,8 +927,8 @@ class CampaignDetector(Stage[CampaignState]):
         steady = [m for m in active if m[2] >= TIE_EVIDENCE] if self._steady else []
         if len(steady) < STEADY_MEMBERS:
             return 0.0
-        tie_pace, mark = self._tie_pace, self._product_mark
-        shaped = [m for m in steady if member_harvest(m, tie_pace, mark, paced=False) >= MEMBER_LEVEL]
+        mark = self._product_mark
+        shaped = [m for m in steady if member_shape(m, mark)[0] >= MEMBER_LEVEL]
         return len(shaped) / len(steady)
 
     def _young_purity(self, active: list[list[float]]) -> float:
@@ -1013,10 +1014,12 @@ def _verdict_due(
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
     untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
-    if untied and (m[2] >= UNTIED_MEMBER or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)):
+    if untied and (
+        m[2] >= UNTIED_MEMBER
+        or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)
+        or (templated and fingerprint_only(key) and m[2] >= MIN_TEMPLATE_REQUESTS)
+    ):
         return False
-    if untied and templated and fingerprint_only(key) and m[2] >= MIN_TEMPLATE_REQUESTS:
-        return False  # a few requests, none of them the template's: no member of this sweep
     h = member_harvest(m, tie_pace, product_mark)
     if h >= MEMBER_LEVEL:
         return True
