@@ -17,6 +17,7 @@ app = BatchingApp(
     os.environ["PROBE_APP"],
     broker=f"kafka://{os.environ.get('DISTILLGUARD_BROKER', '127.0.0.1:9092')}",
     store="memory://",
+    datadir=os.path.join(os.path.dirname(os.environ["PROBE_OUT"]), "probe-data"),
     web_enabled=False,
     autodiscover=False,
     consumer_auto_offset_reset="earliest",
