@@ -19,7 +19,7 @@ from typing import Any
 from distillguard.lab.traffic import templates as T  # noqa: N812
 from distillguard.lab.traffic.populations import Req, Style, harvest_req, requests, sessions
 from distillguard.lab.traffic.templates import Sweep, Wrapped
-from distillguard.lab.traffic.text import Prompt, PromptPool, fast_simhash, make_vocab
+from distillguard.lab.traffic.text import Prompt, PromptPool, fast_simhash, make_vocab, sentence
 from distillguard.lab.traffic.world import MODELS, Acct, Addr, Clients, Event, Pools, arrivals, daily, lognorm
 
 DEFAULT_START = 1772445600.0  # as simulate.DEFAULT_START: 2026-03-02T10:00:00Z
@@ -48,6 +48,9 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
+LATER_HONEST = ["byok_app"]
+"""Honest populations added after the seeds above were in use: planned from a random stream of
+their own, after the others, so that every earlier population of a seed stays as it was."""
 ATTACK = [
     "firehose",
     "hydra",
@@ -164,6 +167,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
     if name == "tutoring_app":
         n, rpm = r.randint(1, 3), _u(r, 3, 25)
         return {"n": n, "rpm": rpm, "out_mean": r.randint(600, 1800), "est": n * rpm * 60 * h * dm}
+    if name == "byok_app":
+        n, s = r.randint(15, 120), _u(r, 0.8, 3.0)
+        return {"n": n, "sessions_per_h": s, "long_share": _u(r, 0.5, 1.0), "system": _u(r, 0.6, 1.0),
+                "mobile_share": _u(r, 0.0, 0.3), "est": n * s * h * dm * 1.5}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -288,6 +295,10 @@ def plan(seed: int, hours: float = 6.0, scale: float = 1.0, start: float | None 
             key = "rph" if "rph" in v else "rpm"
             v[key] = round(v[key] * f_at, 4)
             v["est"] *= f_at
+    later = random.Random(f"plan-later-{seed}")
+    for name in LATER_HONEST:
+        if later.random() < PRESENCE.get(name, 0.8):
+            pops[name] = _plan_one(name, later, hours, dm)
     for k, v in pops.items():
         _scale(k, v, scale)
     return {
@@ -541,6 +552,49 @@ def b_low_volume_writer(w: World, r: random.Random, p: dict[str, Any]) -> None:
             think_s=rr.uniform(60, 300),
         )
         w.add(a, "benign", "low_volume_writer", gen)
+
+
+def b_byok_app(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Users of one app that brings their own API key (a writing assistant): one client of the
+    app's own, its system prompt (most users keep it on), people's own words (asked by no one else) for long
+    pieces, a person's sessions and reading pauses, from home or mobile networks. Many accounts
+    on one client, each harvest-shaped and steady: the crowd a spread campaign looks like."""
+    ua = f"{r.choice(['Quill', 'Draftly', 'Penwise', 'Scribo'])}/{r.randint(1, 4)}.{r.randint(0, 9)} Electron/{r.randint(28, 33)}"
+    tls = Clients.custom(r)[1]
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        a = w.acct_id()
+        mobile = rr.random() < p["mobile_share"]
+        addr, same = (w.pools.mobile, False) if mobile else (_fixed_addr(w.pools.home(rr)), True)
+        long_answers = rr.random() < p["long_share"]
+        gen = sessions(
+            Acct(a, ua=ua, tls=tls, org=w.org(rr), model=rr.choice(MODELS)),
+            rr,
+            t0=w.t0,
+            t1=w.t1,
+            sessions_per_h=p["sessions_per_h"] * rr.uniform(0.3, 1.7),
+            style=rr.choice(["diurnal", "human", "work"]),
+            tz=rr.uniform(-8, 3),
+            addr=addr,
+            same_ip=same,
+            prompt=_own_words(w, rr.uniform(900, 2200) if long_answers else rr.uniform(200, 500)),
+            mean_turns=rr.uniform(1.0, 2.5),
+            inp=(10, 80),
+            max_tokens=rr.choice([4096, 8192]),
+            think_s=rr.uniform(60, 300),
+            system=rr.random() < p["system"],
+        )
+        w.add(a, "benign", "byok_app", gen)
+
+
+def _own_words(w: World, out_mean: float) -> Callable[[random.Random, int], tuple[Prompt, float]]:
+    """A person's own request, asked by no one else (a brief for a piece of writing)."""
+
+    def prompt(g: random.Random, _turn: int) -> tuple[Prompt, float]:
+        text = sentence(g, w.vocab, 8, 40)
+        return (fast_simhash(text), text), out_mean * g.uniform(0.6, 1.4)
+
+    return prompt
 
 
 def b_batch(w: World, r: random.Random, p: dict[str, Any]) -> None:
@@ -1109,7 +1163,7 @@ def b_slow_low_spread(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
 
 BUILDERS: dict[str, Callable[[World, random.Random, dict[str, Any]], None]] = {
-    name: globals()[f"b_{name}"] for name in HONEST + ATTACK
+    name: globals()[f"b_{name}"] for name in HONEST + LATER_HONEST + ATTACK
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from distillguard.lab.traffic.randomized import ATTACK, HONEST, PRESENCE, _accounts, build_random, plan
+from distillguard.lab.traffic.randomized import ATTACK, HONEST, LATER_HONEST, PRESENCE, _accounts, build_random, plan
 from distillguard.lab.traffic.simulate import merged
 from distillguard.lab.traffic.text import PromptPool, Windows, compose, fast_simhash, make_vocab, seg, sentence
 from distillguard.models.event import parse_event
@@ -57,7 +57,7 @@ def test_every_scenario_appears_in_seeds_1_to_10() -> None:
         assert 1000 <= sum(_accounts(k, v) for k, v in pops.items()) <= 2500
         assert 150_000 <= sum(v["est"] for v in pops.values()) <= 400_000
     off = {k for k, v in PRESENCE.items() if v == 0.0}  # documented in randomized.PRESENCE
-    assert seen == (set(HONEST) | set(ATTACK)) - off
+    assert seen == (set(HONEST) | set(LATER_HONEST) | set(ATTACK)) - off
 
 
 def test_events_valid_ordered_and_labelled(short_runs: dict[int, tuple[list[dict[str, Any]], dict[str, Any]]]) -> None:
