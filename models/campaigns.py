@@ -44,7 +44,7 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
-MEMBER_FIELDS = 9
+MEMBER_FIELDS = 10
 ALL_BITS = (1 << 64) - 1
 
 
@@ -249,7 +249,8 @@ class CampaignState:
         self.members: dict[str, list[float]] = {}
         """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster,
         mean log gap between the member's requests, share of its prompts that are template
-        siblings of another member's, share of its requests with a system prompt].
+        siblings of another member's, share of its requests with a system prompt, share of its
+        prompts that other accounts send too].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -323,6 +324,7 @@ class CampaignState:
                 HUMAN_LOG_GAP,
                 0.0,
                 float(o.system),
+                float(popular),
             ]
             self.new_accounts_hour += 1.0
             seen = float(w)
@@ -341,6 +343,7 @@ class CampaignState:
                 m[4] += (shape - m[4]) * rate
             m[5] = float(o.cluster_hash)
             m[8] += (o.system - m[8]) * rate
+            m[9] += (popular - m[9]) * rate
         clusters = self.clusters
         cluster = o.cluster
         if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:
@@ -468,7 +471,7 @@ class CampaignState:
                 continue
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
-            m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie
+            m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie or popularity
         st.ring = list(array("Q", s["ring"]))  # checked to be 64-bit hashes
         if "peers" in s:
             st.peers = list(array("Q", s["peers"]))

@@ -109,7 +109,8 @@ STEADY_MEMBERS = 12
 """Steady members (``TIE_EVIDENCE`` requests or more) a group needs before their shape alone,
 pace aside, can make it pure (``CampaignDetector._steady_purity``)..."""
 STEADY_POPULAR = 0.1
-"""...and the share of its requests that other accounts send too it must stay under."""
+"""...and the mean share of their prompts that other accounts send too (each account weighs one)
+it must stay under."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
@@ -878,8 +879,13 @@ class CampaignDetector(Stage[CampaignState]):
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
         harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
-        if harvesting < PURE_GROUP and st.popular_share < STEADY_POPULAR:
-            harvesting = max(harvesting, self._steady_purity(active))
+        popular = st.popular_share
+        if harvesting < PURE_GROUP:
+            steady, steady_popular = self._steady_purity(active)
+            if steady > harvesting:
+                # The steady crowd is the evidence: its own prompts make or unmake the sweep (a
+                # busy service on the same client re-sending what others send is not the crowd).
+                harvesting, popular = steady, steady_popular
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
@@ -895,7 +901,7 @@ class CampaignDetector(Stage[CampaignState]):
             # must also share what it asks (one template swept across its accounts), or be
             # harvesters to nearly the last account.
             return 0.0
-        sweep = own_prompts(st.novel_share, st.popular_share) * (0.5 + 0.5 * st.template_share)
+        sweep = own_prompts(st.novel_share, popular) * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
@@ -916,20 +922,27 @@ class CampaignDetector(Stage[CampaignState]):
         )
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _steady_purity(self, active: list[list[float]]) -> float:
-        """Share of the group's steady members (``TIE_EVIDENCE`` requests or more) whose requests
+    def _steady_purity(self, active: list[list[float]]) -> tuple[float, float]:
+        """Share of the group's steady members (``TIE_EVIDENCE`` requests or more, fewer than
+        ``BUSY_MEMBER``: a busy account is judged on its own evidence) whose requests
         are harvest-shaped, pace aside, when there are at least ``STEADY_MEMBERS`` of them (0
         otherwise). A person reads at a person's pace, and so does a campaign spread thin; but
         every steady account of a client asking novel questions for long answers, hour after
         hour, in a group whose prompts no one else sends, is one sweep spread over accounts.
         Its members are still acted on one by one (``_verdict_due``): an untied one at a
-        person's pace is no member."""
-        steady = [m for m in active if m[2] >= TIE_EVIDENCE] if self._steady else []
+        person's pace is no member. Also returns the steady members' mean share of popular
+        prompts (each account weighs one)."""
+        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER] if self._steady else []
         if len(steady) < STEADY_MEMBERS:
-            return 0.0
-        mark = self._product_mark
-        shaped = [m for m in steady if member_shape(m, mark)[0] >= MEMBER_LEVEL]
-        return len(shaped) / len(steady)
+            return 0.0, 0.0
+        popular = sum(m[9] for m in steady) / len(steady)
+        if popular >= STEADY_POPULAR:
+            return 0.0, popular
+        # A system prompt marks one busy account serving a product's users; a crowd of small
+        # steady accounts each sending one is no product (an app whose users bring their own keys
+        # is, and its people, untied and at a reading pace, are no members: ``_verdict_due``).
+        shaped = [m for m in steady if member_shape(m, False)[0] >= MEMBER_LEVEL]
+        return len(shaped) / len(steady), popular
 
     def _young_purity(self, active: list[list[float]]) -> float:
         """Share of the group's young members (fewer than ``BUSY_MEMBER`` requests) that harvest,

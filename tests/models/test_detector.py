@@ -280,9 +280,11 @@ def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: b
     """Twenty new accounts, each harvesting fast with prompts of its own (no template to tie
     them), on one client across many networks, and three busy products on the same client: a
     product is judged on its own evidence, so the swarm is nearly all harvesters and is acted
-    on; the products are not. Without judging the young members apart, the swarm is a crowd."""
+    on; the products are not. Without judging the young (or the steady) members apart from the
+    busy ones, the swarm is a crowd."""
     if not young_rule:
         monkeypatch.setattr(CampaignDetector, "_young_purity", lambda self, active: 0.0)
+        monkeypatch.setattr(CampaignDetector, "_steady_purity", lambda self, active: (0.0, 0.0))
     rng = random.Random(11)
     swarm = [
         dict(r, asn=30000 + i % 17, prompt_simhash=f"{rng.getrandbits(64):016x}")
@@ -383,8 +385,10 @@ def _steady_group(popular_share: float) -> CampaignState:
     st = CampaignState(T0)
     ts = T0 + 4 * 3600.0
     for a in range(30):
-        # first seen, last seen, requests, verdict until, shape, cluster, mean log gap, tie, system
+        # first seen, last seen, requests, verdict until, shape, cluster, mean log gap, tie, system,
+        # popular
         st.members[f"steady-{a}"] = [T0, ts - a * 20.0, 16.0, 0.0, 0.85, float(a), math.log(901.0), 0.3, 0.0]
+        st.members[f"steady-{a}"].append(popular_share)
     st.last_ts = ts
     st.mean_input_tokens, st.mean_output_tokens = 100.0, 2500.0
     st.novel_share, st.template_share, st.cross_template_share = 1.0, 0.1, 0.1
@@ -418,6 +422,44 @@ def test_a_steady_crowd_asking_what_others_ask_is_not() -> None:
     ts = st.last_ts
     active = st.active_members(ts)
     assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) == 0.0
+
+
+def test_a_busy_service_asking_what_others_ask_does_not_hide_a_steady_crowd() -> None:
+    """The crowd shares its client with three busy services that re-send prompts others send
+    too (retries, a public benchmark): nine in ten of the group's requests are popular, but each
+    account weighs one, and the busy ones are judged on their own evidence."""
+    det = CampaignDetector()
+    st = _steady_group(popular_share=0.02)
+    ts = st.last_ts
+    for b in range(3):
+        st.members[f"busy-{b}"] = [T0, ts - 5.0, 1500.0, 0.0, 0.2, 99.0 + b, math.log(11.0), 0.0, 1.0, 0.95]
+    st.popular_share = 0.9  # request-weighted: the services' traffic
+    active = st.active_members(ts)
+    assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) >= DetectorConfig().campaign_score
+
+
+def test_a_steady_crowd_sending_system_prompts_is_judged_by_its_shape() -> None:
+    """The crowd sends a system prompt on nine requests in ten: a product's mark halves a member's
+    shape (its answers a little shorter here), but a crowd of small steady accounts each sending
+    one is no product."""
+    det = CampaignDetector()
+    st = _steady_group(popular_share=0.02)
+    for m in st.members.values():
+        m[4], m[8] = 0.7, 0.9
+    ts = st.last_ts
+    active = st.active_members(ts)
+    assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) >= DetectorConfig().campaign_score
+
+
+def test_writers_in_one_app_with_its_system_prompt_are_not_acted_on() -> None:
+    """Fourteen people in one writing app that brings their own keys: one client, the app's
+    system prompt on every request, long pieces asked for in their own words at a reading pace.
+    However their group is judged, none of them is acted on."""
+    writers = [
+        dict(r, has_system_prompt=True)
+        for r in _writers_on("Quill/2.4 Electron/31", "t13d1312h2_9c41a7f0e3b2", 14, T0)
+    ]
+    assert not [d for d in run(writers) if d["action"] != "allow"]
 
 
 def test_writers_on_one_browser_are_not_a_steady_crowd() -> None:
