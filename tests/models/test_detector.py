@@ -456,8 +456,7 @@ def test_writers_in_one_app_with_its_system_prompt_are_not_acted_on() -> None:
     system prompt on every request, long pieces asked for in their own words at a reading pace.
     However their group is judged, none of them is acted on."""
     writers = [
-        dict(r, has_system_prompt=True)
-        for r in _writers_on("Quill/2.4 Electron/31", "t13d1312h2_9c41a7f0e3b2", 14, T0)
+        dict(r, has_system_prompt=True) for r in _writers_on("Quill/2.4 Electron/31", "t13d1312h2_9c41a7f0e3b2", 14, T0)
     ]
     assert not [d for d in run(writers) if d["action"] != "allow"]
 
