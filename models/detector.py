@@ -50,6 +50,7 @@ from distillguard.models.event import Event, InvalidEvent
 from distillguard.models.evidence import (
     FALLBACK,
     LONE_FALLBACK,
+    POPULAR_KNEE,
     POPULATION_WEIGHT,
     AccountEvidence,
     PopulationScales,
@@ -108,6 +109,12 @@ at which a templated group gives it the benefit of the doubt."""
 STEADY_MEMBERS = 12
 """Steady members (``TIE_EVIDENCE`` requests or more) a group needs before their shape alone,
 pace aside, can make it pure (``CampaignDetector._steady_purity``)..."""
+SCRIPT_LOG_GAP = math.log(READING_S / 5 + 1.0)
+"""Mean log gap under which a member works at a script's pace: faster than anyone reads a long
+answer (two minutes)."""
+YOUNG_COHORT = 0.75
+"""Share of a group's young members that harvesting ones must make for a cohort of them
+(``CampaignDetector._young_cohort``)."""
 STEADY_POPULAR = 0.1
 """...and the mean share of their prompts that other accounts send too (each account weighs one)
 it must stay under."""
@@ -891,16 +898,22 @@ class CampaignDetector(Stage[CampaignState]):
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
         # so that a busy account on the key does not drown it) members' own ties.
         content_tie = st.content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
-        if (
-            not key.startswith("org:")
-            and content_tie < MIN_CONTENT_TIE
-            and harvesting < PURE_GROUP
-            and self._young_purity(active) < PURE_GROUP
-        ):
-            # Fingerprint and network alone link a city's phones on one carrier: a campaign
-            # must also share what it asks (one template swept across its accounts), or be
-            # harvesters to nearly the last account.
-            return 0.0
+        young_pure: bool | None = None
+        if not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
+            young_pure = self._young_purity(active) >= PURE_GROUP or self._young_cohort(active)
+            if not young_pure:
+                # Fingerprint and network alone link a city's phones on one carrier: a campaign
+                # must also share what it asks (one template swept across its accounts), or be
+                # harvesters to nearly the last account.
+                return 0.0
+        if popular > POPULAR_KNEE:
+            if young_pure is None:
+                young_pure = self._young_purity(active) >= PURE_GROUP or self._young_cohort(active)
+            if young_pure:
+                # A young crowd nearly all harvesting is the evidence, as a steady crowd is: its own
+                # prompts make the sweep, not those a busy service on its client re-sends.
+                young = [m for m in active if m[2] < BUSY_MEMBER]
+                popular = min(popular, sum(m[9] for m in young) / len(young))
         sweep = own_prompts(st.novel_share, popular) * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
@@ -953,6 +966,25 @@ class CampaignDetector(Stage[CampaignState]):
         if len(young) < self.cfg.campaign_min_accounts:
             return 0.0
         return harvesting_count(young, MEMBER_LEVEL, self._tie_pace, self._product_mark) / len(young)
+
+    def _young_cohort(self, active: list[list[float]]) -> bool:
+        """Whether the group's young members hold a cohort of harvesters: ``STEADY_MEMBERS`` or more
+        harvesting at a script's pace, at least ``YOUNG_COHORT`` of the young, asking prompts few
+        others send (people who write at a reading pace are no cohort, however long their pieces). A
+        popular SDK always has a few honest newcomers beside a swarm on it (a research tool, a
+        review bot), so the swarm is never harvesters to the last young account."""
+        if "young_cohort" in self.cfg.ablate:
+            return False
+        young = [m for m in active if m[2] < BUSY_MEMBER]
+        if len(young) < STEADY_MEMBERS:
+            return False
+        level, tie_pace, mark, script = MEMBER_LEVEL, self._tie_pace, self._product_mark, SCRIPT_LOG_GAP
+        cohort = [m for m in young if m[6] < script and m[4] >= level and member_harvest(m, tie_pace, mark) >= level]
+        return (
+            len(cohort) >= STEADY_MEMBERS
+            and len(cohort) >= YOUNG_COHORT * len(young)
+            and sum(m[9] for m in cohort) < STEADY_POPULAR * len(cohort)
+        )
 
     def _verdict(self, key: str, st: CampaignState, account: str, ts: float, event_id: str) -> CampaignVerdict:
         raw = st.raw(ts)

@@ -43,6 +43,7 @@ ABLATABLE = (
     "template_key",
     "client_stack",
     "steady_purity",
+    "young_cohort",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

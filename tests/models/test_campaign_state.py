@@ -49,8 +49,8 @@ def _group(popular_share: float, novel_share: float, template_share: float) -> C
     """Ten accounts behind two /24s, each asking for long answers, tied by one template."""
     st = CampaignState(T0)
     for k in range(10):
-        # first seen, last seen, requests, verdict until, shape, cluster, log gap, tie, system
-        st.members[f"a{k}"] = [T0, T0 + 3000, 4.0, 0.0, 0.85, float(k % 2), 5.0, 0.6, 0.0]
+        # first seen, last seen, requests, verdict until, shape, cluster, log gap, tie, system, popular
+        st.members[f"a{k}"] = [T0, T0 + 3000, 4.0, 0.0, 0.85, float(k % 2), 5.0, 0.6, 0.0, popular_share]
     st.n, st.count_hour, st.new_accounts_hour, st.last_ts = 40, 21.0, 5.4, T0 + 3000
     st.popular_share, st.novel_share, st.template_share = popular_share, novel_share, template_share
     st.cross_template_share, st.shallow_share = 0.22, 0.6

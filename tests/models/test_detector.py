@@ -285,6 +285,7 @@ def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: b
     if not young_rule:
         monkeypatch.setattr(CampaignDetector, "_young_purity", lambda self, active: 0.0)
         monkeypatch.setattr(CampaignDetector, "_steady_purity", lambda self, active: (0.0, 0.0))
+        monkeypatch.setattr(CampaignDetector, "_young_cohort", lambda self, active: False)
     rng = random.Random(11)
     swarm = [
         dict(r, asn=30000 + i % 17, prompt_simhash=f"{rng.getrandbits(64):016x}")
@@ -436,6 +437,70 @@ def test_a_busy_service_asking_what_others_ask_does_not_hide_a_steady_crowd() ->
     st.popular_share = 0.9  # request-weighted: the services' traffic
     active = st.active_members(ts)
     assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) >= DetectorConfig().campaign_score
+
+
+def test_a_busy_service_asking_what_others_ask_does_not_hide_a_young_swarm() -> None:
+    """Thirty new accounts, four fast requests each, all harvest-shaped, share an SDK with two
+    busy services re-sending what others send (a public benchmark, retries): eight in ten of the
+    group's requests are popular. The swarm's own prompts are not, and they make its sweep."""
+    det = CampaignDetector()
+    st = _steady_group(popular_share=0.0)
+    ts = st.last_ts
+    for m in st.members.values():
+        m[2], m[6] = 4.0, math.log(31.0)  # young, half a minute between requests
+    for b in range(2):
+        st.members[f"busy-{b}"] = [T0, ts - 5.0, 3000.0, 0.0, 0.2, 99.0 + b, math.log(6.0), 0.0, 0.0, 0.95]
+    st.popular_share = 0.8  # request-weighted: the services' traffic
+    active = st.active_members(ts)
+    assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) >= DetectorConfig().campaign_score
+    st.members = {a: m for a, m in st.members.items() if a.startswith("busy")} | {
+        a: [*m[:9], 0.8] for a, m in st.members.items() if a.startswith("steady")
+    }
+    active = st.active_members(ts)
+    assert det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) < DetectorConfig().campaign_score
+
+
+def _swarm_beside_newcomers(swarm: int) -> CampaignState:
+    """A popular SDK's group: ``swarm`` new accounts harvesting fast with prompts of their own and
+    no template, six honest newcomers (a research tool, a review bot) and three busy services."""
+    st = _steady_group(popular_share=0.0)
+    ts = st.last_ts
+    st.members = {}
+    for a in range(swarm):
+        st.members[f"swarm-{a}"] = [T0, ts - a * 10.0, 5.0, 0.0, 0.83, float(a), math.log(61.0), 0.0, 0.0, 0.0]
+    for h in range(6):
+        st.members[f"new-{h}"] = [T0, ts - h * 30.0, 2.0 + 6 * h, 0.0, 0.25, 50.0 + h, math.log(121.0), 0.0, 0.5, 0.0]
+    for b in range(3):
+        st.members[f"busy-{b}"] = [T0, ts - 5.0, 2000.0, 0.0, 0.1, 99.0 + b, math.log(6.0), 0.0, 1.0, 0.8]
+    st.novel_share, st.template_share, st.cross_template_share, st.popular_share = 1.0, 0.5, 0.0, 0.85
+    st.new_accounts_hour = 30.0
+    return st
+
+
+@pytest.mark.parametrize("cohort", [True, False])
+def test_a_swarm_among_honest_newcomers_on_a_popular_sdk_is_a_cohort(cohort: bool) -> None:
+    """Forty harvesting new accounts, a request a minute, beside six honest newcomers: the swarm
+    is 87 % of the young members, never harvesters to the last one, but a cohort of them
+    (``young_cohort``); the services re-send popular prompts, the swarm's own are novel."""
+    det = CampaignDetector(DetectorConfig(ablate=frozenset() if cohort else frozenset({"young_cohort"})))
+    st = _swarm_beside_newcomers(40)
+    ts = st.last_ts
+    active = st.active_members(ts)
+    score = det.score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)
+    assert (score >= DetectorConfig().campaign_score) is cohort
+
+
+@pytest.mark.parametrize(("swarm", "gap_s"), [(8, 60.0), (40, 600.0)])
+def test_few_harvesters_or_readers_among_newcomers_are_no_cohort(swarm: int, gap_s: float) -> None:
+    """Eight harvesting new accounts beside six honest newcomers are too few to be a cohort; forty
+    asking for long pieces at a reading pace (ten minutes apart) are people, not a cohort."""
+    st = _swarm_beside_newcomers(swarm)
+    for a, m in st.members.items():
+        if a.startswith("swarm"):
+            m[6] = math.log(gap_s + 1.0)
+    ts = st.last_ts
+    active = st.active_members(ts)
+    assert CampaignDetector().score(st, st.raw(ts), len(active), "fp:0a1b2c3d", active) == 0.0
 
 
 def test_a_steady_crowd_sending_system_prompts_is_judged_by_its_shape() -> None:
