@@ -107,8 +107,9 @@ TIED_MEMBER = 0.5
 """A member's content tie (its share of requests that are template siblings of other members')
 at which a templated group gives it the benefit of the doubt."""
 STEADY_MEMBERS = 12
-"""Steady members (``TIE_EVIDENCE`` requests or more) a group needs before their shape alone,
-pace aside, can make it pure (``CampaignDetector._steady_purity``)..."""
+"""Steady members (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``) a group needs
+before their shape alone, pace aside, can make it pure (``CampaignDetector._steady_purity``),
+and harvesting young members a cohort of them needs (``CampaignDetector._young_cohort``)..."""
 SCRIPT_LOG_GAP = math.log(READING_S / 5 + 1.0)
 """Mean log gap under which a member works at a script's pace: faster than anyone reads a long
 answer (two minutes)."""
@@ -725,6 +726,7 @@ class CampaignDetector(Stage[CampaignState]):
         self._product_mark = "product_mark" not in self.cfg.ablate
         self._tie_pace = "tie_pace" not in self.cfg.ablate
         self._steady = "steady_purity" not in self.cfg.ablate
+        self._cohort = "young_cohort" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
         """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
         fallback = self.scales.fallback
@@ -900,7 +902,7 @@ class CampaignDetector(Stage[CampaignState]):
         content_tie = st.content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
         young_pure: bool | None = None
         if not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
-            young_pure = self._young_purity(active) >= PURE_GROUP or self._young_cohort(active)
+            young_pure = self._young_harvest(active)
             if not young_pure:
                 # Fingerprint and network alone link a city's phones on one carrier: a campaign
                 # must also share what it asks (one template swept across its accounts), or be
@@ -908,7 +910,7 @@ class CampaignDetector(Stage[CampaignState]):
                 return 0.0
         if popular > POPULAR_KNEE:
             if young_pure is None:
-                young_pure = self._young_purity(active) >= PURE_GROUP or self._young_cohort(active)
+                young_pure = self._young_harvest(active)
             if young_pure:
                 # A young crowd nearly all harvesting is the evidence, as a steady crowd is: its own
                 # prompts make the sweep, not those a busy service on its client re-sends.
@@ -952,8 +954,9 @@ class CampaignDetector(Stage[CampaignState]):
         if popular >= STEADY_POPULAR:
             return 0.0, popular
         # A system prompt marks one busy account serving a product's users; a crowd of small
-        # steady accounts each sending one is no product (an app whose users bring their own keys
-        # is, and its people, untied and at a reading pace, are no members: ``_verdict_due``).
+        # steady accounts each sending one is no product. (An app whose users bring their own
+        # keys makes such a crowd; its people, untied and at a reading pace, are no members of
+        # a campaign: ``_verdict_due``.)
         shaped = [m for m in steady if member_shape(m, False)[0] >= MEMBER_LEVEL]
         return len(shaped) / len(steady), popular
 
@@ -967,13 +970,17 @@ class CampaignDetector(Stage[CampaignState]):
             return 0.0
         return harvesting_count(young, MEMBER_LEVEL, self._tie_pace, self._product_mark) / len(young)
 
+    def _young_harvest(self, active: list[list[float]]) -> bool:
+        """Whether the group's young members harvest: nearly all of them, or a cohort of them."""
+        return self._young_purity(active) >= PURE_GROUP or self._young_cohort(active)
+
     def _young_cohort(self, active: list[list[float]]) -> bool:
         """Whether the group's young members hold a cohort of harvesters: ``STEADY_MEMBERS`` or more
         harvesting at a script's pace, at least ``YOUNG_COHORT`` of the young, asking prompts few
         others send (people who write at a reading pace are no cohort, however long their pieces). A
         popular SDK always has a few honest newcomers beside a swarm on it (a research tool, a
         review bot), so the swarm is never harvesters to the last young account."""
-        if "young_cohort" in self.cfg.ablate:
+        if not self._cohort:
             return False
         young = [m for m in active if m[2] < BUSY_MEMBER]
         if len(young) < STEADY_MEMBERS:
