@@ -900,20 +900,17 @@ class CampaignDetector(Stage[CampaignState]):
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
         # so that a busy account on the key does not drown it) members' own ties.
         content_tie = st.content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
-        young_pure: bool | None = None
-        if not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP:
-            young_pure = self._young_harvest(active)
-            if not young_pure:
+        untied = not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP
+        if untied or popular > POPULAR_KNEE:
+            young_harvest = self._young_harvest(active)
+            if untied and not young_harvest:
                 # Fingerprint and network alone link a city's phones on one carrier: a campaign
                 # must also share what it asks (one template swept across its accounts), or be
-                # harvesters to nearly the last account.
+                # harvesters to nearly the last account (or a cohort of them).
                 return 0.0
-        if popular > POPULAR_KNEE:
-            if young_pure is None:
-                young_pure = self._young_harvest(active)
-            if young_pure:
-                # A young crowd nearly all harvesting is the evidence, as a steady crowd is: its own
-                # prompts make the sweep, not those a busy service on its client re-sends.
+            if young_harvest and popular > POPULAR_KNEE:
+                # A harvesting young crowd is the evidence, as a steady crowd is: its own prompts
+                # make the sweep, not those a busy service on its client re-sends.
                 young = [m for m in active if m[2] < BUSY_MEMBER]
                 popular = min(popular, sum(m[9] for m in young) / len(young))
         sweep = own_prompts(st.novel_share, popular) * (0.5 + 0.5 * st.template_share)

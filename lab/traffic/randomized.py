@@ -556,9 +556,10 @@ def b_low_volume_writer(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
 def b_byok_app(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """Users of one app that brings their own API key (a writing assistant): one client of the
-    app's own, its system prompt (most users keep it on), people's own words (asked by no one else) for long
-    pieces, a person's sessions and reading pauses, from home or mobile networks. Many accounts
-    on one client, each harvest-shaped and steady: the crowd a spread campaign looks like."""
+    app's own, its system prompt (most users keep it on), long pieces asked for in people's own
+    words (asked by no one else), a person's sessions and reading pauses, from home or mobile
+    networks. Many accounts on one client, each harvest-shaped and steady: the crowd a spread
+    campaign looks like."""
     ua = f"{r.choice(['Quill', 'Draftly', 'Penwise', 'Scribo'])}/{r.randint(1, 4)}.{r.randint(0, 9)} Electron/{r.randint(28, 33)}"
     tls = Clients.custom(r)[1]
     for _ in range(p["n"]):
