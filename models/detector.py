@@ -727,6 +727,7 @@ class CampaignDetector(Stage[CampaignState]):
         self._tie_pace = "tie_pace" not in self.cfg.ablate
         self._steady = "steady_purity" not in self.cfg.ablate
         self._cohort = "young_cohort" not in self.cfg.ablate
+        self._fleet = "busy_fleet" not in self.cfg.ablate
         self.seen = RecentIds(SEEN_IDS)
         """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
         fallback = self.scales.fallback
@@ -759,7 +760,11 @@ class CampaignDetector(Stage[CampaignState]):
         if policy is not None and policy.in_force(ts):
             m = st.members[account]
             if m[3] <= ts and self._due(
-                m, st, key, lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
+                m,
+                st,
+                key,
+                lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark),
+                lambda: self._busy_fleet(st.active_members(ts), key) is not None,
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
@@ -821,15 +826,19 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         out = []
         purity = st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
+        fleet = self._busy_fleet(active, o.key) is not None
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity):
+            if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity, lambda: fleet):
                 m[3] = ts + cfg.campaign_ttl_s / 2
-                out.append(self._verdict(o.key, st, acct, ts, o.event_id))
+                out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet))
         return out
 
-    def _due(self, m: list[float], st: CampaignState, key: str, purity: Callable[[], float]) -> bool:
+    def _due(
+        self, m: list[float], st: CampaignState, key: str, purity: Callable[[], float], fleet: Callable[[], bool]
+    ) -> bool:
         """:func:`_verdict_due` with this detector's switches and the group's template tie."""
-        return _verdict_due(m, purity, key, self._tie_pace, self._product_mark, st.content_tie >= MIN_CONTENT_TIE)
+        templated = st.content_tie >= MIN_CONTENT_TIE
+        return _verdict_due(m, purity, key, self._tie_pace, self._product_mark, templated, fleet)
 
     def shape(self, o: CampaignObservation, learn: bool) -> float:
         """One request's harvest shape in [0, 1]: a long answer to a short prompt, shallow.
@@ -889,12 +898,17 @@ class CampaignDetector(Stage[CampaignState]):
             return 0.0
         harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         popular = st.popular_share
+        fleet = False
         if harvesting < PURE_GROUP:
             steady, steady_popular = self._steady_purity(active)
             if steady > harvesting:
                 # The steady crowd is the evidence: its own prompts make or unmake the sweep (a
                 # busy service on the same client re-sending what others send is not the crowd).
                 harvesting, popular = steady, steady_popular
+            fleet_popular = self._busy_fleet(active, key) if harvesting < PURE_GROUP else None
+            if fleet_popular is not None:
+                # So is a fleet: several busy accounts, one client, one network, one harvest.
+                harvesting, popular, fleet = 1.0, min(popular, fleet_popular), True
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         # The content tie: requests' template siblings from other accounts, or (account-weighted,
@@ -917,9 +931,10 @@ class CampaignDetector(Stage[CampaignState]):
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
-        if disguise_key(key):
+        if fleet or disguise_key(key):
             # Accounts that all dress as a browser on a stack no browser of that kind uses share a
-            # disguise: as strong a tie as one template swept together.
+            # disguise, and a fleet shares its whole behaviour: each as strong a tie as one
+            # template swept together.
             template_tie = 1.0
         network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
         harvest = harvesting * sweep
@@ -957,6 +972,26 @@ class CampaignDetector(Stage[CampaignState]):
         shaped = [m for m in steady if member_shape(m, False)[0] >= MEMBER_LEVEL]
         return len(shaped) / len(steady), popular
 
+    def _busy_fleet(self, active: list[list[float]], key: str) -> float | None:
+        """Whether the group is a fleet: ``campaign_min_accounts`` or more busy members
+        (``BUSY_MEMBER`` requests or more) on one client and one network, all but a few of them
+        harvest-shaped, pace and system prompt aside, asking prompts few others send.
+
+        A system prompt marks one account serving a product's users, and a busy account is
+        otherwise judged on its own evidence; but a product runs on one account, not on five
+        that each ask their own novel questions for long answers from the same client and
+        network. A fingerprint alone spans every network (a popular SDK's honest services), and
+        an organisation's accounts are one customer's: neither key makes a fleet. Returns the
+        busy members' mean share of popular prompts (each account weighs one), or None."""
+        if not self._fleet or "|" not in key:
+            return None
+        busy = [m for m in active if m[2] >= BUSY_MEMBER]
+        if len(busy) < self.cfg.campaign_min_accounts:
+            return None
+        popular = sum(m[9] for m in busy) / len(busy)
+        shaped = sum(1 for m in busy if m[4] >= MEMBER_LEVEL)
+        return popular if popular < STEADY_POPULAR and shaped >= PURE_GROUP * len(busy) else None
+
     def _young_purity(self, active: list[list[float]]) -> float:
         """Share of the group's young members (fewer than ``BUSY_MEMBER`` requests) that harvest,
         when there are enough of them to be a campaign: a busy account on the key (a product on
@@ -990,7 +1025,10 @@ class CampaignDetector(Stage[CampaignState]):
             and sum(m[9] for m in cohort) < STEADY_POPULAR * len(cohort)
         )
 
-    def _verdict(self, key: str, st: CampaignState, account: str, ts: float, event_id: str) -> CampaignVerdict:
+    def _verdict(
+        self, key: str, st: CampaignState, account: str, ts: float, event_id: str, fleet: bool | None = None
+    ) -> CampaignVerdict:
+        """The verdict on one member; ``fleet``: whether the group is a fleet, when the caller knows."""
         raw = st.raw(ts)
         cid = campaign_id(key)
         if key.startswith("org:"):
@@ -1001,6 +1039,12 @@ class CampaignDetector(Stage[CampaignState]):
             tie = "browser user agents on a TLS stack browsers of that kind do not use"
         else:
             tie = "one client fingerprint" if fingerprint_only(key) else "one client fingerprint on one network"
+        m = st.members.get(account)
+        if m is not None and m[2] >= BUSY_MEMBER:
+            if fleet is None:
+                fleet = self._busy_fleet(st.active_members(ts), key) is not None
+            if fleet:
+                tie += ", busy accounts that each harvest alike"
         reasons = (
             f"campaign {cid}: {len(st.active_members(ts))} active accounts ({len(st.members)} seen), "
             f"{tie}, {len(st.clusters)} IP clusters, {st.n} requests",
@@ -1042,6 +1086,7 @@ def _verdict_due(
     tie_pace: bool = True,
     product_mark: bool = True,
     templated: bool = False,
+    fleet: Callable[[], bool] = lambda: False,
 ) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes to young members of a group that is nearly
@@ -1059,7 +1104,11 @@ def _verdict_due(
     long answer) to belong: a writer on the same browser and ISP, asking a follow-up after
     a few minutes, does not. On a fingerprint alone, even a script's pace is not enough once
     the member has sent a few requests: an evaluation harness on a popular SDK, sharing nothing
-    with the campaign but the SDK, is as fast and as long-winded as its members."""
+    with the campaign but the SDK, is as fast and as long-winded as its members. A busy member
+    whose requests are harvest-shaped (system prompt aside) belongs to a ``fleet`` (one of the
+    busy accounts on one client and network that harvest together: ``_busy_fleet``)."""
+    if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
+        return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
     untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))

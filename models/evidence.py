@@ -44,6 +44,7 @@ ABLATABLE = (
     "client_stack",
     "steady_purity",
     "young_cohort",
+    "busy_fleet",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

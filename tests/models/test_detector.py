@@ -532,3 +532,66 @@ def test_writers_on_one_browser_are_not_a_steady_crowd() -> None:
     ask, so no verdict takes any of them (an untied member at a person's pace is no member)."""
     writers = _writers_on("Mozilla/5.0 Chrome/131.0", "t13d1516h2_8daaf6152771", 12, T0)
     assert not [d for d in run(writers) if d["action"] != "allow"]
+
+
+def _fleet(accounts: int, requests: int, *, asn: int | None = 16509, popular: bool = False) -> list[dict[str, object]]:
+    """``accounts`` busy accounts on one SDK and one cloud network, each a request a minute:
+    every request with a system prompt, prompts in their own random words (no template, none
+    asked twice), long answers to short prompts. With ``popular``, they all ask one shared list of
+    questions instead (what many accounts ask)."""
+    rng = random.Random(f"fleet-{accounts}-{popular}")
+    words = [f"w{i}" for i in range(5000)]
+    shared = [" ".join(rng.choice(words) for _ in range(14)) for _ in range(40)]
+    out = []
+    for a in range(accounts):
+        for i in range(requests):
+            text = rng.choice(shared) if popular else " ".join(rng.choice(words) for _ in range(14))
+            out.append(
+                event(
+                    event_id=f"fleet-{a}-{i}",
+                    account_id=f"fleet-{a}",
+                    api_key_id=f"key-fleet-{a}",
+                    ts=T0 + a * 7.0 + i * 60.0 * rng.uniform(0.7, 1.3),
+                    ip=f"3.80.{a}.{10 + i % 2}",
+                    asn=asn if asn is not None else 64000 + a,
+                    user_agent="python-httpx/0.27.2",
+                    tls_fingerprint="t13d1812h1_85036bcba153",
+                    has_system_prompt=True,
+                    input_tokens=rng.randint(150, 250),
+                    output_tokens=rng.randint(1500, 2200),
+                    max_tokens=4096,
+                    prompt_simhash=prompt_simhash(text),
+                )
+            )
+    return out
+
+
+@pytest.mark.parametrize("fleet", [True, False])
+def test_a_fleet_of_busy_accounts_with_a_system_prompt_is_one_campaign(fleet: bool) -> None:
+    """Six accounts on one SDK and one cloud network, each a request a minute for two hours: a
+    system prompt on every request halves each one's answer shape (the product mark), and no
+    template ties them, so neither stage acted on any. A product runs on one account; six busy
+    ones asking their own novel questions for long answers together are a fleet (``busy_fleet``):
+    the campaign acts on every one of them."""
+    cfg = DetectorConfig(ablate=frozenset() if fleet else frozenset({"busy_fleet"}))
+    decisions = run(_fleet(6, 120), cfg)
+    acted = {d["subject"] for d in decisions if d["subject_type"] == "account" and d["action"] != "allow"}
+    if fleet:
+        assert acted == {f"fleet-{a}" for a in range(6)}
+        first = next(d for d in decisions if d["subject"] == "fleet-0")
+        assert "busy accounts that each harvest alike" in str(first["reasons"][0])
+    else:
+        assert acted == set()
+
+
+@pytest.mark.parametrize(
+    ("accounts", "asn", "popular"),
+    [(4, 16509, False), (6, None, False), (6, 16509, True)],
+    ids=["four-accounts", "six-networks", "popular-prompts"],
+)
+def test_what_is_no_fleet(accounts: int, asn: int | None, popular: bool) -> None:
+    """No fleet: fewer accounts than a campaign needs (one customer's few services); the same
+    client on six networks (a popular SDK's honest services, linked by nothing but the SDK); busy
+    accounts asking what many others ask (an evaluation on a public benchmark)."""
+    decisions = run(_fleet(accounts, 120, asn=asn, popular=popular))
+    assert [d for d in decisions if d["subject_type"] == "account"] == []

@@ -65,3 +65,14 @@ def test_plain_harvesters_and_young_members_of_pure_groups_are_unchanged() -> No
     assert VERDICT_LEVEL <= member_harvest(young) < MEMBER_LEVEL
     assert _verdict_due(young, pure, FP_NET)
     assert not _verdict_due(young, mixed, FP_NET)
+
+
+def test_a_busy_untied_member_belongs_to_a_fleet_only() -> None:
+    """A busy account with its own history and no tie is judged on its own evidence, even with a
+    harvest shape (a product's service, its answers long); in a fleet (busy accounts on one client
+    and network that all harvest alike) it is a member, and an unshaped one still is not."""
+    busy = member(200, 0.75, 60.0, 0.0, system=1.0)
+    assert not _verdict_due(busy, pure, FP_NET)
+    assert _verdict_due(busy, pure, FP_NET, fleet=lambda: True)
+    assert not _verdict_due(member(200, 0.3, 60.0, 0.0, system=1.0), pure, FP_NET, fleet=lambda: True)
+    assert not _verdict_due(member(30, 0.75, 60.0, 0.0, system=1.0), pure, FP_NET, fleet=lambda: True)
