@@ -52,7 +52,7 @@ def dead_letter(error: str, raw: bytes, source: str, line: int) -> dict[str, Any
 
 def replay_lines(lines: Iterable[bytes], detector: Detector, source: str = "-") -> Iterator[Decision | dict[str, Any]]:
     """Yield each decision (a :class:`Decision`) and each rejected line (a DLQ dict), in order."""
-    cfg = detector.cfg
+    cfg, observe = detector.cfg, detector.observe
     now = time.time()
     for i, line in enumerate(lines):
         if not line or line.isspace():  # a blank line (``isspace``: no copy, unlike ``strip``)
@@ -61,10 +61,12 @@ def replay_lines(lines: Iterable[bytes], detector: Detector, source: str = "-") 
         if i % 4096 == 0:
             now = time.time()
         try:
-            event = decode_for(cfg, raw, now)
-            yield from detector.observe(event)
+            decisions = observe(decode_for(cfg, raw, now))
         except InvalidEvent as err:
             yield dead_letter(str(err), raw, source, i)
+        else:
+            if decisions:
+                yield from decisions
 
 
 def run_replay(
@@ -100,10 +102,14 @@ class _Counted:
         self.fh, self.progress, self.lines, self.blank = fh, progress, 0, 0
 
     def __iter__(self) -> Iterator[bytes]:
-        for line in self.fh:
-            self.lines += 1
-            if not line or line.isspace():
-                self.blank += 1
-            if self.progress is not None and self.lines % 50_000 == 0:
-                self.progress(self.lines)
-            yield line
+        progress, lines, blank = self.progress, self.lines, self.blank  # counted in locals: per line
+        try:
+            for line in self.fh:
+                lines += 1
+                if not line or line.isspace():
+                    blank += 1
+                if progress is not None and lines % 50_000 == 0:
+                    progress(lines)
+                yield line
+        finally:
+            self.lines, self.blank = lines, blank

@@ -24,7 +24,7 @@ from typing import Any
 
 from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
-from distillguard.models.simhash import ring_distances
+from distillguard.models.simhash import nearest_of, ring_nearest
 
 RING = 16
 """Recent prompt hashes kept per account."""
@@ -215,7 +215,7 @@ class AccountState:
             self.mean_input_tokens += (e.input_tokens - self.mean_input_tokens) * c
             self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
             fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
-            self.fill_share += (min(1.0, fill) - self.fill_share) * c
+            self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
             self.shallow_share += ((e.n_messages <= SHALLOW_MESSAGES) - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
@@ -234,7 +234,7 @@ class AccountState:
         k = n - 1 if n <= RING else RING
         nearest = 64
         if k and not popular:
-            nearest = min(ring_distances(sh, ring) if k == RING else [(sh ^ x).bit_count() for x in ring[:k]])
+            nearest = (ring_nearest(sh, ring) if k == RING else nearest_of(sh, ring, k))[0]
             self.duplicate_share += ((nearest <= DUP_BITS) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         ring[self.ring_i] = sh

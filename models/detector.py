@@ -771,9 +771,9 @@ class CampaignDetector(Stage[CampaignState]):
                 # not harvest is left alone.
                 m[3] = ts + self.cfg.campaign_ttl_s / 2
                 return [self._verdict(key, st, account, ts, o.event_id)]
-            if not _crossed(st.n, o.weight, max(8, len(st.members) // 8)):
+            if not _crossed(st.n, o.weight, _every(8, len(st.members) // 8)):
                 return []
-        elif not _crossed(st.n, o.weight, max(4, len(st.members) // 16)):
+        elif not _crossed(st.n, o.weight, _every(4, len(st.members) // 16)):
             return []  # a big group is evaluated less often: each evaluation reads every member
         return self._evaluate(o, st)
 
@@ -1077,6 +1077,11 @@ def _crossed(n: int | float, step: int, every: int) -> bool:
     (True, False, True, False)
     """
     return int(n) // every != int(n - step) // every
+
+
+def _every(least: int, n: int) -> int:
+    """``max(least, n)`` without the builtin (slow on the per-observation path)."""
+    return n if n > least else least
 
 
 def _verdict_due(

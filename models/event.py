@@ -26,6 +26,7 @@ MAX_TS = float(2**32)
 and the per-account clock-hour slots store whole seconds in 32 bits."""
 MAX_MESSAGES = 100_000
 _SIMHASH = re.compile(r"[0-9a-f]{16}")
+_HEX_DIGITS = "0123456789abcdef"
 
 
 class InvalidEvent(ValueError):
@@ -116,7 +117,7 @@ def _kind(v: object) -> str:
 
 _NUM = (int, float)
 _INF = math.inf
-_ALL_FIELDS = operator.itemgetter(
+_FIELDS = (
     "ts",
     "ip",
     "prompt_simhash",
@@ -140,6 +141,15 @@ _ALL_FIELDS = operator.itemgetter(
     "endpoint",
 )
 """Every field of the contract, in the order :func:`parse_event` unpacks them."""
+
+
+def _decoded_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` as the very string objects that orjson's key cache puts in decoded records: a
+    dict lookup by the same object skips comparing the strings (half the cost of the 21 reads)."""
+    return tuple(orjson.loads(orjson.dumps(dict.fromkeys(names, 0))))
+
+
+_ALL_FIELDS = operator.itemgetter(*_decoded_keys(_FIELDS))
 
 
 def parse_event(
@@ -207,7 +217,8 @@ def parse_event(
             and 1 <= nm <= MAX_MESSAGES
             and 100 <= st <= 599
             and type(sh) is str
-            and _SIMHASH.fullmatch(sh) is not None
+            and len(sh) == 16
+            and not sh.strip(_HEX_DIGITS)  # all lower-case hex digits: _SIMHASH, without the regex
             and type(hsp) is bool
             and type(stream) is bool
             and (asn is None or (type(asn) is int and asn >= 0))
@@ -311,8 +322,12 @@ def decode_event(raw: bytes | str, **kwargs: Any) -> Event:
 
 def decode_for(cfg: DetectorConfig, raw: bytes | str, now: float | None = None) -> Event:
     """:func:`decode_event` with a detector configuration's prefixes and future allowance."""
+    try:  # _loads, inlined: once per event
+        d = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise InvalidEvent(f"not valid JSON: {err}") from None
     return parse_event(
-        _loads(raw),
+        d,
         now=now,
         future_allowance_s=cfg.future_allowance_s,
         v4_prefix=cfg.v4_prefix,

@@ -169,7 +169,9 @@ def own_prompts(novelty: float, popular_share: float) -> float:
     >>> own_prompts(1.0, 0.2), round(own_prompts(1.0, 0.65), 3), own_prompts(0.9, 1.0)
     (1.0, 0.5, 0.0)
     """
-    return max(0.0, novelty - max(0.0, popular_share - POPULAR_KNEE) / (1.0 - POPULAR_KNEE))
+    excess = popular_share - POPULAR_KNEE
+    own = novelty - (excess if excess > 0.0 else 0.0) / (1.0 - POPULAR_KNEE)
+    return own if own > 0.0 else 0.0  # max(0.0, ...), without the slow builtin
 
 
 def harvest_core(f: Mapping[str, float], product_mark: bool = True) -> float:
@@ -222,6 +224,15 @@ def logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
+def unit(x: float) -> float:
+    """``min(1.0, max(0.0, x))`` without the builtins (slow in the hot paths).
+
+    >>> unit(-0.5), unit(0.25), unit(3.0)
+    (0.0, 0.25, 1.0)
+    """
+    return (x if x < 1.0 else 1.0) if x > 0.0 else 0.0
+
+
 def combine(
     core: float,
     auto: float,
@@ -234,13 +245,13 @@ def combine(
     """Logistic combination of the evidence into the score in [0, 1]."""
     # The other evidence counts only as far as the signature itself is there: automation, a
     # template, an unusual profile are what honest batch jobs and products have too.
-    gate = min(1.0, max(0.0, (core - CORE_GATE) / CORE_GATE))
+    gate = unit((core - CORE_GATE) / CORE_GATE)
     z = HARVEST_GAIN * (core - HARVEST_CENTRE) + gate * (
         TEMPLATE_WEIGHT * template + AUTOMATION_WEIGHT * auto + POPULATION_WEIGHT * population + DRIFT_WEIGHT * drift
     )
     # Evasion needs less of the signature: a new /24 on nearly every request (a rotating proxy)
     # is what no person does, and a harvester hides its answer shape behind a system prompt.
-    z += ROTATION_WEIGHT * min(1.0, max(0.0, (core - 0.1) / 0.1)) * max(0.0, rotation - 0.5) * 2.0
+    z += ROTATION_WEIGHT * unit((core - 0.1) / 0.1) * (rotation - 0.5 if rotation > 0.5 else 0.0) * 2.0
     # What analysts taught: the look-alikes of released accounts and of confirmed harvests.
     if learned < 0:
         z += RELEASED_WEIGHT * learned
