@@ -781,15 +781,24 @@ class CampaignDetector(Stage[CampaignState]):
         cfg = self.cfg
         ts = o.ts
         self.n_evals += 1
+        policy = st.policy
+        # With nothing in force, a group too small or too slow to be judged (``_judged``) cannot
+        # act whatever its score: it scores 0 without looking at its members (unless traced).
+        unjudged = policy is None and self.trace is None
+        if unjudged and len(st.members) < cfg.campaign_min_accounts:
+            st.score = 0.0
+            return []
         active = st.active_members(ts) if len(st.members) >= 3 else []  # fewer members: no need to look
         n_active = len(active)
         if n_active < 3:
             st.score = 0.0
             return []
         raw = st.raw(ts)
+        if unjudged and not self._judged(n_active, raw):
+            st.score = 0.0
+            return []
         score = self.score(st, raw, n_active, o.key, active)
         st.score = score
-        policy = st.policy
         if self.trace is not None:
             self.trace(
                 campaign_id(o.key),
@@ -813,11 +822,7 @@ class CampaignDetector(Stage[CampaignState]):
                 },
             )
         active_now = policy is not None and policy.active
-        eligible = (
-            n_active >= cfg.campaign_min_accounts
-            and raw["requests_per_hour"] >= cfg.campaign_min_rph
-            and (score >= cfg.campaign_score or active_now)
-        )
+        eligible = self._judged(n_active, raw) and (score >= cfg.campaign_score or active_now)
         if not eligible and not active_now:
             return []
         was = policy is not None and policy.in_force(ts)
@@ -832,6 +837,11 @@ class CampaignDetector(Stage[CampaignState]):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet))
         return out
+
+    def _judged(self, n_active: int, raw: dict[str, float]) -> bool:
+        """Whether a group is big and busy enough to be judged a campaign (its score can act)."""
+        cfg = self.cfg
+        return n_active >= cfg.campaign_min_accounts and raw["requests_per_hour"] >= cfg.campaign_min_rph
 
     def _due(
         self, m: list[float], st: CampaignState, key: str, purity: Callable[[], float], fleet: Callable[[], bool]
@@ -1209,6 +1219,10 @@ class Detector:
         self.accounts = AccountDetector(self.cfg, trace)
         self.campaigns = CampaignDetector(self.cfg, campaign_trace)
         self.clusters = ClusterDetector(self.cfg, dedupe=False)  # the account stage drops duplicates
+        self._clusters = self.cfg.cluster_throttle
+        """Whether the cluster stage runs: with cluster throttling off, and no stored states to load
+        (a throttle from before the switch went off), it can never decide (a policy starts only at
+        an eligible evaluation), so it is skipped."""
         self._since_evict = 0
 
     def observe(self, e: Event) -> list[Decision]:
@@ -1217,7 +1231,8 @@ class Detector:
         for o in camp:
             for v in self.campaigns.observe(o):
                 decisions.extend(self.accounts.apply_verdict(v))
-        decisions.extend(self.clusters.observe(obs))
+        if self._clusters or self.clusters.loader is not None:
+            decisions.extend(self.clusters.observe(obs))
         self._since_evict += 1
         if self._since_evict >= 50_000:
             self._since_evict = 0
