@@ -15,6 +15,9 @@ from distillguard.models.decision import Decision
 from distillguard.models.detector import Detector
 from distillguard.models.event import InvalidEvent, decode_for
 
+PROGRESS_EVERY = 50_000
+"""Lines between two progress reports."""
+
 
 @dataclass(slots=True)
 class ReplayStats:
@@ -50,23 +53,44 @@ def dead_letter(error: str, raw: bytes, source: str, line: int) -> dict[str, Any
     }
 
 
-def replay_lines(lines: Iterable[bytes], detector: Detector, source: str = "-") -> Iterator[Decision | dict[str, Any]]:
-    """Yield each decision (a :class:`Decision`) and each rejected line (a DLQ dict), in order."""
+def replay_lines(
+    lines: Iterable[bytes],
+    detector: Detector,
+    source: str = "-",
+    stats: ReplayStats | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Decision | dict[str, Any]]:
+    """Yield each decision (a :class:`Decision`) and each rejected line (a DLQ dict), in order.
+
+    With ``stats``, the valid events are counted into ``stats.events``; ``progress`` is told the
+    lines read every ``PROGRESS_EVERY``.
+    """
     cfg, observe = detector.cfg, detector.observe
     now = time.time()
-    for i, line in enumerate(lines):
-        if not line or line.isspace():  # a blank line (``isspace``: no copy, unlike ``strip``)
-            continue
-        raw = line.rstrip(b"\r\n")
-        if i % 4096 == 0:
-            now = time.time()
-        try:
-            decisions = observe(decode_for(cfg, raw, now))
-        except InvalidEvent as err:
-            yield dead_letter(str(err), raw, source, i)
-        else:
-            if decisions:
-                yield from decisions
+    report = PROGRESS_EVERY - 1  # the index of the next line after which progress is reported
+    valid = 0
+    try:
+        for i, line in enumerate(lines):
+            if i == report:
+                report += PROGRESS_EVERY
+                if progress is not None:
+                    progress(i + 1)
+            if not line or line.isspace():  # a blank line (``isspace``: no copy, unlike ``strip``)
+                continue
+            raw = line.rstrip(b"\r\n")
+            if i % 4096 == 0:
+                now = time.time()
+            try:
+                decisions = observe(decode_for(cfg, raw, now))
+            except InvalidEvent as err:
+                yield dead_letter(str(err), raw, source, i)
+            else:
+                valid += 1
+                if decisions:
+                    yield from decisions
+    finally:
+        if stats is not None:
+            stats.events += valid
 
 
 def run_replay(
@@ -81,8 +105,7 @@ def run_replay(
     stats = ReplayStats()
     start = time.perf_counter()
     with events.open("rb") as fh:
-        counted = _Counted(fh, progress)
-        for item in replay_lines(counted, detector, source=str(events)):
+        for item in replay_lines(fh, detector, str(events), stats, progress):
             if isinstance(item, Decision):
                 stats.decisions += 1
                 out.write(orjson.dumps(item.to_dict()) + b"\n")
@@ -90,26 +113,5 @@ def run_replay(
                 stats.rejected += 1
                 if dlq is not None:
                     dlq.write(orjson.dumps(item) + b"\n")
-        stats.events = counted.lines - stats.rejected - counted.blank
     stats.seconds = time.perf_counter() - start
     return stats
-
-
-class _Counted:
-    """Iterate lines of a file, counting them and reporting progress every 50,000."""
-
-    def __init__(self, fh: IO[bytes], progress: Callable[[int], None] | None) -> None:
-        self.fh, self.progress, self.lines, self.blank = fh, progress, 0, 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        progress, lines, blank = self.progress, self.lines, self.blank  # counted in locals: per line
-        try:
-            for line in self.fh:
-                lines += 1
-                if not line or line.isspace():
-                    blank += 1
-                if progress is not None and lines % 50_000 == 0:
-                    progress(lines)
-                yield line
-        finally:
-            self.lines, self.blank = lines, blank
