@@ -533,15 +533,16 @@ class AccountDetector(Stage[AccountState]):
         )
 
     def evidence(
-        self, st: AccountState, ts: float, skip_population_below: float = 0.0
+        self, st: AccountState, ts: float, skip_population_below: float = 0.0, active_hours: int | None = None
     ) -> tuple[AccountEvidence, dict[str, float]]:
         """Score one account from its state (pure but for the models it reads).
 
         With ``skip_population_below``, the population model is not consulted when even its
-        largest contribution could not lift the score to that level.
+        largest contribution could not lift the score to that level. ``active_hours``:
+        ``st.active_hours(ts)``, when the caller has it already.
         """
         ablate = self.cfg.ablate
-        f = features(st, ts, self.scales, fixed="fixed_scales" not in ablate)
+        f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours)
         core = harvest_core(f, "product_mark" not in ablate)
         tmpl = f["template_share"]
         rot = 0.0 if "automation" in ablate else f["ip_rotation"]
@@ -587,9 +588,10 @@ class AccountDetector(Stage[AccountState]):
         ts = e.ts
         policy = st.policy
         active = policy is not None and policy.active
-        ev, f = self.evidence(st, ts, 0.0 if active or self.trace else min(cfg.throttle_score, cfg.release_score))
+        raw = st.raw(ts)  # first: its active hours serve the features too
+        skip = 0.0 if active or self.trace else min(cfg.throttle_score, cfg.release_score)
+        ev, f = self.evidence(st, ts, skip, int(raw["active_hours"]))
         score = st.score = ev.score
-        raw = st.raw(ts)
         self.n_evals += 1
         if not active and score < cfg.throttle_score:
             # Learn only from traffic nothing is in force against.

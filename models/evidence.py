@@ -137,9 +137,12 @@ class PopulationScales:
         return {k: c[0] for k, c in self.cuts.items()}
 
 
-def features(st: AccountState, ts: float, scales: PopulationScales, fixed: bool = True) -> dict[str, float]:
-    """The account's features, each in [0, 1]; higher = more harvest-like."""
-    active = st.active_hours(ts)
+def features(
+    st: AccountState, ts: float, scales: PopulationScales, fixed: bool = True, active_hours: int | None = None
+) -> dict[str, float]:
+    """The account's features, each in [0, 1]; higher = more harvest-like. ``active_hours``:
+    ``st.active_hours(ts)``, when the caller has it already."""
+    active = st.active_hours(ts) if active_hours is None else active_hours
     return {
         "answer_ratio": scales.rank("output_input_ratio", st.output_input_ratio(), fixed),
         "answer_length": scales.rank("output_tokens", st.mean_output_tokens, fixed),
