@@ -766,7 +766,7 @@ class CampaignDetector(Stage[CampaignState]):
                 st,
                 key,
                 lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark),
-                lambda: self._busy_fleet(st.active_members(ts), key) is not None,
+                lambda: self._busy_fleet(st, st.active_members(ts), key) is not None,
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
@@ -833,7 +833,7 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         out = []
         purity = st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
-        fleet = self._busy_fleet(active, o.key) is not None
+        fleet = self._busy_fleet(st, active, o.key) is not None
         for acct, m in st.members.items():
             if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity, lambda: fleet):
                 m[3] = ts + cfg.campaign_ttl_s / 2
@@ -917,7 +917,7 @@ class CampaignDetector(Stage[CampaignState]):
                 # The steady crowd is the evidence: its own prompts make or unmake the sweep (a
                 # busy service on the same client re-sending what others send is not the crowd).
                 harvesting, popular = steady, steady_popular
-            fleet_popular = self._busy_fleet(active, key) if harvesting < PURE_GROUP else None
+            fleet_popular = self._busy_fleet(st, active, key) if harvesting < PURE_GROUP else None
             if fleet_popular is not None:
                 # So is a fleet: several busy accounts, one client, one network, one harvest.
                 harvesting, popular, fleet = 1.0, min(popular, fleet_popular), True
@@ -984,21 +984,27 @@ class CampaignDetector(Stage[CampaignState]):
         shaped = [m for m in steady if member_shape(m, False)[0] >= MEMBER_LEVEL]
         return len(shaped) / len(steady), popular
 
-    def _busy_fleet(self, active: list[list[float]], key: str) -> float | None:
+    def _busy_fleet(self, st: CampaignState, active: list[list[float]], key: str) -> float | None:
         """Whether the group is a fleet: ``campaign_min_accounts`` or more busy members
         (``BUSY_MEMBER`` requests or more) on one client and one network, all but a few of them
-        harvest-shaped, pace and system prompt aside, asking prompts few others send.
+        harvest-shaped, pace and system prompt aside, asking prompts few others send, in a group
+        with no content tie.
 
         A system prompt marks one account serving a product's users, and a busy account is
         otherwise judged on its own evidence; but a product runs on one account, not on five
         that each ask their own novel questions for long answers from the same client and
         network. A fingerprint alone spans every network (a popular SDK's honest services), and
-        an organisation's accounts are one customer's: neither key makes a fleet. Returns the
-        busy members' mean share of popular prompts (each account weighs one), or None."""
+        an organisation's accounts are one customer's: neither key makes a fleet. A group whose
+        accounts share a template is judged by it, its members by how much they sweep it
+        together: a product spread over several accounts wraps its users' questions in its one
+        template, each account tied to the others only in part. Returns the busy members' mean
+        share of popular prompts (each account weighs one), or None."""
         if not self._fleet or "|" not in key:
             return None
         busy = [m for m in active if m[2] >= BUSY_MEMBER]
         if len(busy) < self.cfg.campaign_min_accounts:
+            return None
+        if max(st.cross_template_share, sum(m[7] for m in active) / len(active)) >= MIN_CONTENT_TIE:
             return None
         popular = sum(m[9] for m in busy) / len(busy)
         shaped = sum(1 for m in busy if m[4] >= MEMBER_LEVEL)
@@ -1054,7 +1060,7 @@ class CampaignDetector(Stage[CampaignState]):
         m = st.members.get(account)
         if m is not None and m[2] >= BUSY_MEMBER:
             if fleet is None:
-                fleet = self._busy_fleet(st.active_members(ts), key) is not None
+                fleet = self._busy_fleet(st, st.active_members(ts), key) is not None
             if fleet:
                 tie += ", busy accounts that each harvest alike"
         reasons = (

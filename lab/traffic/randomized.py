@@ -48,7 +48,7 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
-LATER_HONEST = ["byok_app"]
+LATER_HONEST = ["byok_app", "tenant_pool"]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
 ATTACK = [
@@ -171,6 +171,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         n, s = r.randint(15, 120), _u(r, 0.8, 3.0)
         return {"n": n, "sessions_per_h": s, "long_share": _u(r, 0.5, 1.0), "system": _u(r, 0.6, 1.0),
                 "mobile_share": _u(r, 0.0, 0.3), "est": n * s * h * dm * 1.5}  # fmt: skip
+    if name == "tenant_pool":
+        n, rpm = r.randint(5, 12), _u(r, 1.0, 6.0)
+        return {"n": n, "rpm": rpm, "out_mean": r.randint(900, 1800), "multiturn_share": _u(r, 0.0, 0.25),
+                "est": n * rpm * 60 * h * dm}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -728,6 +732,8 @@ def _service(
     system: float = 1.0,
     turns: float = 0.0,
     sdk: tuple[str, ...] | None = None,
+    client: tuple[str, str] | None = None,
+    provider: str | None = None,
     ips: int = 3,
     temperature: float | None = None,
     errors: float = 0.0,
@@ -736,10 +742,11 @@ def _service(
     org: str | None = None,
     out_ratio: tuple[float, float] | None = None,
 ) -> None:
-    """A program: one account, a timing style, a prompt source and an answer shape."""
+    """A program: one account, a timing style, a prompt source and an answer shape (``client``
+    and ``provider``: the user agent and TLS stack, and the cloud, when they are given)."""
     a = w.acct_id()
-    ua, tls = w.clients.sdk(r, sdk)
-    addrs = w.pools.cloud_ips(r, r.randint(1, 2), ips)
+    ua, tls = client if client is not None else w.clients.sdk(r, sdk)
+    addrs = w.pools.cloud_ips(r, r.randint(1, 2), ips, provider)
     cap = r.choice(caps)
     temp = temperature if temperature is not None else r.choice([0.0, 0.3, 0.7, 1.0])
     tz = r.uniform(-8, 3)
@@ -766,6 +773,23 @@ def b_saas_backend(w: World, r: random.Random, p: dict[str, Any]) -> None:
         src = Wrapped(rr, T.saas_wrapper(rr), w.chat)
         _service(w, rr, "saas_backend", p["rpm"] * rr.uniform(0.6, 1.4), src.next, style="diurnal",
                  inp=(300, 2500), out_mean=p["out_mean"], turns=p["multiturn_share"], errors=0.003)  # fmt: skip
+
+
+def b_tenant_pool(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """One ed-tech product run as several accounts (one per tenant or region) that carry no
+    organisation id: one SDK, one cloud, the product's template around its users' questions, a
+    system prompt on every request, long step-by-step answers, the users' evening peak. Five or
+    more busy accounts on one client and network, each harvest-shaped: the fleet a spread
+    harvest looks like."""
+    client = w.clients.sdk(r)
+    provider = r.choice(["aws", "gcp", "azure"])
+    wrapper, cut = T.tutor_wrapper(r), r.randint(10, 40)
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        src = Wrapped(rr, wrapper, w.chat, cut=cut)
+        _service(w, rr, "tenant_pool", p["rpm"] * rr.uniform(0.6, 1.4), src.next, style="diurnal",
+                 inp=(40, 300), out_mean=p["out_mean"], out_sigma=0.35, caps=(2048, 4096),
+                 turns=p["multiturn_share"], client=client, provider=provider)  # fmt: skip
 
 
 def b_product_descriptions(w: World, r: random.Random, p: dict[str, Any]) -> None:

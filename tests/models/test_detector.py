@@ -595,3 +595,21 @@ def test_what_is_no_fleet(accounts: int, asn: int | None, popular: bool) -> None
     accounts asking what many others ask (an evaluation on a public benchmark)."""
     decisions = run(_fleet(accounts, 120, asn=asn, popular=popular))
     assert [d for d in decisions if d["subject_type"] == "account"] == []
+
+
+@pytest.mark.parametrize("tie", [0.0, 0.2])
+def test_busy_accounts_sharing_a_template_are_no_fleet(tie: float) -> None:
+    """Six busy accounts on one client and network, each harvest-shaped with its system prompt
+    aside, none asking popular prompts: a fleet while they share nothing else. One product spread
+    over six accounts wraps its users' questions in its one template, each account tied to the
+    others in part (a fifth of its prompts here): the group is judged by its template, not as a
+    fleet."""
+    det = CampaignDetector()
+    st = _steady_group(popular_share=0.0)
+    ts = st.last_ts
+    st.members = {
+        f"tenant-{a}": [T0, ts - a * 5.0, 400.0, 0.0, 0.68, float(a), math.log(31.0), tie, 1.0, 0.0] for a in range(6)
+    }
+    st.cross_template_share = tie
+    active = st.active_members(ts)
+    assert (det._busy_fleet(st, active, "fp:0a1b2c3d|as16509") is not None) == (tie == 0.0)
