@@ -729,7 +729,7 @@ class CampaignDetector(Stage[CampaignState]):
         self._tie_pace = "tie_pace" not in self.cfg.ablate
         self._steady = "steady_purity" not in self.cfg.ablate
         self._cohort = "young_cohort" not in self.cfg.ablate
-        self._fleet = "busy_fleet" not in self.cfg.ablate
+        self._fleet = self.cfg.busy_fleet
         self.seen = RecentIds(SEEN_IDS)
         """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
         fallback = self.scales.fallback
@@ -988,23 +988,25 @@ class CampaignDetector(Stage[CampaignState]):
         """Whether the group is a fleet: ``campaign_min_accounts`` or more busy members
         (``BUSY_MEMBER`` requests or more) on one client and one network, all but a few of them
         harvest-shaped, pace and system prompt aside, asking prompts few others send, in a group
-        with no content tie.
+        whose prompts follow no template (none shared across accounts, none repeated within).
 
         A system prompt marks one account serving a product's users, and a busy account is
         otherwise judged on its own evidence; but a product runs on one account, not on five
         that each ask their own novel questions for long answers from the same client and
         network. A fingerprint alone spans every network (a popular SDK's honest services), and
-        an organisation's accounts are one customer's: neither key makes a fleet. A group whose
-        accounts share a template is judged by it, its members by how much they sweep it
-        together: a product spread over several accounts wraps its users' questions in its one
-        template, each account tied to the others only in part. Returns the busy members' mean
-        share of popular prompts (each account weighs one), or None."""
+        an organisation's accounts are one customer's: neither key makes a fleet. A product
+        proxies its users through a prompt template, and so does one spread over several
+        accounts (its template around their questions, each account tied to the others in
+        part); a group with a template is judged by it, its members by how much they sweep it
+        together. Returns the busy members' mean share of popular prompts (each account weighs
+        one), or None."""
         if not self._fleet or "|" not in key:
             return None
         busy = [m for m in active if m[2] >= BUSY_MEMBER]
         if len(busy) < self.cfg.campaign_min_accounts:
             return None
-        if max(st.cross_template_share, sum(m[7] for m in active) / len(active)) >= MIN_CONTENT_TIE:
+        tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
+        if tie >= MIN_CONTENT_TIE or st.template_share >= MIN_CONTENT_TIE:
             return None
         popular = sum(m[9] for m in busy) / len(busy)
         shaped = sum(1 for m in busy if m[4] >= MEMBER_LEVEL)

@@ -44,7 +44,6 @@ ABLATABLE = (
     "client_stack",
     "steady_purity",
     "young_cohort",
-    "busy_fleet",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 

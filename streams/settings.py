@@ -47,7 +47,7 @@ class Secret:
 
 PREFIX = "DISTILLGUARD_"
 
-EXTRA_VARIABLES = ("ALLOWLIST", "LATENESS_S", "FUTURE_ALLOWANCE_S", "IDLE_EVICT_S", "CLUSTER_THROTTLE")
+EXTRA_VARIABLES = ("ALLOWLIST", "LATENESS_S", "FUTURE_ALLOWANCE_S", "IDLE_EVICT_S", "CLUSTER_THROTTLE", "BUSY_FLEET")
 """``DISTILLGUARD_*`` names that are not fields of :class:`Settings`: the detector settings
 (:class:`~distillguard.models.config.DetectorConfig`) read by :meth:`Settings.from_env`."""
 
@@ -199,6 +199,7 @@ class Settings:
             future_allowance_s=_non_negative(env, "FUTURE_ALLOWANCE_S", 300.0),
             idle_evict_s=_non_negative(env, "IDLE_EVICT_S", 6 * 3600.0),
             cluster_throttle=_flag(env, "CLUSTER_THROTTLE", False),
+            busy_fleet=_flag(env, "BUSY_FLEET", False),
         )
         return cls(**kw, detector=det)
 

@@ -571,10 +571,9 @@ def test_a_fleet_of_busy_accounts_with_a_system_prompt_is_one_campaign(fleet: bo
     """Six accounts on one SDK and one cloud network, each a request a minute for two hours: a
     system prompt on every request halves each one's answer shape (the product mark), and no
     template ties them, so neither stage acted on any. A product runs on one account; six busy
-    ones asking their own novel questions for long answers together are a fleet (``busy_fleet``):
-    the campaign acts on every one of them."""
-    cfg = DetectorConfig(ablate=frozenset() if fleet else frozenset({"busy_fleet"}))
-    decisions = run(_fleet(6, 120), cfg)
+    ones asking their own novel questions for long answers together are a fleet (switched on by
+    ``busy_fleet``; off by default): the campaign acts on every one of them."""
+    decisions = run(_fleet(6, 120), DetectorConfig(busy_fleet=fleet))
     acted = {d["subject"] for d in decisions if d["subject_type"] == "account" and d["action"] != "allow"}
     if fleet:
         assert acted == {f"fleet-{a}" for a in range(6)}
@@ -593,7 +592,7 @@ def test_what_is_no_fleet(accounts: int, asn: int | None, popular: bool) -> None
     """No fleet: fewer accounts than a campaign needs (one customer's few services); the same
     client on six networks (a popular SDK's honest services, linked by nothing but the SDK); busy
     accounts asking what many others ask (an evaluation on a public benchmark)."""
-    decisions = run(_fleet(accounts, 120, asn=asn, popular=popular))
+    decisions = run(_fleet(accounts, 120, asn=asn, popular=popular), DetectorConfig(busy_fleet=True))
     assert [d for d in decisions if d["subject_type"] == "account"] == []
 
 
@@ -604,7 +603,7 @@ def test_busy_accounts_sharing_a_template_are_no_fleet(tie: float) -> None:
     over six accounts wraps its users' questions in its one template, each account tied to the
     others in part (a fifth of its prompts here): the group is judged by its template, not as a
     fleet."""
-    det = CampaignDetector()
+    det = CampaignDetector(DetectorConfig(busy_fleet=True))
     st = _steady_group(popular_share=0.0)
     ts = st.last_ts
     st.members = {
