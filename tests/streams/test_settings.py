@@ -29,6 +29,7 @@ def test_defaults_and_typed_values_are_read() -> None:
             "DISTILLGUARD_LATENESS_S": "60",
             "DISTILLGUARD_IDLE_EVICT_S": "0",
             "DISTILLGUARD_CLUSTER_THROTTLE": "on",
+            "DISTILLGUARD_BUSY_FLEET": "yes",
             "DISTILLGUARD_LOG_LEVEL": "WARNING",
             "PATH": "/usr/bin",  # other variables are none of our business
         }
@@ -39,6 +40,8 @@ def test_defaults_and_typed_values_are_read() -> None:
     assert (s.detector.lateness_s, s.detector.idle_evict_s, s.detector.future_allowance_s) == (60.0, 0.0, 300.0)
     assert s.detector.cluster_throttle
     assert not Settings.from_env({}).detector.cluster_throttle
+    assert s.detector.busy_fleet
+    assert not Settings.from_env({}).detector.busy_fleet
     assert Settings.from_env({}) == Settings()
     assert Settings().web_host == "127.0.0.1"
 
