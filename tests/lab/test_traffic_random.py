@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from distillguard.lab.traffic import randomized as rnd
 from distillguard.lab.traffic.randomized import ATTACK, HONEST, LATER_HONEST, PRESENCE, _accounts, build_random, plan
 from distillguard.lab.traffic.simulate import merged
 from distillguard.lab.traffic.text import PromptPool, Windows, compose, fast_simhash, make_vocab, seg, sentence
@@ -109,3 +110,18 @@ def test_cli_random_variant_writes_world(tmp_path: Path) -> None:
     assert {orjson.loads(x)["account_id"] for x in lines} <= set(labels)
     assert b"_text" not in lines[0]
     assert orjson.loads((out / "world.json").read_bytes())["seed"] == 11
+
+
+def test_the_newest_population_leaves_the_others_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A population added after the seeds were in use goes last in ``LATER_HONEST``, planned from
+    the stream of the later ones and built last: without it, every other account's events are the
+    same (so the figures before it can be compared)."""
+    later = LATER_HONEST[-1]
+    seed = next(s for s in range(1, 11) if later in plan(s)["populations"])
+    events, labels = _run(seed)
+    monkeypatch.setattr(rnd, "LATER_HONEST", LATER_HONEST[:-1])
+    without, labels_without = _run(seed)
+    added = {a for a, v in labels.items() if v["scenario"] == later}
+    assert added
+    assert not added & set(labels_without)
+    assert [e for e in events if e["account_id"] not in added] == without
