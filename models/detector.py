@@ -59,6 +59,7 @@ from distillguard.models.evidence import (
     features,
     harvest_core,
     own_prompts,
+    unit,
 )
 from distillguard.models.lookalikes import NO_VOTE, Lookalikes, Vote, lookalike_vector
 from distillguard.models.policy import BLOCK, SubjectPolicy
@@ -923,9 +924,7 @@ class CampaignDetector(Stage[CampaignState]):
                 harvesting, popular, fleet = 1.0, min(popular, fleet_popular), True
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
-        # The content tie: requests' template siblings from other accounts, or (account-weighted,
-        # so that a busy account on the key does not drown it) members' own ties.
-        content_tie = st.content_tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
+        content_tie = st.content_tie = _content_tie(st, active)
         untied = not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP
         if untied or popular > POPULAR_KNEE:
             young_harvest = self._young_harvest(active)
@@ -938,7 +937,7 @@ class CampaignDetector(Stage[CampaignState]):
                 # A harvesting young crowd is the evidence, as a steady crowd is: its own prompts
                 # make the sweep, not those a busy service on its client re-sends.
                 young = [m for m in active if m[2] < BUSY_MEMBER]
-                popular = min(popular, sum(m[9] for m in young) / len(young))
+                popular = min(popular, _popular_mean(young))
         sweep = own_prompts(st.novel_share, popular) * (0.5 + 0.5 * st.template_share)
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
@@ -952,7 +951,7 @@ class CampaignDetector(Stage[CampaignState]):
         harvest = harvesting * sweep
         # Ties amplify a harvest; they are not one: a class sending variations of one assignment
         # is many accounts on one network sharing a template, asking mostly what others ask.
-        gate = min(1.0, max(0.0, (harvest - TIE_GATE) / TIE_GATE))
+        gate = unit((harvest - TIE_GATE) / TIE_GATE)
         z = (
             8.0 * (harvest - 0.45)
             + gate * (2.5 * coordination + 1.0 * arrivals + 3.0 * template_tie + 1.0 * network_tie)
@@ -974,7 +973,7 @@ class CampaignDetector(Stage[CampaignState]):
         steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER] if self._steady else []
         if len(steady) < STEADY_MEMBERS:
             return 0.0, 0.0
-        popular = sum(m[9] for m in steady) / len(steady)
+        popular = _popular_mean(steady)
         if popular >= STEADY_POPULAR:
             return 0.0, popular
         # A system prompt marks one busy account serving a product's users; a crowd of small
@@ -1005,10 +1004,9 @@ class CampaignDetector(Stage[CampaignState]):
         busy = [m for m in active if m[2] >= BUSY_MEMBER]
         if len(busy) < self.cfg.campaign_min_accounts:
             return None
-        tie = max(st.cross_template_share, sum(m[7] for m in active) / len(active))
-        if tie >= MIN_CONTENT_TIE or st.template_share >= MIN_CONTENT_TIE:
+        if _content_tie(st, active) >= MIN_CONTENT_TIE or st.template_share >= MIN_CONTENT_TIE:
             return None
-        popular = sum(m[9] for m in busy) / len(busy)
+        popular = _popular_mean(busy)
         shaped = sum(1 for m in busy if m[4] >= MEMBER_LEVEL)
         return popular if popular < STEADY_POPULAR and shaped >= PURE_GROUP * len(busy) else None
 
@@ -1042,7 +1040,7 @@ class CampaignDetector(Stage[CampaignState]):
         return (
             len(cohort) >= STEADY_MEMBERS
             and len(cohort) >= YOUNG_COHORT * len(young)
-            and sum(m[9] for m in cohort) < STEADY_POPULAR * len(cohort)
+            and _popular_mean(cohort) < STEADY_POPULAR
         )
 
     def _verdict(
@@ -1097,6 +1095,18 @@ def _crossed(n: int | float, step: int, every: int) -> bool:
     (True, False, True, False)
     """
     return int(n) // every != int(n - step) // every
+
+
+def _content_tie(st: CampaignState, active: list[list[float]]) -> float:
+    """A group's content tie: its requests' template siblings from other accounts, or (each
+    account weighing one, so that a busy account on the key does not drown it) its active
+    members' own ties."""
+    return max(st.cross_template_share, sum(m[7] for m in active) / len(active))
+
+
+def _popular_mean(members: list[list[float]]) -> float:
+    """The members' mean share of prompts that other accounts send too (each account weighs one)."""
+    return sum(m[9] for m in members) / len(members)
 
 
 def _every(least: int, n: int) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +24,16 @@ MAX_TS = float(2**32)
 """Event times are epoch seconds in [0, 2^32) (until 2106): a negative or larger time is absurd,
 and the per-account clock-hour slots store whole seconds in 32 bits."""
 MAX_MESSAGES = 100_000
-_SIMHASH = re.compile(r"[0-9a-f]{16}")
 _HEX_DIGITS = "0123456789abcdef"
+
+
+def _is_simhash(sh: object) -> bool:
+    """Whether ``sh`` is a prompt SimHash as the contract writes it: 16 lower-case hex digits.
+
+    >>> _is_simhash("0123456789abcdef"), _is_simhash("0123456789ABCDEF"), _is_simhash("12ab")
+    (True, False, False)
+    """
+    return type(sh) is str and len(sh) == 16 and not sh.strip(_HEX_DIGITS)
 
 
 class InvalidEvent(ValueError):
@@ -218,7 +225,7 @@ def parse_event(
             and 100 <= st <= 599
             and type(sh) is str
             and len(sh) == 16
-            and not sh.strip(_HEX_DIGITS)  # all lower-case hex digits: _SIMHASH, without the regex
+            and not sh.strip(_HEX_DIGITS)  # _is_simhash(sh), inlined: once per event
             and type(hsp) is bool
             and type(stream) is bool
             and (asn is None or (type(asn) is int and asn >= 0))
@@ -275,7 +282,7 @@ def _parse_slow(
     sh = d.get("prompt_simhash", _MISSING)
     if sh is _MISSING:
         raise InvalidEvent("missing field 'prompt_simhash'")
-    if type(sh) is not str or _SIMHASH.fullmatch(sh) is None:
+    if not _is_simhash(sh):
         raise InvalidEvent("field 'prompt_simhash' must be 16 lower-case hex digits")
     status = _int(d, "status", 100, 599)
     _opt_str(d, "org_id", 128)
