@@ -544,7 +544,7 @@ class AccountDetector(Stage[AccountState]):
         """
         ablate = self.cfg.ablate
         f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours)
-        core = harvest_core(f, "product_mark" not in ablate)
+        core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
         tmpl = f["template_share"]
         rot = 0.0 if "automation" in ablate else f["ip_rotation"]
         auto = 0.0 if "automation" in ablate else automation(f)

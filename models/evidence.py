@@ -44,6 +44,7 @@ ABLATABLE = (
     "client_stack",
     "steady_purity",
     "young_cohort",
+    "sized_answers",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 
@@ -176,11 +177,18 @@ def own_prompts(novelty: float, popular_share: float) -> float:
     return own if own > 0.0 else 0.0  # max(0.0, ...), without the slow builtin
 
 
-def harvest_core(f: Mapping[str, float], product_mark: bool = True) -> float:
+def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answers: bool = True) -> float:
     """The signature in [0, 1]: long answers to short prompts x novel prompts x shallow turns.
 
     Templates are not required (a paraphrasing harvester has none): a template sweep adds to the
     score outside the core.
+
+    With ``sized_answers``, answers shorter than the half-way length that fill most of the
+    ``max_tokens`` the client set count as its own sizing, not a harvest: a product asks for
+    copy of a length it chose (a description, a summary) under a cap near that length, while a
+    harvester wants the model's whole answer under a generous cap, and wants it long. Answers
+    that are long, or short under a generous cap (a harvest diluted with short answers), are
+    untouched.
 
     Examples
     --------
@@ -190,8 +198,14 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True) -> float:
     >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.8, "novelty": 0.1,
     ...                     "shallow_share": 1.0, "system_share": 0.0}), 3)  # the same prompts again
     0.088
+    >>> sized = {"answer_ratio": 0.6, "answer_length": 0.4, "novelty": 1.0, "shallow_share": 1.0}
+    >>> round(harvest_core({**sized, "max_tokens_fill": 0.9}), 3), round(harvest_core({**sized, "max_tokens_fill": 0.1}), 3)
+    (0.41, 0.49)
     """
-    answer = (f["answer_ratio"] + f["answer_length"]) / 2.0
+    length = f["answer_length"]
+    answer = (f["answer_ratio"] + length) / 2.0
+    if sized_answers and length < 0.5:
+        answer *= 1.0 - f.get("max_tokens_fill", 0.0) * (1.0 - 2.0 * length)
     core = answer * f["novelty"] * (0.3 + 0.7 * f["shallow_share"])
     if product_mark:
         # An application's own system prompt is the mark of a product built on the API, not of

@@ -155,3 +155,45 @@ def test_a_rotating_campaign_does_not_push_a_clusters_honest_neighbours_out_of_m
         acct = f"proxy-{i // 10}"
         out += det.observe(ClusterObservation(2000.0 + i, "73.1.2.0/24", acct, f"x{i}", 0, "ua|tls", 0.9, True, 10.0))
     assert out == []
+
+
+def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
+    """A templated generator at ~18 rpm for two hours: 90-token prompts, ~600-token answers
+    (a ratio of 6.6) under a ``max_tokens`` of ``cap``."""
+    import random
+
+    from distillguard.models.simhash import prompt_simhash
+
+    rng = random.Random(seed)
+    out, t = [], event()["ts"]
+    for i in range(2200):
+        t += rng.expovariate(18 / 60)
+        text = f"Write an engaging description of item {i} for our store: tone {rng.choice(['warm', 'crisp'])}."
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=t,
+                ip="34.1.2.3",
+                input_tokens=rng.randint(80, 100),
+                output_tokens=min(cap, int(rng.gauss(600, 40))),
+                max_tokens=cap,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out
+
+
+def test_answers_sized_by_their_own_cap_are_a_products_not_a_harvest() -> None:
+    """Answers a little under the half-way length, filling most of the client's 680-token cap, are
+    copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
+    wants the model's whole answer) is, and so is the sized one with the rule ablated."""
+
+    def acted(records: list[dict], cfg: DetectorConfig | None = None) -> bool:
+        det = Detector(cfg)
+        return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
+
+    sized = _generator("shop", 680)
+    assert not acted(sized)
+    assert acted(_generator("script", 4096))
+    assert acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
