@@ -1139,18 +1139,24 @@ def _verdict_due(
     long answer) to belong: a writer on the same browser and ISP, asking a follow-up after
     a few minutes, does not. On a fingerprint alone, even a script's pace is not enough once
     the member has sent a few requests: an evaluation harness on a popular SDK, sharing nothing
-    with the campaign but the SDK, is as fast and as long-winded as its members. A busy member
+    with the campaign but the SDK, is as fast and as long-winded as its members; and a busy
+    member (``BUSY_MEMBER`` requests or more) belongs only if it sweeps the campaign's template
+    on most of its requests (``TIED_MEMBER``): a benchmark's questions or a product's template
+    match a sweep's now and then, and a busy account is judged on its own evidence. A busy member
     whose requests are harvest-shaped (system prompt aside) belongs to a ``fleet`` (one of the
     busy accounts on one client and network that harvest together: ``_busy_fleet``)."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
-    untied = m[7] < MIN_MEMBER_TIE and (fingerprint_only(key) or (tie_pace and not key.startswith("org:")))
+    fingerprint = fingerprint_only(key)
+    if fingerprint and m[2] >= BUSY_MEMBER and m[7] < TIED_MEMBER:
+        return False  # a busy account sharing only a client with a campaign is judged on its own
+    untied = m[7] < MIN_MEMBER_TIE and (fingerprint or (tie_pace and not key.startswith("org:")))
     if untied and (
         m[2] >= UNTIED_MEMBER
         or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)
-        or (templated and fingerprint_only(key) and m[2] >= MIN_TEMPLATE_REQUESTS)
+        or (templated and fingerprint and m[2] >= MIN_TEMPLATE_REQUESTS)
     ):
         return False
     h = member_harvest(m, tie_pace, product_mark)

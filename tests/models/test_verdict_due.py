@@ -76,3 +76,19 @@ def test_a_busy_untied_member_belongs_to_a_fleet_only() -> None:
     assert _verdict_due(busy, pure, FP_NET, fleet=lambda: True)
     assert not _verdict_due(member(200, 0.3, 60.0, 0.0, system=1.0), pure, FP_NET, fleet=lambda: True)
     assert not _verdict_due(member(30, 0.75, 60.0, 0.0, system=1.0), pure, FP_NET, fleet=lambda: True)
+
+
+def test_a_busy_account_on_a_fingerprint_group_belongs_only_if_it_sweeps_the_template() -> None:
+    """An evaluation harness with chain-of-thought on a campaign's SDK: 600 requests at a
+    script's pace, long answers, a third of its benchmark's questions template siblings of the
+    campaign's by chance. On the fingerprint alone it is judged on its own evidence; an account
+    that sweeps the template on most of its requests, or the same harness on the campaign's
+    network too, is a member."""
+    harness = member(600, 0.7, 1.0, 0.33)
+    assert member_harvest(harness) >= MEMBER_LEVEL
+    assert not _verdict_due(harness, mixed, FP, templated=True)
+    assert not _verdict_due(harness, pure, FP, templated=False)
+    assert _verdict_due(member(600, 0.7, 1.0, 0.6), mixed, FP, templated=True)
+    assert _verdict_due(harness, mixed, FP_NET, templated=True)
+    # A young account tied as loosely is still a member: its tie may yet grow.
+    assert _verdict_due(member(30, 0.7, 1.0, 0.33), mixed, FP, templated=True)
