@@ -719,7 +719,7 @@ class CampaignDetector(Stage[CampaignState]):
 
     subject_type = "campaign"
 
-    def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None) -> None:
+    def __init__(self, cfg: DetectorConfig | None = None, trace: Trace | None = None, dedupe: bool = True) -> None:
         super().__init__(cfg or DetectorConfig(), CampaignState)
         self.trace = trace
         """Called with ``(campaign id, ts, values)`` at each evaluation (``explain``)."""
@@ -731,8 +731,10 @@ class CampaignDetector(Stage[CampaignState]):
         self._steady = "steady_purity" not in self.cfg.ablate
         self._cohort = "young_cohort" not in self.cfg.ablate
         self._fleet = self.cfg.busy_fleet
-        self.seen = RecentIds(SEEN_IDS)
-        """(key, event id) of recent observations: one sent twice (a retried send) counts once."""
+        self.seen = RecentIds(SEEN_IDS) if dedupe else None
+        """(key, event id) of recent observations: one sent twice (a retried send) counts once.
+        ``None`` (``dedupe=False``) where every observation comes from an account stage in the
+        same process, which has dropped duplicate events already (as for the cluster stage)."""
         fallback = self.scales.fallback
         self._ratio_half, self._tokens_half = fallback["output_input_ratio"], fallback["output_tokens"]
         """The fixed scales' half-way points (what ``scales.rank`` uses with ``fixed``)."""
@@ -740,7 +742,8 @@ class CampaignDetector(Stage[CampaignState]):
     def observe(self, o: CampaignObservation, partition: int = 0) -> list[CampaignVerdict]:
         """Fold one observation in; return verdicts for member accounts."""
         key = o.key
-        if not self.seen.add((key, o.event_id)):
+        seen = self.seen
+        if seen is not None and not seen.add((key, o.event_id)):
             return []
         ts = o.ts
         st = self.state(key, ts, partition)
@@ -1243,7 +1246,7 @@ class Detector:
     ) -> None:
         self.cfg = cfg or DetectorConfig()
         self.accounts = AccountDetector(self.cfg, trace)
-        self.campaigns = CampaignDetector(self.cfg, campaign_trace)
+        self.campaigns = CampaignDetector(self.cfg, campaign_trace, dedupe=False)  # as the clusters
         self.clusters = ClusterDetector(self.cfg, dedupe=False)  # the account stage drops duplicates
         self._clusters = self.cfg.cluster_throttle
         """Whether the cluster stage runs: with cluster throttling off, and no stored states to load
