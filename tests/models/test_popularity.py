@@ -142,3 +142,17 @@ def test_an_observation_sent_twice_counts_once() -> None:
     campaigns.observe(CampaignObservation(T0, "k2", "a", "e-1", 0xABC, 40, 900, 4096, 1, "34.1.1.0/24", False))
     assert campaigns.states["k"].n == 1
     assert campaigns.states["k2"].n == 1  # the same event on another linkage key is its own
+
+
+def test_in_one_process_the_account_stage_drops_duplicates_for_the_stages_after_it() -> None:
+    """The in-process detector's campaign stage keeps no memory of observation ids (the account
+    stage in front of it has dropped the duplicate event); a stand-alone one does."""
+    from distillguard.models.detector import CampaignDetector, Detector
+
+    assert Detector().campaigns.seen is None
+    assert CampaignDetector().seen is not None
+    trusting = CampaignDetector(dedupe=False)
+    c = CampaignObservation(T0, "k", "a", "e-1", 0xABC, 40, 900, 4096, 1, "34.1.1.0/24", False)
+    trusting.observe(c)
+    trusting.observe(c)
+    assert trusting.states["k"].n == 2
