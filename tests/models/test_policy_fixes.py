@@ -184,7 +184,7 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
     return out
 
 
-def test_answers_sized_by_their_own_cap_are_a_products_not_a_harvest() -> None:
+def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> None:
     """Answers a little under the half-way length, filling most of the client's 680-token cap, are
     copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
     wants the model's whole answer) is, and so is the sized one with the rule ablated."""
