@@ -1153,9 +1153,10 @@ def _verdict_due(
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
     fingerprint = fingerprint_only(key)
-    if fingerprint and m[2] >= BUSY_MEMBER and m[7] < TIED_MEMBER:
-        return False  # a busy account sharing only a client with a campaign is judged on its own
-    untied = m[7] < MIN_MEMBER_TIE and (fingerprint or (tie_pace and not key.startswith("org:")))
+    # A habit of sharing the campaign's prompts; on a fingerprint alone a busy account needs more
+    # of it (a client in common is all the rest it shares).
+    habit = TIED_MEMBER if fingerprint and m[2] >= BUSY_MEMBER else MIN_MEMBER_TIE
+    untied = m[7] < habit and (fingerprint or (tie_pace and not key.startswith("org:")))
     if untied and (
         m[2] >= UNTIED_MEMBER
         or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)
