@@ -39,6 +39,8 @@ class DetectorConfig:
     throttle_score while throttled, two at or above block_score, minus one per evaluation below."""
     throttle_ttl_s: int = 900
     block_ttl_s: int = 3600
+    max_block_ttl_s: int = 86400
+    """A subject's first block lasts ``block_ttl_s``, each later one twice the one before, up to this."""
     min_limit_rpm: int = 1
     max_limit_rpm: int = 30
     limit_share: float = 0.1

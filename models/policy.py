@@ -29,7 +29,7 @@ class Change:
 class SubjectPolicy:
     """The enforcement state of one subject (account or IP cluster)."""
 
-    __slots__ = ("action", "calm", "calm_since", "limit", "strikes", "until")
+    __slots__ = ("action", "blocks", "calm", "calm_since", "limit", "strikes", "until")
 
     def __init__(self) -> None:
         self.action = NONE
@@ -40,6 +40,8 @@ class SubjectPolicy:
         """Consecutive evaluations below ``release_score`` while something is in force..."""
         self.calm_since = 0.0
         """...since this event time."""
+        self.blocks = 0
+        """Blocks imposed so far (renewals not counted): each one lasts twice the one before."""
 
     @property
     def active(self) -> bool:
@@ -90,7 +92,7 @@ class SubjectPolicy:
                 return None
             self.strikes += 2 if strong else 1
             if can_block and (self.strikes >= cfg.strikes_to_block or force_block):  # a repeat offender
-                return self._set(BLOCK, ts, cfg.block_ttl_s, None)
+                return self._block(ts, cfg)
             return self._set(THROTTLE, ts, cfg.throttle_ttl_s, limit_rpm)
         if score < cfg.release_score:
             # Released only after evidence stays low (one quiet stretch of a diluted harvest
@@ -102,6 +104,7 @@ class SubjectPolicy:
                 return None
             self.action, self.until, self.limit, self.calm = ALLOW, 0.0, None, 0
             self.strikes //= 2
+            self.blocks //= 2
             return Change(ALLOW, cfg.throttle_ttl_s, None)
         self.calm = 0
         if self.action == THROTTLE:
@@ -112,13 +115,30 @@ class SubjectPolicy:
             else:
                 self.strikes = max(0, self.strikes - 1)
             if can_block and (self.strikes >= cfg.strikes_to_block or (force_block and score >= cfg.throttle_score)):
-                return self._set(BLOCK, ts, cfg.block_ttl_s, None)
+                return self._block(ts, cfg)
             if ts > self.until - cfg.throttle_ttl_s / 3:
                 return self._set(THROTTLE, ts, cfg.throttle_ttl_s, self.limit or limit_rpm)
             return None
-        if ts > self.until - cfg.block_ttl_s / 3:
-            return self._set(BLOCK, ts, cfg.block_ttl_s, None)
+        ttl = self.block_ttl(cfg)
+        if ts > self.until - ttl / 3:
+            return self._set(BLOCK, ts, ttl, None)
         return None
+
+    def block_ttl(self, cfg: DetectorConfig) -> int:
+        """The TTL of the block in force: ``block_ttl_s`` doubled for every block before it, up to
+        ``max_block_ttl_s``. A subject slower than one request a TTL never meets its block's
+        renewal and is served at each lapse; each lapse lengthens the next block instead.
+
+        >>> cfg = DetectorConfig()
+        >>> p = SubjectPolicy()
+        >>> [(p.step(0.9, t, 1, cfg, force_block=True).ttl_s) for t in (0.0, 4000.0, 12000.0)]
+        [3600, 7200, 14400]
+        """
+        return min(cfg.max_block_ttl_s, cfg.block_ttl_s << max(0, min(self.blocks - 1, 16)))
+
+    def _block(self, ts: float, cfg: DetectorConfig) -> Change:
+        self.blocks += 1
+        return self._set(BLOCK, ts, self.block_ttl(cfg), None)
 
     def _set(self, action: str, ts: float, ttl: int, limit: int | None) -> Change:
         self.action, self.until, self.limit = action, ts + ttl, limit
@@ -126,7 +146,7 @@ class SubjectPolicy:
 
     def to_state(self) -> list[Any]:
         """JSON-able snapshot."""
-        return [self.action, self.until, self.strikes, self.limit, self.calm, self.calm_since]
+        return [self.action, self.until, self.strikes, self.limit, self.calm, self.calm_since, self.blocks]
 
     @classmethod
     def from_state(cls, s: list[Any]) -> SubjectPolicy:
@@ -135,4 +155,6 @@ class SubjectPolicy:
         p.action, p.until, p.strikes, p.limit = s[0], float(s[1]), int(s[2]), s[3]
         if len(s) > 5:  # absent in version-1 checkpoints
             p.calm, p.calm_since = int(s[4]), float(s[5])
+        if len(s) > 6:  # absent before dg-16
+            p.blocks = int(s[6])
         return p

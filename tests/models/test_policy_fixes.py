@@ -197,3 +197,27 @@ def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> N
     assert not acted(sized)
     assert acted(_generator("script", 4096))
     assert acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
+
+
+def test_a_subject_slower_than_its_block_is_blocked_longer_at_each_lapse() -> None:
+    """A campaign member sending one request every 67 minutes never meets a one-hour block's
+    renewal window and was served at every other request; each block it earns after a lapse now
+    lasts twice the one before, so over a day it is served at its first request and two lapses."""
+    cfg = DetectorConfig()
+    p = SubjectPolicy()
+    served = 0
+    ttls = []
+    for i in range(22):
+        ts = i * 4000.0
+        served += not p.in_force(ts)
+        change = p.step(0.9, ts, 1, cfg, force_block=True)
+        if change is not None:
+            ttls.append(change.ttl_s)
+    assert ttls[:3] == [3600, 7200, 14400]
+    assert served == 3
+    restored = SubjectPolicy.from_state(p.to_state())
+    assert restored.block_ttl(cfg) == p.block_ttl(cfg) == 14400
+    old = SubjectPolicy.from_state(p.to_state()[:6])  # a checkpoint from before dg-16
+    assert old.block_ttl(cfg) == cfg.block_ttl_s
+    p.blocks = 40
+    assert p.block_ttl(cfg) == cfg.max_block_ttl_s
