@@ -13,7 +13,7 @@ ACCOUNTS ?= 100000,1000000
 STORES ?= memory,rocksdb
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune bench bench-restart clean
+.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune eval-independent bench bench-restart clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ eval: setup ## report: seeds 1001-1010 (random variant, 6 h), median + worst see
 
 tune: setup ## tuning set: seeds 1-10 (random variant, 6 h), median + worst seed, targets -> out/tune
 	$(DG) eval-seeds --variant random --seeds 1-10 --hours 6 --out out/tune
+
+eval-independent: setup ## second exam: the generator written apart from the detector, seeds 101-110 (6 h) -> out/eval-independent
+	$(DG) eval-seeds --variant independent --seeds 101-110 --hours 6 --out out/eval-independent
 
 bench: kafka-up ## throughput, latency, memory, scale-out, restart -> bench/results.json, bench/summary.md (BENCH_ARGS=--no-million)
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -11,10 +11,11 @@ import orjson
 
 from distillguard.lab.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
 
-VARIANTS = ["standard", "heldout", "random"]
+VARIANTS = ["standard", "heldout", "random", "independent"]
 VARIANT_HELP = (
     "'heldout' draws other parameters for a set kept aside; 'random' draws a whole world "
-    "(populations, sizes, rates, templates, infrastructure) from --seed"
+    "(populations, sizes, rates, templates, infrastructure) from --seed; 'independent' runs the "
+    "generator written apart from the detector (distillguard.lab.independent; files only)"
 )
 
 
@@ -26,6 +27,15 @@ def run(args: argparse.Namespace) -> int:
     parameters it drew.
     """
     world = None
+    if args.variant == "independent":
+        if args.kafka or args.target or args.out is None:
+            print("simulate: --variant independent writes files only: give --out DIR", file=sys.stderr)
+            return 2
+        from distillguard.lab.independent.gen import main as independent
+
+        argv = ["--seed", str(args.seed), "--hours", f"{args.hours:g}", "--out", str(args.out)]
+        independent([*argv, "--quiet"] if args.quiet else argv)
+        return 0
     if args.variant == "random":
         from distillguard.lab.traffic.randomized import build_random, random_start
 
