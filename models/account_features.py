@@ -33,6 +33,10 @@ ALPHA = 0.08
 TAU_MIN = 60.0
 TAU_HOUR = 3600.0
 DUP_BITS = 2
+RESAMPLE_TEMPERATURE = 0.7
+"""A prompt sent again at this temperature or above asks for a new answer (a distiller sampling
+several reasoning traces per question pays for each), so it does not count as a duplicate; at a
+low temperature the same prompt returns the same answer, and a repeat is a client re-asking."""
 TEMPLATE_BITS = 16
 SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
@@ -235,7 +239,9 @@ class AccountState:
         nearest = 64
         if k and not popular:
             nearest = (ring_nearest(sh, ring) if k == RING else nearest_of(sh, ring, k))[0]
-            self.duplicate_share += ((nearest <= DUP_BITS) - self.duplicate_share) * a
+            temp = e.data.get("temperature")
+            resample = type(temp) in (int, float) and temp >= RESAMPLE_TEMPERATURE
+            self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         ring[self.ring_i] = sh
         self.ring_i = (self.ring_i + 1) % RING

@@ -8,7 +8,8 @@ from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import AccountDetector, Allowlist, ClusterDetector, Detector
 from distillguard.models.event import parse_event
 from distillguard.models.policy import SubjectPolicy
-from tests.factories import event, firehose
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, event, firehose
 
 
 def test_allowlisted_networks_match_clusters_inside_them() -> None:
@@ -221,3 +222,39 @@ def test_a_subject_slower_than_its_block_is_blocked_longer_at_each_lapse() -> No
     assert old.block_ttl(cfg) == cfg.block_ttl_s
     p.blocks = 40
     assert p.block_ttl(cfg) == cfg.max_block_ttl_s
+
+
+def _resampler(account: str, temperature: float) -> list[dict]:
+    """Thirty benchmark questions, each sent six or seven times in a row for a long reasoning
+    answer: 200 requests at 20 a minute, from one cloud address."""
+    out = []
+    for i in range(200):
+        text = f"Question {i // 7}: a train leaves the station at {i // 7} o'clock; when does it arrive? Think step by step."
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=T0 + i * 3.0,
+                ip="34.90.1.9",
+                input_tokens=45,
+                output_tokens=1800 + (i * 37) % 300,
+                max_tokens=8192,
+                temperature=temperature,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out
+
+
+def test_the_same_question_sampled_again_at_a_high_temperature_is_a_new_answer() -> None:
+    """A distiller sampling each question several times at temperature 1 (reasoning traces to
+    choose from) pays for a new answer every time: its repeats are not a client re-asking, and
+    it is acted on. The same repeats at temperature 0 (the same answer again) still count
+    against a harvest."""
+
+    def acted(records: list[dict]) -> bool:
+        det = Detector()
+        return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
+
+    assert acted(_resampler("sampler", 1.0))
+    assert not acted(_resampler("rerun", 0.0))
