@@ -40,6 +40,9 @@ low temperature the same prompt returns the same answer, and a repeat is a clien
 TEMPLATE_BITS = 16
 SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
+CONTINUE_MESSAGES = 4
+"""A multi-turn request continues the account's conversation when it has one to this many more
+messages than the account's previous request."""
 CLOCK_HOURS = 24
 """Clock hours remembered (the last event time seen in each)."""
 PAUSE_S = 600.0
@@ -135,6 +138,7 @@ class AccountState:
         "campaign",
         "clusters",
         "hours",
+        "last_messages",
         "n",
         "n_popular",
         "part",
@@ -167,6 +171,8 @@ class AccountState:
         """Share of requests from a /24 not among the account's last four."""
         self.error_share = 0.0
         self.system_share = 0.0
+        self.last_messages = 0
+        """``n_messages`` of the previous request (a conversation continues from it)."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -220,7 +226,11 @@ class AccountState:
             self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
             fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
             self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
-            self.shallow_share += ((e.n_messages <= SHALLOW_MESSAGES) - self.shallow_share) * c
+            # History the account did not build here (a multi-turn request that does not follow
+            # its previous one by a turn or two) is padding: the request is as shallow as a single turn.
+            m = e.n_messages
+            built = self.last_messages < m <= self.last_messages + CONTINUE_MESSAGES
+            self.shallow_share += ((m <= SHALLOW_MESSAGES or not built) - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
@@ -243,6 +253,7 @@ class AccountState:
             resample = type(temp) in (int, float) and temp >= RESAMPLE_TEMPERATURE
             self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
+        self.last_messages = e.n_messages
         ring[self.ring_i] = sh
         self.ring_i = (self.ring_i + 1) % RING
         # Infrastructure: a request from a cluster not among the last four is a rotation.
@@ -307,6 +318,7 @@ class AccountState:
             **{f: getattr(self, f) for f in _FLOATS},
             "n": self.n,
             "n_popular": self.n_popular,
+            "last_messages": self.last_messages,
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -331,6 +343,7 @@ class AccountState:
         for f in _FLOATS:
             setattr(st, f, float(s[f]))
         st.n, st.refused, st.n_popular = int(s["n"]), int(s["refused"]), int(s.get("n_popular", 0))
+        st.last_messages = int(s.get("last_messages", 0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None

@@ -92,6 +92,7 @@ def test_a_confirmed_harvests_look_alike_is_flagged_and_told_why(learned: bool) 
     def diluted(account: str, t0: float) -> list[dict[str, object]]:
         rs = firehose(account, 200, t0=t0, rpm=30)
         for i, r in enumerate(rs):
+            r["ts"] = t0 + 2.0 * i  # in order: each second turn follows its first
             r["input_tokens"] = 200
             r["n_messages"] = 3 if i % 2 else 1
         return rs

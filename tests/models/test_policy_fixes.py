@@ -258,3 +258,23 @@ def test_the_same_question_sampled_again_at_a_high_temperature_is_a_new_answer()
 
     assert acted(_resampler("sampler", 1.0))
     assert not acted(_resampler("rerun", 0.0))
+
+
+def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() -> None:
+    """Multi-turn padding: requests that each carry 3-11 messages of made-up history, none
+    following the account's previous request, are shallow; a conversation the account builds
+    turn by turn (1, 3, 5, ... messages) is not, and the last count survives a checkpoint."""
+
+    def shallow(counts: list[int]) -> float:
+        st = AccountState(T0)
+        for i, m in enumerate(counts):
+            st.update(parse_event(event(event_id=f"e{i}", ts=T0 + i, n_messages=m, prompt_simhash=f"{i:016x}")))
+        return st.shallow_share
+
+    padded = [11 if i % 2 == 0 else 3 for i in range(60)]  # each history unrelated to the one before
+    conversations = [1 + 2 * (i % 6) for i in range(60)]  # six-turn threads, one after another
+    assert shallow(padded) > 0.95
+    assert shallow(conversations) < 0.4
+    st = AccountState(T0)
+    st.update(parse_event(event(n_messages=5)))
+    assert AccountState.from_state(st.to_state()).last_messages == 5
