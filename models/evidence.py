@@ -180,6 +180,11 @@ def own_prompts(novelty: float, popular_share: float) -> float:
 def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answers: bool = True) -> float:
     """The signature in [0, 1]: long answers to short prompts x novel prompts x shallow turns.
 
+    The answer shape is the geometric mean of the answers' length and their ratio to the
+    prompts: both must be high. Terse prompts alone (a developer's "write a function") make a
+    high ratio to answers of ordinary length, and long inputs alone (a document to translate) a
+    long answer at an ordinary ratio; a harvest asks for long answers in few words.
+
     Templates are not required (a paraphrasing harvester has none): a template sweep adds to the
     score outside the core.
 
@@ -194,16 +199,16 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
     --------
     >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.8, "novelty": 1.0,
     ...                     "shallow_share": 1.0, "system_share": 0.0}), 3)
-    0.875
+    0.872
     >>> round(harvest_core({"answer_ratio": 0.95, "answer_length": 0.8, "novelty": 0.1,
     ...                     "shallow_share": 1.0, "system_share": 0.0}), 3)  # the same prompts again
-    0.088
+    0.087
     >>> sized = {"answer_ratio": 0.6, "answer_length": 0.4, "novelty": 1.0, "shallow_share": 1.0}
     >>> round(harvest_core({**sized, "max_tokens_fill": 0.9}), 3), round(harvest_core({**sized, "max_tokens_fill": 0.1}), 3)
-    (0.41, 0.49)
+    (0.402, 0.48)
     """
     length = f["answer_length"]
-    answer = (f["answer_ratio"] + length) / 2.0
+    answer = math.sqrt(f["answer_ratio"] * length)
     if sized_answers and length < 0.5:
         answer *= 1.0 - f.get("max_tokens_fill", 0.0) * (1.0 - 2.0 * length)
     core = answer * f["novelty"] * (0.3 + 0.7 * f["shallow_share"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from distillguard.models.account_features import AccountState
 from distillguard.models.cluster_features import ClusterObservation
 from distillguard.models.config import DetectorConfig
@@ -159,8 +161,8 @@ def test_a_rotating_campaign_does_not_push_a_clusters_honest_neighbours_out_of_m
 
 
 def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
-    """A templated generator at ~18 rpm for two hours: 90-token prompts, ~600-token answers
-    (a ratio of 6.6) under a ``max_tokens`` of ``cap``."""
+    """A templated generator at ~18 rpm for two hours: 90-token prompts, ~650-token answers
+    (a ratio of 7.2) under a ``max_tokens`` of ``cap``."""
     import random
 
     from distillguard.models.simhash import prompt_simhash
@@ -177,7 +179,7 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
                 ts=t,
                 ip="34.1.2.3",
                 input_tokens=rng.randint(80, 100),
-                output_tokens=min(cap, int(rng.gauss(600, 40))),
+                output_tokens=min(cap, int(rng.gauss(650, 40))),
                 max_tokens=cap,
                 prompt_simhash=prompt_simhash(text),
             )
@@ -186,7 +188,7 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
 
 
 def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> None:
-    """Answers a little under the half-way length, filling most of the client's 680-token cap, are
+    """Answers a little under the half-way length, filling most of the client's 730-token cap, are
     copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
     wants the model's whole answer) is, and so is the sized one with the rule ablated."""
 
@@ -194,7 +196,7 @@ def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> N
         det = Detector(cfg)
         return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
 
-    sized = _generator("shop", 680)
+    sized = _generator("shop", 730)
     assert not acted(sized)
     assert acted(_generator("script", 4096))
     assert acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
@@ -278,3 +280,37 @@ def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() ->
     st = AccountState(T0)
     st.update(parse_event(event(n_messages=5)))
     assert AccountState.from_state(st.to_state()).last_messages == 5
+
+
+def _terse(account: str, mean_out: int) -> list[dict]:
+    """A developer calling the API in loops from home: 20-token prompts of its own, answers of
+    ``mean_out`` tokens under a generous cap, 30 requests a minute for four minutes at a time."""
+    rng = random.Random(account)
+    out = []
+    for i in range(160):
+        text = f"write a python function number {i} that {rng.choice(['sorts', 'parses', 'merges'])} {rng.random()}"
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=T0 + (i // 40) * 3600.0 + (i % 40) * 2.0,
+                ip="98.10.20.31",
+                input_tokens=rng.randint(15, 25),
+                output_tokens=max(1, int(rng.gauss(mean_out, 80))),
+                max_tokens=4096,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out
+
+
+def test_terse_prompts_with_answers_of_ordinary_length_are_not_a_harvest() -> None:
+    """A high answer-to-prompt ratio made by terse prompts alone (answers of an ordinary 350
+    tokens, a ratio of 17) is not acted on; the same account asking for 2,000-token answers is."""
+
+    def acted(records: list[dict]) -> bool:
+        det = Detector()
+        return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
+
+    assert not acted(_terse("dev", 350))
+    assert acted(_terse("sweeper", 2000))
