@@ -769,7 +769,7 @@ class CampaignDetector(Stage[CampaignState]):
                 m,
                 st,
                 key,
-                lambda: st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark),
+                lambda: self._purity(st, ts, key),
                 lambda: self._busy_fleet(st, st.active_members(ts), key) is not None,
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
@@ -836,13 +836,25 @@ class CampaignDetector(Stage[CampaignState]):
         if d is None or d.action != BLOCK or was:
             return []
         out = []
-        purity = st.harvesting_share(ts, MEMBER_LEVEL, False, product_mark=self._product_mark)
+        purity = self._purity(st, ts, o.key, active)
         fleet = self._busy_fleet(st, active, o.key) is not None
         for acct, m in st.members.items():
             if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity, lambda: fleet):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet))
         return out
+
+    def _purity(self, st: CampaignState, ts: float, key: str, active: list[list[float]] | None = None) -> float:
+        """The share of the group's active members that harvest, for the benefit of the doubt.
+
+        An organisation is one customer: when nearly all its steady accounts are harvest-shaped
+        (``_steady_purity``, pace aside), its slow members are one harvest spread thin, not
+        people reading their answers."""
+        share = st.harvesting_share(ts, MEMBER_LEVEL, False, active, product_mark=self._product_mark)
+        if key.startswith("org:"):
+            steady = self._steady_purity(active if active is not None else st.active_members(ts))[0]
+            return steady if steady > share else share
+        return share
 
     def _judged(self, n_active: int, raw: dict[str, float]) -> bool:
         """Whether a group is big and busy enough to be judged a campaign (its score can act)."""

@@ -314,3 +314,51 @@ def test_terse_prompts_with_answers_of_ordinary_length_are_not_a_harvest() -> No
 
     assert not acted(_terse("dev", 350))
     assert acted(_terse("sweeper", 2000))
+
+
+def _org(tool: bool, out_mean: int) -> list[dict]:
+    """Fourteen accounts of one organisation on one app and one cloud /24, ten requests each,
+    one every twenty minutes: novel single-turn questions in 25-40 tokens (a shell organisation
+    spreading a sweep thin), or, with ``tool``, an internal chat tool's conversations (a system
+    prompt, each thread built turn by turn)."""
+    rng = random.Random(3)
+    out = []
+    for a in range(14):
+        for i in range(10):
+            text = f"{rng.choice(['describe', 'explain', 'analyse'])} {rng.random()} {rng.random()} in depth for account {a} item {i}"
+            out.append(
+                event(
+                    event_id=f"org{a}-{i}",
+                    account_id=f"m-{a}",
+                    org_id="org-1",
+                    ts=T0 + a * 60.0 + i * 1200.0 * rng.uniform(0.8, 1.2),
+                    ip=f"34.7.8.{10 + a % 3}",
+                    input_tokens=rng.randint(25, 40) + (300 * (i % 4) if tool else 0),
+                    output_tokens=max(1, int(rng.gauss(out_mean, out_mean // 10))),
+                    max_tokens=8192,
+                    user_agent="app/4.1",
+                    tls_fingerprint="t13d-app",
+                    prompt_simhash=prompt_simhash(text),
+                    n_messages=1 + 2 * (i % 4) if tool else 1,
+                    has_system_prompt=tool,
+                )
+            )
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def test_an_organisation_whose_steady_accounts_all_harvest_is_acted_on_whatever_their_pace() -> None:
+    """An organisation is one customer: when nearly all its steady accounts ask for long answers
+    in few words, its slow members are one harvest spread thin, and every one is acted on (eight
+    of fourteen were, at a reading pace). An internal chat tool's accounts are not."""
+
+    def acted(records: list[dict]) -> set[str]:
+        det = Detector()
+        return {
+            d.subject
+            for r in records
+            for d in det.observe(parse_event(r))
+            if d.subject_type == "account" and d.action != "allow"
+        }
+
+    assert len(acted(_org(False, 2000))) == 14
+    assert acted(_org(True, 600)) == set()
