@@ -14,6 +14,22 @@ from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, event, firehose
 
 
+def _acted_accounts(records: list[dict], cfg: DetectorConfig | None = None) -> set[str]:
+    """The accounts a fresh detector throttles or blocks on ``records``."""
+    det = Detector(cfg)
+    return {
+        d.subject
+        for r in records
+        for d in det.observe(parse_event(r))
+        if d.subject_type == "account" and d.action != "allow"
+    }
+
+
+def _acted(records: list[dict], cfg: DetectorConfig | None = None) -> bool:
+    """Whether a fresh detector throttles or blocks any account on ``records``."""
+    return bool(_acted_accounts(records, cfg))
+
+
 def test_allowlisted_networks_match_clusters_inside_them() -> None:
     """An allowlist entry in CIDR form covers every /24 inside it, not just the same string."""
     allow = Allowlist(frozenset({"34.90.0.0/16", "2001:db8::/32", "acct-7"}))
@@ -192,14 +208,10 @@ def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> N
     copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
     wants the model's whole answer) is, and so is the sized one with the rule ablated."""
 
-    def acted(records: list[dict], cfg: DetectorConfig | None = None) -> bool:
-        det = Detector(cfg)
-        return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
-
     sized = _generator("shop", 730)
-    assert not acted(sized)
-    assert acted(_generator("script", 4096))
-    assert acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
+    assert not _acted(sized)
+    assert _acted(_generator("script", 4096))
+    assert _acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
 
 
 def test_a_subject_slower_than_its_block_is_blocked_longer_at_each_lapse() -> None:
@@ -254,12 +266,8 @@ def test_the_same_question_sampled_again_at_a_high_temperature_is_a_new_answer()
     it is acted on. The same repeats at temperature 0 (the same answer again) still count
     against a harvest."""
 
-    def acted(records: list[dict]) -> bool:
-        det = Detector()
-        return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
-
-    assert acted(_resampler("sampler", 1.0))
-    assert not acted(_resampler("rerun", 0.0))
+    assert _acted(_resampler("sampler", 1.0))
+    assert not _acted(_resampler("rerun", 0.0))
 
 
 def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() -> None:
@@ -308,12 +316,8 @@ def test_terse_prompts_with_answers_of_ordinary_length_are_not_a_harvest() -> No
     """A high answer-to-prompt ratio made by terse prompts alone (answers of an ordinary 350
     tokens, a ratio of 17) is not acted on; the same account asking for 2,000-token answers is."""
 
-    def acted(records: list[dict]) -> bool:
-        det = Detector()
-        return any(d.action != "allow" for r in records for d in det.observe(parse_event(r)))
-
-    assert not acted(_terse("dev", 350))
-    assert acted(_terse("sweeper", 2000))
+    assert not _acted(_terse("dev", 350))
+    assert _acted(_terse("sweeper", 2000))
 
 
 def _org(tool: bool, out_mean: int) -> list[dict]:
@@ -351,14 +355,5 @@ def test_an_organisation_whose_steady_accounts_all_harvest_is_acted_on_whatever_
     in few words, its slow members are one harvest spread thin, and every one is acted on (eight
     of fourteen were, at a reading pace). An internal chat tool's accounts are not."""
 
-    def acted(records: list[dict]) -> set[str]:
-        det = Detector()
-        return {
-            d.subject
-            for r in records
-            for d in det.observe(parse_event(r))
-            if d.subject_type == "account" and d.action != "allow"
-        }
-
-    assert len(acted(_org(False, 2000))) == 14
-    assert acted(_org(True, 600)) == set()
+    assert len(_acted_accounts(_org(False, 2000))) == 14
+    assert _acted_accounts(_org(True, 600)) == set()
