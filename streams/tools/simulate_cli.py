@@ -31,6 +31,11 @@ def run(args: argparse.Namespace) -> int:
         if args.kafka or args.target or args.out is None:
             print("simulate: --variant independent writes files only: give --out DIR", file=sys.stderr)
             return 2
+        if args.scale != 1.0 or args.start is not None:
+            print(
+                "simulate: --variant independent draws its own sizes and start: no --scale or --start", file=sys.stderr
+            )
+            return 2
         from distillguard.lab.independent.gen import main as independent
 
         argv = ["--seed", str(args.seed), "--hours", f"{args.hours:g}", "--out", str(args.out)]

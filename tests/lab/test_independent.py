@@ -143,3 +143,4 @@ def test_simulate_writes_the_independent_variant_and_refuses_to_stream_it(tmp_pa
     assert accounts
     assert accounts == set(labels)
     assert simulate_cli.main(["--variant", "independent", "--seed", "3", "--kafka"]) == 2
+    assert simulate_cli.main(["--variant", "independent", "--out", str(out), "--scale", "2"]) == 2
