@@ -3,7 +3,7 @@
 python -m distillguard.lab.independent --seed N --hours 6 --out DIR   ->  DIR/events.jsonl, DIR/labels.json, DIR/meta.json
 """
 
-# Printf-style formatting is kept verbatim from the blind generator so that its output stays byte-identical
+# Printf-style formatting is kept verbatim from the generator as first written so that its output stays byte-identical
 # (e.g. %d truncates floats where a {:d} format spec would raise).
 # ruff: noqa: UP031
 import argparse

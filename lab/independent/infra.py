@@ -1,6 +1,6 @@
 """Networks (IPv4 blocks with consistent ASNs) and client stacks (user agent + JA4-style TLS)."""
 
-# Printf-style formatting is kept verbatim from the blind generator so that its output stays byte-identical
+# Printf-style formatting is kept verbatim from the generator as first written so that its output stays byte-identical
 # (e.g. %d truncates floats where a {:d} format spec would raise).
 # ruff: noqa: UP031
 import hashlib

@@ -1,6 +1,6 @@
 """SimHash per the public contract (blake2b-8 over token bigrams), with caches for speed."""
 
-# Printf-style formatting is kept verbatim from the blind generator so that its output stays byte-identical
+# Printf-style formatting is kept verbatim from the generator as first written so that its output stays byte-identical
 # (e.g. %d truncates floats where a {:d} format spec would raise).
 # ruff: noqa: UP031
 import hashlib
@@ -73,8 +73,10 @@ if __name__ == "__main__":
     import json
     import random
     import sys
+    from pathlib import Path
 
-    with open(sys.argv[1] if len(sys.argv) > 1 else "/work/main/contracts/simhash_vectors.json") as fh:
+    vectors = Path(__file__).resolve().parents[2] / "contracts" / "simhash_vectors.json"
+    with open(sys.argv[1] if len(sys.argv) > 1 else vectors) as fh:
         vecs = json.load(fh)
     bad = 0
     for v in vecs:
