@@ -249,8 +249,8 @@ class AccountState:
         nearest = 64
         if k and not popular:
             nearest = (ring_nearest(sh, ring) if k == RING else nearest_of(sh, ring, k))[0]
-            temp = e.data.get("temperature")
-            resample = type(temp) in (int, float) and temp >= RESAMPLE_TEMPERATURE
+            temp = e.temperature
+            resample = temp is not None and temp >= RESAMPLE_TEMPERATURE
             self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         self.last_messages = e.n_messages

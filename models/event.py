@@ -60,6 +60,8 @@ class Event:
     has_system_prompt: bool
     user_agent: str | None
     tls_fingerprint: str | None
+    temperature: float | None
+    """The sampling temperature the client set, if it sent one (validated: finite, >= 0)."""
     data: dict[str, Any]
 
 
@@ -239,8 +241,9 @@ def parse_event(
                 pass
             else:
                 return Event(
-                    eid, float(ts), acct, key, ip, cluster, model, it, ot, mt, nm, int(sh, 16), st, hsp, ua, tls, d
-                )
+                    eid, float(ts), acct, key, ip, cluster, model, it, ot, mt, nm, int(sh, 16), st, hsp, ua, tls, temp,
+                    d,
+                )  # fmt: skip
     return _parse_slow(d, now=now, future_allowance_s=future_allowance_s, v4_prefix=v4_prefix, v6_prefix=v6_prefix)
 
 
@@ -290,6 +293,7 @@ def _parse_slow(
     tls = _opt_str(d, "tls_fingerprint", 128)
     _opt_number(d, "asn", integer=True)
     _opt_number(d, "temperature")
+    temperature = d.get("temperature")
     _opt_number(d, "latency_ms")
     if "endpoint" in d and type(d["endpoint"]) is not str:
         raise InvalidEvent(f"field 'endpoint' must be a string, got {_kind(d['endpoint'])}")
@@ -311,6 +315,7 @@ def _parse_slow(
         has_system_prompt=_bool(d, "has_system_prompt"),
         user_agent=user_agent,
         tls_fingerprint=tls,
+        temperature=temperature,
         data=d,
     )
 
