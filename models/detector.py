@@ -117,6 +117,10 @@ answer (two minutes)."""
 YOUNG_COHORT = 0.75
 """Share of a group's young members that harvesting ones must make for a cohort of them
 (``CampaignDetector._young_cohort``)."""
+ORG_STEADY_MEMBERS = 5
+"""An organisation whose accounts share a template can be pure with this many steady members..."""
+ORG_STEADY_EVIDENCE = 12.0
+"""...each with at least this many requests (``CampaignDetector._org_purity``)."""
 STEADY_POPULAR = 0.1
 """...and the mean share of their prompts that other accounts send too (each account weighs one)
 it must stay under."""
@@ -129,6 +133,9 @@ EARLY_LEARN = frozenset({3, 10})
 """Request counts at which every account teaches the population scales."""
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""
+MAX_CREDITS = 1 << 16
+"""Accounts owed popular prompts at most (all forgotten when full: an account that never
+returns owes nothing)."""
 ONCE_SLOTS = 1 << 18
 """Slots of the memory of first sightings at the subject cap (8 bytes each: 2 MB per stage)."""
 CAP_TRIES = 16
@@ -416,6 +423,9 @@ class AccountDetector(Stage[AccountState]):
         self.seen = RecentIds(SEEN_IDS)
         self.popularity = PromptPopularity()
         self._popularity = "popularity" not in self.cfg.ablate
+        self.credits: dict[int, int] = {}
+        """Prompts each account (by hash) sent first that another has sent since: owed to its
+        count of popular prompts at its next request (not checkpointed, as the table)."""
         self.templates = TemplateIndex()
         """Prompt templates shared across accounts (``models.template_index``): linkage keys."""
         self._templates = "template_key" not in self.cfg.ablate
@@ -459,7 +469,21 @@ class AccountDetector(Stage[AccountState]):
             keys.append(mismatch_key(e.tls_fingerprint))
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
-        popular = self._popularity and self.popularity.popular(e.simhash, key_hash(keys[0]))
+        popular = False
+        if self._popularity:
+            pop = self.popularity
+            ah = stable_hash(acct)
+            popular = pop.popular(e.simhash, key_hash(keys[0]), ah)
+            credits = self.credits
+            if pop.first_sender:
+                # The account that sent it first learns on its next request that it was public.
+                if len(credits) >= MAX_CREDITS:
+                    credits.clear()
+                credits[pop.first_sender] = credits.get(pop.first_sender, 0) + 1
+            if credits:
+                owed = credits.pop(ah, 0)
+                if owed:
+                    st.n_popular = min(st.n, st.n_popular + owed)
         refused = st.update(e, popular) < 0
         decisions: list[Decision] = []
         cfg = self.cfg
@@ -852,7 +876,8 @@ class CampaignDetector(Stage[CampaignState]):
         people reading their answers."""
         share = st.harvesting_share(ts, MEMBER_LEVEL, False, active, product_mark=self._product_mark)
         if key.startswith("org:"):
-            steady = self._steady_purity(active if active is not None else st.active_members(ts))[0]
+            active = active if active is not None else st.active_members(ts)
+            steady = self._org_purity(active, key, _content_tie(st, active))[0]
             return steady if steady > share else share
         return share
 
@@ -928,7 +953,7 @@ class CampaignDetector(Stage[CampaignState]):
         popular = st.popular_share
         fleet = False
         if harvesting < PURE_GROUP:
-            steady, steady_popular = self._steady_purity(active)
+            steady, steady_popular = self._org_purity(active, key, _content_tie(st, active))
             if steady > harvesting:
                 # The steady crowd is the evidence: its own prompts make or unmake the sweep (a
                 # busy service on the same client re-sending what others send is not the crowd).
@@ -975,7 +1000,19 @@ class CampaignDetector(Stage[CampaignState]):
         )
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _steady_purity(self, active: list[list[float]]) -> tuple[float, float]:
+    def _org_purity(self, active: list[list[float]], key: str, content_tie: float) -> tuple[float, float]:
+        """:meth:`_steady_purity`; for an organisation whose accounts share a template (two ties:
+        one customer, one sweep), also over fewer steady members with more evidence each."""
+        purity = self._steady_purity(active)
+        if content_tie >= MIN_CONTENT_TIE and key.startswith("org:"):
+            few = self._steady_purity(active, ORG_STEADY_MEMBERS, ORG_STEADY_EVIDENCE)
+            if few[0] > purity[0]:
+                return few
+        return purity
+
+    def _steady_purity(
+        self, active: list[list[float]], min_members: int = STEADY_MEMBERS, evidence: float = TIE_EVIDENCE
+    ) -> tuple[float, float]:
         """Share of the group's steady members (``TIE_EVIDENCE`` requests or more, fewer than
         ``BUSY_MEMBER``: a busy account is judged on its own evidence) whose requests
         are harvest-shaped, pace aside, when there are at least ``STEADY_MEMBERS`` of them (0
@@ -985,8 +1022,8 @@ class CampaignDetector(Stage[CampaignState]):
         Its members are still acted on one by one (``_verdict_due``): an untied one at a
         person's pace is no member. Also returns the steady members' mean share of popular
         prompts (each account weighs one)."""
-        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER] if self._steady else []
-        if len(steady) < STEADY_MEMBERS:
+        steady = [m for m in active if evidence <= m[2] < BUSY_MEMBER] if self._steady else []
+        if len(steady) < min_members:
             return 0.0, 0.0
         popular = _popular_mean(steady)
         if popular >= STEADY_POPULAR:

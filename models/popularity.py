@@ -27,23 +27,33 @@ SHARED = 0xFFFFFFFF
 class PromptPopularity:
     """Recent prompt hashes and their first sender, in fixed memory."""
 
-    __slots__ = ("hashes", "mask", "owners")
+    __slots__ = ("first_sender", "firsts", "hashes", "mask", "owners")
 
     def __init__(self, slots_log2: int = SLOTS_LOG2) -> None:
         n = 1 << slots_log2
         self.mask = n - 1
         self.hashes = array("Q", [0]) * n
         self.owners = array("I", [0]) * n
+        self.firsts = array("I", [0]) * n
+        """The account (its hash) that sent each slot's prompt first."""
+        self.first_sender = 0
+        """Set by :meth:`popular`: the first sender of the prompt it has just found shared for the
+        first time (another account than this one), else 0. A prompt is public whoever sent it
+        first: the first sender's count of popular prompts is owed one."""
 
-    def popular(self, simhash: int, account_hash: int) -> bool:
-        """Record that ``account_hash`` sent ``simhash``; whether another account sent it before.
+    def popular(self, simhash: int, account_hash: int, sender: int = 0) -> bool:
+        """Record that ``account_hash`` (a linkage key's hash) sent ``simhash``; whether another
+        sent it before. ``sender``: the account's hash, for :attr:`first_sender`.
 
         Examples
         --------
         >>> p = PromptPopularity(4)
-        >>> p.popular(0xABCDEF, 1), p.popular(0xABCDEF, 1), p.popular(0xABCDEF, 2), p.popular(0xABCDEF, 1)
-        (False, False, True, True)
+        >>> p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 2, 22), p.first_sender
+        (False, False, True, 11)
+        >>> p.popular(0xABCDEF, 1, 11), p.first_sender  # shared already: nothing more is owed
+        (True, 0)
         """
+        self.first_sender = 0
         i = (simhash ^ (simhash >> 31)) & self.mask
         if self.hashes[i] == simhash:
             owner = self.owners[i]
@@ -51,7 +61,11 @@ class PromptPopularity:
                 return False
             if owner != SHARED:
                 self.owners[i] = SHARED
+                first = self.firsts[i]
+                if first != sender:
+                    self.first_sender = first
             return True
         self.hashes[i] = simhash
         self.owners[i] = account_hash
+        self.firsts[i] = sender
         return False

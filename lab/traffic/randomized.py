@@ -48,7 +48,7 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
-LATER_HONEST = ["byok_app", "tenant_pool"]
+LATER_HONEST = ["byok_app", "tenant_pool", "content_agency"]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
 ATTACK = [
@@ -175,6 +175,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         n, rpm = r.randint(5, 12), _u(r, 1.0, 6.0)
         return {"n": n, "rpm": rpm, "out_mean": r.randint(900, 1800), "multiturn_share": _u(r, 0.0, 0.25),
                 "est": n * rpm * 60 * h * dm}  # fmt: skip
+    if name == "content_agency":
+        sizes = [r.randint(5, 20) for _ in range(r.randint(1, 3))]
+        return {"employees": sizes, "sessions_per_h": _u(r, 0.3, 1.5), "brief_share": _u(r, 0.3, 1.0),
+                "est": sum(sizes) * 1.0 * h * 1.5}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -244,7 +248,7 @@ ACCOUNTS_PER = {"hydra": "accounts", "residential_proxy": "accounts", "swarm": "
 
 
 def _accounts(name: str, p: dict[str, Any]) -> int:
-    if name == "company_org":
+    if name in ("company_org", "content_agency"):
         return sum(p["employees"])
     if name == "classroom":
         return sum(p["students"])
@@ -327,6 +331,8 @@ def _scale(name: str, p: dict[str, Any], scale: float) -> None:
     elif name in ("company_org", "classroom"):
         key = "employees" if name == "company_org" else "students"
         p[key] = [max(1, round(x * scale)) for x in p[key]]
+    elif name == "content_agency":  # an agency is five writers or more at any scale
+        p["employees"] = [max(5, round(x * scale)) for x in p["employees"]]
     else:
         p["n"] = max(1, round(p["n"] * scale))
 
@@ -916,6 +922,45 @@ def b_company_org(w: World, r: random.Random, p: dict[str, Any]) -> None:
                 sessions_per_h=p["sessions_per_h"] * rr.uniform(0.3, 1.7), style="work", tz=tz + rr.uniform(-0.5, 0.5),
                 addr=_choice_addr(nat), same_ip=False, prompt=prompt, mean_turns=rr.uniform(1.5, 4.0),
                 stream=rr.random() < 0.5, system=internal is not None))  # fmt: skip
+
+
+_BRIEFS = [
+    "Write a {body} blog post for our client. Use headings, an intro and a conclusion; about 1200 words.",
+    "Client brief: {body}. Draft a long-form article in the client's voice with subheadings.",
+    "Draft a newsletter feature on {body}. Friendly tone, 800-1500 words, end with a call to action.",
+]
+
+
+def b_content_agency(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """A content agency: writers under one org_id behind one office /24, each drafting long
+    pieces (articles, newsletters) from short briefs in work hours at a writer's pace, often on
+    the agency's shared brief template, with a revision now and then. An organisation of
+    steady accounts asking novel questions for long answers on one template, and honest."""
+    for size in p["employees"]:
+        office = Pools.office_block(r)
+        nat = [(f"{office[0]}.{x}", office[1]) for x in r.sample(range(2, 250), k=r.randint(1, 4))]
+        org = f"org-{r.getrandbits(36):09x}"
+        tz = r.uniform(-8, 3)
+        brief = Wrapped(r, r.choice(_BRIEFS), w.chat, cut=12)
+        for _ in range(size):
+            rr = random.Random(r.getrandbits(64))
+            a = w.acct_id()
+            ua, tls = (
+                w.clients.browser(rr) if rr.random() < 0.7 else w.clients.sdk(rr, ("anthropic-python", "openai-python"))
+            )
+            templated = rr.random() < p["brief_share"]
+            own = _own_words(w, rr.uniform(1000, 2400))
+
+            def prompt(
+                g: random.Random, turn: int, t: bool = templated, b: Wrapped = brief, o: Callable[..., Any] = own
+            ) -> tuple[Prompt, float]:
+                return (b.next(), g.uniform(1000, 2400)) if t and turn == 0 else o(g, turn)
+
+            w.add(a, "benign", "content_agency", sessions(
+                Acct(a, ua=ua, tls=tls, org=org, model=rr.choice(MODELS)), rr, t0=w.t0, t1=w.t1,
+                sessions_per_h=p["sessions_per_h"] * rr.uniform(0.5, 1.5), style="work", tz=tz + rr.uniform(-0.5, 0.5),
+                addr=_choice_addr(nat), same_ip=False, prompt=prompt, mean_turns=rr.uniform(1.0, 1.5), inp=(15, 80),
+                max_tokens=rr.choice([4096, 8192]), think_s=rr.uniform(120, 600)))  # fmt: skip
 
 
 def b_classroom(w: World, r: random.Random, p: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fcntl
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -28,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -395,19 +397,40 @@ def sim_dir(root: Path, variant: str, seed: int, hours: float) -> Path:
     return root / f"{variant}-{seed}-{hours:g}"
 
 
-def _cached(d: Path) -> bool:
-    return (d / "events.jsonl").is_file() and (d / "labels.json").is_file()
+LAB = Path(__file__).resolve().parents[2] / "lab"
+STAMP = "generator.sha256"
+"""A cached simulation's stamp: the digest of the generator's sources that wrote it."""
+
+
+@cache
+def generator_digest(variant: str) -> str:
+    """Digest of the sources of the generator behind ``variant`` (``lab/independent`` or
+    ``lab/traffic``): a cached simulation written by other sources is stale."""
+    src = LAB / ("independent" if variant == "independent" else "traffic")
+    h = hashlib.sha256()
+    for f in sorted(src.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cached(d: Path, variant: str) -> bool:
+    if not ((d / "events.jsonl").is_file() and (d / "labels.json").is_file()):
+        return False
+    stamp = d / STAMP
+    return stamp.is_file() and stamp.read_text().strip() == generator_digest(variant)
 
 
 def ensure_simulation(root: Path, variant: str, seed: int, hours: float) -> Path:
-    """Simulate once into ``root/VARIANT-SEED-HOURS`` (written aside, then renamed: never half)."""
+    """Simulate once into ``root/VARIANT-SEED-HOURS`` (written aside, then renamed: never half);
+    simulated again when the generator's sources changed since (:func:`generator_digest`)."""
     d = sim_dir(root, variant, seed, hours)
-    if _cached(d):
+    if _cached(d, variant):
         return d
     root.mkdir(parents=True, exist_ok=True)
     with (root / f".{d.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one simulation per directory, across workers and runs
-        if _cached(d):
+        if _cached(d, variant):
             return d
         for stale in root.glob(f".{d.name}.tmp-*"):  # left by an interrupted run
             shutil.rmtree(stale, ignore_errors=True)
@@ -421,7 +444,8 @@ def ensure_simulation(root: Path, variant: str, seed: int, hours: float) -> Path
             out = (p.stderr or p.stdout).strip().splitlines()
             tail = " | ".join([ln for ln in out if "error" in ln.lower()][-3:] or out[-3:])
             raise SimulationError(f"simulate --variant {variant} --seed {seed} exited {p.returncode}: {tail}")
-        shutil.rmtree(d, ignore_errors=True)  # a partial directory left by someone else
+        (tmp / STAMP).write_text(generator_digest(variant) + "\n")
+        shutil.rmtree(d, ignore_errors=True)  # a partial or stale directory
         tmp.rename(d)
         _log(f"simulated seed {seed} in {time.perf_counter() - t0:.0f}s: {p.stdout.strip().replace(str(tmp), str(d))}")
     return d

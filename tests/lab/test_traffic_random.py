@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,23 @@ def test_the_newest_population_leaves_the_others_as_they_were(monkeypatch: pytes
     assert added
     assert not added & set(labels_without)
     assert [e for e in events if e["account_id"] not in added] == without
+
+
+def test_a_content_agency_is_an_organisation_of_writers_on_one_office_network() -> None:
+    """The honest look-alike of a shell organisation: five or more accounts under one org id
+    behind one /24 (at least four of them write in six hours), asking in few words for long
+    pieces, partly on the agency's brief template."""
+    seed = next(s for s in range(1, 11) if "content_agency" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.02)  # a working day: every writer writes
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "content_agency"]
+    assert mine
+    assert all(labels[e["account_id"]]["label"] == "benign" for e in mine)
+    orgs: dict[str, set[str]] = {}
+    nets: dict[str, set[str]] = {}
+    for e in mine:
+        assert e["org_id"]
+        orgs.setdefault(e["org_id"], set()).add(e["account_id"])
+        nets.setdefault(e["org_id"], set()).add(e["ip"].rsplit(".", 1)[0])
+    assert all(len(v) >= 4 for v in orgs.values())
+    assert all(len(v) == 1 for v in nets.values())
+    assert statistics.median(e["output_tokens"] / e["input_tokens"] for e in mine) > 10

@@ -357,3 +357,83 @@ def test_an_organisation_whose_steady_accounts_all_harvest_is_acted_on_whatever_
 
     assert len(_acted_accounts(_org(False, 2000))) == 14
     assert _acted_accounts(_org(True, 600)) == set()
+
+
+def _small_org(templated: bool, org: str | None = "org-2") -> list[dict]:
+    """Six accounts of one organisation on one app and one cloud /24, sixteen requests each, one
+    every twenty minutes, long answers to short prompts: one in three on a shared template with
+    two words swapped (a shell organisation's sweep), or all in their own words (writers)."""
+    rng = random.Random(4)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    out = []
+    for a in range(6):
+        for i in range(16):
+            w1, w2 = f"{rng.choice(words)}{rng.randint(0, 999)}", f"{rng.choice(words)}{rng.randint(0, 999)}"
+            text = (
+                f"Write a long detailed essay with headings and worked examples about {w1} and {w2} for the course reader of our academy"
+                if templated and i % 3 == 0
+                else f"{rng.random()} {w1} {rng.random()} {w2} {rng.random()} account {a} draft {i}"
+            )
+            out.append(
+                event(
+                    event_id=f"so{a}-{i}",
+                    account_id=f"so-{a}",
+                    org_id=org,
+                    ts=T0 + a * 60.0 + i * 1200.0 * rng.uniform(0.8, 1.2),
+                    ip=f"34.9.8.{10 + a % 3}",
+                    input_tokens=rng.randint(25, 40),
+                    output_tokens=max(1, int(rng.gauss(2000, 200))),
+                    max_tokens=8192,
+                    user_agent="app/4.1",
+                    tls_fingerprint="t13d-app",
+                    prompt_simhash=prompt_simhash(text),
+                )
+            )
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def test_a_small_organisation_sweeping_one_template_is_acted_on_at_a_readers_pace() -> None:
+    """Two ties, one customer and one template, let five steady members with twelve requests
+    each make an organisation pure (twelve steady members are needed otherwise): a shell
+    organisation of six accounts at a reading pace is acted on (none was before); the same
+    organisation writing in its own words is not, nor the same accounts without an organisation."""
+    assert len(_acted_accounts(_small_org(True))) == 6
+    assert _acted_accounts(_small_org(False)) == set()
+    assert _acted_accounts(_small_org(True, org=None)) == set()
+
+
+def test_a_prompt_is_public_whoever_sent_it_first() -> None:
+    """The account that sent a prompt first is owed it as popular once another account (another
+    client and network) sends it too: a public benchmark's first runner is not the only account
+    whose questions count as its own."""
+    first = [
+        event(
+            event_id=f"f{i}",
+            account_id="first",
+            ts=T0 + i,
+            prompt_simhash=prompt_simhash(f"question {i} of the benchmark"),
+        )
+        for i in range(10)
+    ]
+    later = [
+        event(
+            event_id=f"l{i}",
+            account_id="later",
+            ts=T0 + 100 + i,
+            ip="81.2.3.4",
+            tls_fingerprint="t13d-other",
+            prompt_simhash=prompt_simhash(f"question {i} of the benchmark"),
+        )
+        for i in range(6)
+    ]
+    again = event(
+        event_id="f-again", account_id="first", ts=T0 + 200, prompt_simhash=prompt_simhash("another question")
+    )
+    det = Detector()
+    for r in [*first, *later, again]:
+        det.observe(parse_event(r))
+    st = det.accounts.states["first"]
+    assert st.n == 11
+    assert st.n_popular == 6
+    assert det.accounts.states["later"].n_popular == 6
+    assert det.accounts.credits == {}

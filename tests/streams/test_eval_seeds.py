@@ -8,7 +8,17 @@ from typing import Any
 import pytest
 
 from distillguard.streams.cli import build_parser
-from distillguard.streams.tools.eval_seeds import aggregate, check, one_line, parse_seeds, sim_dir, summary_markdown
+from distillguard.streams.tools.eval_seeds import (
+    STAMP,
+    _cached,
+    aggregate,
+    check,
+    generator_digest,
+    one_line,
+    parse_seeds,
+    sim_dir,
+    summary_markdown,
+)
 
 
 def block(recall: float | None, harvest: float | None, acc: float, req: float, *, benign: int = 100) -> dict[str, Any]:
@@ -185,3 +195,18 @@ def test_per_seed_rows_in_seed_order() -> None:
         "benign_accounts": 100,
         "events": 1000,
     }
+
+
+def test_a_simulation_written_by_other_generator_sources_is_stale(tmp_path: Path) -> None:
+    """A cached world is used only if the generator that wrote it is the one checked out: after a
+    population is added, ``make eval`` must not score last week's worlds."""
+    d = sim_dir(tmp_path, "random", 3, 6.0)
+    d.mkdir()
+    (d / "events.jsonl").write_text("")
+    (d / "labels.json").write_text("{}")
+    assert not _cached(d, "random")  # written before stamps: simulated again
+    (d / STAMP).write_text(generator_digest("random") + "\n")
+    assert _cached(d, "random")
+    (d / STAMP).write_text(generator_digest("independent"))
+    assert not _cached(d, "random")
+    assert generator_digest("random") != generator_digest("independent")
