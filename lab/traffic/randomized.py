@@ -48,7 +48,7 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
-LATER_HONEST = ["byok_app", "tenant_pool", "content_agency"]
+LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness"]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
 ATTACK = [
@@ -179,6 +179,11 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         sizes = [r.randint(5, 20) for _ in range(r.randint(1, 3))]
         return {"employees": sizes, "sessions_per_h": _u(r, 0.3, 1.5), "brief_share": _u(r, 0.3, 1.0),
                 "est": sum(sizes) * 1.0 * h * 1.5}  # fmt: skip
+    if name == "benchmark_harness":
+        n, runs = r.randint(2, 8), r.randint(1, 3)
+        sizes = [r.randint(150, 800) for _ in range(r.randint(1, 3))]
+        return {"n": n, "benchmarks": sizes, "runs": runs, "rpm": [5, r.randint(20, 90)],
+                "est": n * sum(sizes) / len(sizes) * (runs + 1) / 2 * min(1.0, h / 6)}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -669,6 +674,44 @@ def _harness(w: World, r: random.Random, prompts: list[Prompt], cot: bool, every
         return Req(next(it), g.randint(60, 500), out, cap, 1, g.random() < 0.3, False, 0.0)
 
     w.add(a, "benign", sc, requests(Acct(a, ua=ua, tls=tls, org=w.org(r)), r, times(), req, _fixed_addr(addr)))
+
+
+def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Evaluation harnesses on public benchmarks with chain-of-thought, as teams run them: a
+    benchmark item's short question (25-120 tokens) for long reasoning (600-1,600 tokens) at
+    temperature 0, machine-regular pacing, from the cloud or an office on an SDK, one to three
+    runs. The first team to run a benchmark shares nothing with anyone: long answers to short,
+    novel prompts, single turns, no pauses, as a lone harvester's."""
+    benches = [T.benchmark(r, w.vocab, n)[1] for n in p["benchmarks"]]
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        a = w.acct_id()
+        ua, tls = w.clients.sdk(rr, ("anthropic-python", "openai-python", "httpx", "aiohttp"))
+        block = w.pools.cloud_block(rr) if rr.random() < 0.6 else Pools.office_block(rr)
+        addr = (f"{block[0]}.{rr.randrange(1, 255)}", block[1])
+        prompts = rr.choice(benches)
+        out_mean, cap = rr.uniform(600, 1600), rr.choice([2048, 4096, 8192])
+        gap = 60.0 / rr.uniform(*p["rpm"])
+        runs = rr.randint(1, p["runs"])
+        every_s = (w.t1 - w.t0) / runs * rr.uniform(0.8, 1.0)
+
+        def times(
+            g: random.Random = rr, gap: float = gap, every_s: float = every_s, n: int = len(prompts)
+        ) -> Iterator[float]:
+            t = w.t0 + g.uniform(0, every_s)
+            while t < w.t1:
+                for _ in range(n):
+                    t += gap * g.uniform(0.85, 1.15)
+                    yield t
+                t += every_s * g.uniform(0.7, 1.3)
+
+        it = iter(prompts * 1000)
+
+        def req(g: random.Random, it: Iterator[Prompt] = it, out_mean: float = out_mean, cap: int = cap) -> Req:
+            return Req(next(it), g.randint(25, 120), lognorm(g, out_mean, 0.4), cap, 1, False, False, 0.0)
+
+        acct = Acct(a, ua=ua, tls=tls, org=w.org(rr))
+        w.add(a, "benign", "benchmark_harness", requests(acct, rr, times(), req, _fixed_addr(addr)))
 
 
 def b_eval_harness_cot(w: World, r: random.Random, p: dict[str, Any]) -> None:

@@ -146,3 +146,20 @@ def test_a_content_agency_is_an_organisation_of_writers_on_one_office_network() 
     assert all(len(v) >= 4 for v in orgs.values())
     assert all(len(v) == 1 for v in nets.values())
     assert statistics.median(e["output_tokens"] / e["input_tokens"] for e in mine) > 10
+
+
+def test_benchmark_harnesses_ask_short_shared_questions_for_long_reasoning_at_temperature_0() -> None:
+    """The honest look-alike of a lone harvester: every team runs one of the seed's public
+    benchmarks (so its questions are other teams' too), a short question for a long chain of
+    thought, at temperature 0, single turn."""
+    seed = next(s for s in range(1, 11) if plan(s)["populations"].get("benchmark_harness", {}).get("n", 0) >= 3)
+    events, labels = _run(seed, hours=1.0, scale=0.5)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "benchmark_harness"]
+    assert len({e["account_id"] for e in mine}) >= 2
+    assert all(e["temperature"] == 0.0 and e["n_messages"] == 1 for e in mine)
+    assert statistics.median(e["input_tokens"] for e in mine) <= 120
+    assert statistics.median(e["output_tokens"] for e in mine if e["status"] == 200) >= 400
+    by_prompt: dict[str, set[str]] = {}
+    for e in mine:
+        by_prompt.setdefault(e["prompt_simhash"], set()).add(e["account_id"])
+    assert any(len(v) >= 2 for v in by_prompt.values())
