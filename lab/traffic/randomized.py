@@ -11,6 +11,7 @@ client generators and labels. Account ids are opaque (nothing in them names the 
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -705,7 +706,7 @@ def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
                     yield t
                 t += every_s * g.uniform(0.7, 1.3)
 
-        it = iter(prompts * 1000)
+        it = itertools.cycle(prompts)
 
         def req(g: random.Random, it: Iterator[Prompt] = it, out_mean: float = out_mean, cap: int = cap) -> Req:
             return Req(next(it), g.randint(25, 120), lognorm(g, out_mean, 0.4), cap, 1, False, False, 0.0)
