@@ -470,9 +470,9 @@ class AccountDetector(Stage[AccountState]):
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
         popular = False
+        ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:
             pop = self.popularity
-            ah = stable_hash(acct)
             popular = pop.popular(e.simhash, key_hash(keys[0]), ah)
             credits = self.credits
             if pop.first_sender:
@@ -521,19 +521,19 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(e, keys, popular, weight) if weight else []
+        camp = self._campaign_observations(e, keys, popular, ah, weight) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
-        self, e: Event, keys: list[str], popular: bool, weight: int = 1
+        self, e: Event, keys: list[str], popular: bool, ah: int, weight: int = 1
     ) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key, standing
-        for ``weight`` requests."""
+        for ``weight`` requests. ``ah``: the account's :func:`stable_hash`."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
         it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
-        ah, ch = stable_hash(acct), cluster_hash(cluster)
+        ch = cluster_hash(cluster)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
             if template is not None:
@@ -952,8 +952,9 @@ class CampaignDetector(Stage[CampaignState]):
         harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         popular = st.popular_share
         fleet = False
+        content_tie = _content_tie(st, active)
         if harvesting < PURE_GROUP:
-            steady, steady_popular = self._org_purity(active, key, _content_tie(st, active))
+            steady, steady_popular = self._org_purity(active, key, content_tie)
             if steady > harvesting:
                 # The steady crowd is the evidence: its own prompts make or unmake the sweep (a
                 # busy service on the same client re-sending what others send is not the crowd).
@@ -964,7 +965,7 @@ class CampaignDetector(Stage[CampaignState]):
                 harvesting, popular, fleet = 1.0, min(popular, fleet_popular), True
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
-        content_tie = st.content_tie = _content_tie(st, active)
+        st.content_tie = content_tie
         untied = not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP
         if untied or popular > POPULAR_KNEE:
             young_harvest = self._young_harvest(active)
