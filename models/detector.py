@@ -133,9 +133,6 @@ EARLY_LEARN = frozenset({3, 10})
 """Request counts at which every account teaches the population scales."""
 SEEN_IDS = 200_000
 """Recent event ids remembered per detector to drop duplicates (at least half of them)."""
-MAX_CREDITS = 1 << 16
-"""Accounts owed popular prompts at most (all forgotten when full: an account that never
-returns owes nothing)."""
 ONCE_SLOTS = 1 << 18
 """Slots of the memory of first sightings at the subject cap (8 bytes each: 2 MB per stage)."""
 CAP_TRIES = 16
@@ -423,9 +420,6 @@ class AccountDetector(Stage[AccountState]):
         self.seen = RecentIds(SEEN_IDS)
         self.popularity = PromptPopularity()
         self._popularity = "popularity" not in self.cfg.ablate
-        self.credits: dict[int, int] = {}
-        """Prompts each account (by hash) sent first that another has sent since: owed to its
-        count of popular prompts at its next request (not checkpointed, as the table)."""
         self.templates = TemplateIndex()
         """Prompt templates shared across accounts (``models.template_index``): linkage keys."""
         self._templates = "template_key" not in self.cfg.ablate
@@ -474,16 +468,10 @@ class AccountDetector(Stage[AccountState]):
         if self._popularity:
             pop = self.popularity
             popular = pop.popular(e.simhash, key_hash(keys[0]), ah)
-            credits = self.credits
-            if pop.first_sender:
-                # The account that sent it first learns on its next request that it was public.
-                if len(credits) >= MAX_CREDITS:
-                    credits.clear()
-                credits[pop.first_sender] = credits.get(pop.first_sender, 0) + 1
-            if credits:
-                owed = credits.pop(ah, 0)
-                if owed:
-                    st.n_popular = min(st.n, st.n_popular + owed)
+            # Prompts this account sent first that others have sent since were public after all.
+            owed = pop.owed(ah)
+            if owed:
+                st.n_popular = min(st.n, st.n_popular + owed)
         refused = st.update(e, popular) < 0
         decisions: list[Decision] = []
         cfg = self.cfg

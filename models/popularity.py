@@ -22,12 +22,14 @@ SLOTS_LOG2 = 20
 """2^20 slots: about an hour of prompts at 300 requests/s before a slot is usually reused."""
 SHARED = 0xFFFFFFFF
 """Owner mark of a prompt that at least two accounts have sent."""
+MAX_CREDITS = 1 << 16
+"""Accounts owed popular prompts at most (all forgotten when full)."""
 
 
 class PromptPopularity:
     """Recent prompt hashes and their first sender, in fixed memory."""
 
-    __slots__ = ("first_sender", "firsts", "hashes", "mask", "owners")
+    __slots__ = ("credits", "firsts", "hashes", "mask", "owners")
 
     def __init__(self, slots_log2: int = SLOTS_LOG2) -> None:
         n = 1 << slots_log2
@@ -36,24 +38,23 @@ class PromptPopularity:
         self.owners = array("I", [0]) * n
         self.firsts = array("I", [0]) * n
         """The account (its hash) that sent each slot's prompt first."""
-        self.first_sender = 0
-        """Set by :meth:`popular`: the first sender of the prompt it has just found shared for the
-        first time (another account than this one), else 0. A prompt is public whoever sent it
-        first: the first sender's count of popular prompts is owed one."""
+        self.credits: dict[int, int] = {}
+        """Prompts each account (by hash) sent first that another account has sent since, not yet
+        settled (:meth:`owed`): a prompt is public whoever sent it first."""
 
     def popular(self, simhash: int, account_hash: int, sender: int = 0) -> bool:
         """Record that ``account_hash`` (a linkage key's hash) sent ``simhash``; whether another
-        sent it before. ``sender``: the account's hash, for :attr:`first_sender`.
+        sent it before. ``sender``: the account's hash; the first sender of a prompt found shared
+        for the first time (by another account) is owed it (:meth:`owed`).
 
         Examples
         --------
         >>> p = PromptPopularity(4)
-        >>> p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 2, 22), p.first_sender
-        (False, False, True, 11)
-        >>> p.popular(0xABCDEF, 1, 11), p.first_sender  # shared already: nothing more is owed
-        (True, 0)
+        >>> p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 2, 22), p.credits
+        (False, False, True, {11: 1})
+        >>> p.popular(0xABCDEF, 1, 11), p.credits  # shared already: nothing more is owed
+        (True, {11: 1})
         """
-        self.first_sender = 0
         i = (simhash ^ (simhash >> 31)) & self.mask
         if self.hashes[i] == simhash:
             owner = self.owners[i]
@@ -63,9 +64,23 @@ class PromptPopularity:
                 self.owners[i] = SHARED
                 first = self.firsts[i]
                 if first != sender:
-                    self.first_sender = first
+                    credits = self.credits
+                    if len(credits) >= MAX_CREDITS:  # an account that never returns owes nothing
+                        credits.clear()
+                    credits[first] = credits.get(first, 0) + 1
             return True
         self.hashes[i] = simhash
         self.owners[i] = account_hash
         self.firsts[i] = sender
         return False
+
+    def owed(self, sender: int) -> int:
+        """How many of the prompts ``sender`` (an account's hash) sent first others have sent since
+        it last asked; settled by asking.
+
+        >>> p = PromptPopularity(4)
+        >>> p.popular(0xABCDEF, 1, 11), p.popular(0xABCDEF, 2, 22), p.owed(11), p.owed(11), p.owed(22)
+        (False, True, 1, 0, 0)
+        """
+        credits = self.credits
+        return credits.pop(sender, 0) if credits else 0

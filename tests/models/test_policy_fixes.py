@@ -436,4 +436,4 @@ def test_a_prompt_is_public_whoever_sent_it_first() -> None:
     assert st.n == 11
     assert st.n_popular == 6
     assert det.accounts.states["later"].n_popular == 6
-    assert det.accounts.credits == {}
+    assert det.accounts.popularity.credits == {}
