@@ -49,7 +49,7 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
-LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness"]
+LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness", "proxied_office"]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
 ATTACK = [
@@ -185,6 +185,11 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         sizes = [r.randint(150, 800) for _ in range(r.randint(1, 3))]
         return {"n": n, "benchmarks": sizes, "runs": runs, "rpm": [5, r.randint(20, 90)],
                 "est": n * sum(sizes) / len(sizes) * (runs + 1) / 2 * min(1.0, h / 6)}  # fmt: skip
+    if name == "proxied_office":
+        sizes = [r.randint(30, 100) for _ in range(r.randint(1, 2))]
+        return {"employees": sizes, "writer_share": [_u(r, 0.05, 0.8) for _ in sizes],
+                "chromium_share": [_u(r, 0.45, 0.9) for _ in sizes], "sessions_per_h": _u(r, 0.3, 1.5),
+                "est": sum(sizes) * 1.0 * h * 1.5}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -254,7 +259,7 @@ ACCOUNTS_PER = {"hydra": "accounts", "residential_proxy": "accounts", "swarm": "
 
 
 def _accounts(name: str, p: dict[str, Any]) -> int:
-    if name in ("company_org", "content_agency"):
+    if name in ("company_org", "content_agency", "proxied_office"):
         return sum(p["employees"])
     if name == "classroom":
         return sum(p["students"])
@@ -339,6 +344,8 @@ def _scale(name: str, p: dict[str, Any], scale: float) -> None:
         p[key] = [max(1, round(x * scale)) for x in p[key]]
     elif name == "content_agency":  # an agency is five writers or more at any scale
         p["employees"] = [max(5, round(x * scale)) for x in p["employees"]]
+    elif name == "proxied_office":  # twenty people or more: a stack is judged from twenty accounts on
+        p["employees"] = [max(20, round(x * scale)) for x in p["employees"]]
     else:
         p["n"] = max(1, round(p["n"] * scale))
 
@@ -1005,6 +1012,35 @@ def b_content_agency(w: World, r: random.Random, p: dict[str, Any]) -> None:
                 sessions_per_h=p["sessions_per_h"] * rr.uniform(0.5, 1.5), style="work", tz=tz + rr.uniform(-0.5, 0.5),
                 addr=_choice_addr(nat), same_ip=False, prompt=prompt, mean_turns=rr.uniform(1.0, 1.5), inp=(15, 80),
                 max_tokens=rr.choice([4096, 8192]), think_s=rr.uniform(120, 600)))  # fmt: skip
+
+
+def b_proxied_office(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Offices whose egress proxy inspects TLS: the proxy makes every handshake itself, so the
+    employees' browsers (of every family) reach the API on one TLS stack that is no browser's,
+    the proxy's, from one office /24. People at work: chat with its real history, and a drawn
+    share of writers drafting long pieces from short briefs of their own and revising them.
+    Browser claims out of place on their stack, at a person's pace, and honest."""
+    browsers = w.clients.browsers
+    chromium = [b for b in browsers if "Chrome/" in b[0]]
+    others = [b for b in browsers if "Chrome/" not in b[0]]
+    for size, writers, chrome in zip(p["employees"], p["writer_share"], p["chromium_share"], strict=True):
+        office = Pools.office_block(r)
+        nat = [(f"{office[0]}.{x}", office[1]) for x in r.sample(range(2, 250), k=r.randint(1, 4))]
+        tls = f"t13d{r.randint(10, 19):02d}{r.randint(8, 18):02d}h1_{r.getrandbits(48):012x}_{r.getrandbits(48):012x}"
+        org = f"org-{r.getrandbits(36):09x}" if r.random() < 0.5 else None
+        tz = r.uniform(-8, 3)
+        for _ in range(size):
+            rr = random.Random(r.getrandbits(64))
+            a = w.acct_id()
+            ua = rr.choice(chromium if rr.random() < chrome else others)[0]
+            writer = rr.random() < writers
+            prompt = _own_words(w, rr.uniform(1000, 2400)) if writer else _pool_prompt(w.chat, rr.uniform(150, 700))
+            w.add(a, "benign", "proxied_office", sessions(
+                Acct(a, ua=ua, tls=tls, org=org, model=rr.choice(MODELS)), rr, t0=w.t0, t1=w.t1,
+                sessions_per_h=p["sessions_per_h"] * rr.uniform(0.5, 1.5), style="work", tz=tz + rr.uniform(-0.5, 0.5),
+                addr=_choice_addr(nat), same_ip=False, prompt=prompt,
+                mean_turns=rr.uniform(1.0, 2.5) if writer else rr.uniform(1.5, 4.0), inp=(15, 80) if writer else (8, 60),
+                max_tokens=rr.choice([2048, 4096, 8192]), think_s=(300.0 if writer else 60.0) * rr.uniform(0.4, 2.0)))  # fmt: skip
 
 
 def b_classroom(w: World, r: random.Random, p: dict[str, Any]) -> None:

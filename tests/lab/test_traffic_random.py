@@ -148,6 +148,28 @@ def test_a_content_agency_is_an_organisation_of_writers_on_one_office_network() 
     assert statistics.median(e["output_tokens"] / e["input_tokens"] for e in mine) > 10
 
 
+def test_a_proxied_office_is_people_of_every_browser_on_one_stack_no_browser_uses() -> None:
+    """The honest look-alike of a campaign in costume: an office's browsers of more than one family
+    on one TLS stack (its proxy's) that no one outside the office uses, behind one /24, in
+    conversations that carry their history."""
+    seed = next(s for s in range(1, 11) if "proxied_office" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.05)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "proxied_office"]
+    assert all(labels[e["account_id"]]["label"] == "benign" for e in mine)
+    stacks = {e["tls_fingerprint"] for e in mine}
+    assert not [e for e in events if e["tls_fingerprint"] in stacks and e not in mine]
+    for tls in stacks:
+        office = [e for e in mine if e["tls_fingerprint"] == tls]
+        assert len({e["ip"].rsplit(".", 1)[0] for e in office}) == 1
+        assert len({"Firefox/" in e["user_agent"] or "Chrome/" not in e["user_agent"] for e in office}) == 2
+    last: dict[str, dict[str, Any]] = {}
+    for e in mine:  # a turn carries the previous turn's prompt and answer
+        prev = last.get(e["account_id"])
+        if prev is not None and e["n_messages"] == prev["n_messages"] + 2:
+            assert e["input_tokens"] >= prev["input_tokens"] + prev["output_tokens"]
+        last[e["account_id"]] = e
+
+
 def test_benchmark_harnesses_ask_short_shared_questions_for_long_reasoning_at_temperature_0() -> None:
     """The honest look-alike of a lone harvester: every team runs one of the seed's public
     benchmarks (so its questions are other teams' too), a short question for a long chain of
