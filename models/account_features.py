@@ -43,6 +43,9 @@ SHALLOW_MESSAGES = 2
 CONTINUE_MESSAGES = 4
 """A multi-turn request continues the account's conversation when it has one to this many more
 messages than the account's previous request."""
+CARRIED_SHARE = 0.75
+"""A conversation's next request carries at least this share of the tokens its previous request
+sent and got back (a client that trims a long history keeps the latest answers)."""
 CLOCK_HOURS = 24
 """Clock hours remembered (the last event time seen in each)."""
 PAUSE_S = 600.0
@@ -137,7 +140,9 @@ class AccountState:
         "baseline",
         "campaign",
         "clusters",
+        "depth",
         "hours",
+        "last_context",
         "last_messages",
         "n",
         "n_popular",
@@ -173,6 +178,11 @@ class AccountState:
         self.system_share = 0.0
         self.last_messages = 0
         """``n_messages`` of the previous request (a conversation continues from it)."""
+        self.last_context = 0
+        """Input plus output tokens of the previous request (what its continuation carries)."""
+        self.depth = 1
+        """The latest request's messages if the account built its history (it follows the
+        previous request and carries it), else 1 (set by :meth:`update`; not checkpointed)."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -214,6 +224,15 @@ class AccountState:
         else:
             self.count_minute += 1.0
             self.count_hour += 1.0
+        # A multi-turn request that does not follow the previous one by a turn or two carries a
+        # history the account did not build here (padding, or a product's users each in a
+        # conversation of their own): it is as shallow as a single turn. A conversation of one's
+        # own also carries what its previous request sent and got back; a few hundred tokens of
+        # made-up turns after an answer of thousands do not (``depth``).
+        m = e.n_messages
+        follows = self.last_messages < m <= self.last_messages + CONTINUE_MESSAGES
+        built = follows and e.input_tokens >= CARRIED_SHARE * self.last_context
+        self.depth = m if built else 1
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone
@@ -226,11 +245,7 @@ class AccountState:
             self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
             fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
             self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
-            # History the account did not build here (a multi-turn request that does not follow
-            # its previous one by a turn or two) is padding: the request is as shallow as a single turn.
-            m = e.n_messages
-            built = self.last_messages < m <= self.last_messages + CONTINUE_MESSAGES
-            self.shallow_share += ((m <= SHALLOW_MESSAGES or not built) - self.shallow_share) * c
+            self.shallow_share += ((m <= SHALLOW_MESSAGES or not follows) - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
@@ -253,7 +268,8 @@ class AccountState:
             resample = temp is not None and temp >= RESAMPLE_TEMPERATURE
             self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
-        self.last_messages = e.n_messages
+        self.last_messages = m
+        self.last_context = e.input_tokens + e.output_tokens
         ring[self.ring_i] = sh
         self.ring_i = (self.ring_i + 1) % RING
         # Infrastructure: a request from a cluster not among the last four is a rotation.
@@ -319,6 +335,7 @@ class AccountState:
             "n": self.n,
             "n_popular": self.n_popular,
             "last_messages": self.last_messages,
+            "last_context": self.last_context,
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -344,6 +361,7 @@ class AccountState:
             setattr(st, f, float(s[f]))
         st.n, st.refused, st.n_popular = int(s["n"]), int(s["refused"]), int(s.get("n_popular", 0))
         st.last_messages = int(s.get("last_messages", 0))
+        st.last_context = int(s.get("last_context", 0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None

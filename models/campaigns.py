@@ -103,6 +103,8 @@ class CampaignObservation:
     output_tokens: int
     max_tokens: int
     n_messages: int
+    """Messages in the request (on a disguise key, one for a history the account did not build:
+    ``AccountState.depth``)."""
     cluster: str
     system: bool
     account_hash: int = 0

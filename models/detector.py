@@ -459,8 +459,10 @@ class AccountDetector(Stage[AccountState]):
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
         keys = linkage_keys(e)
+        costume = None
         if self._stacks and self.stacks.observe(e.tls_fingerprint, e.user_agent, acct):
-            keys.append(mismatch_key(e.tls_fingerprint))
+            costume = mismatch_key(e.tls_fingerprint)
+            keys.append(costume)
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
         popular = False
@@ -509,18 +511,30 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(e, keys, popular, ah, weight) if weight else []
+        camp = self._campaign_observations(e, keys, popular, ah, weight, costume, st.depth) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
-        self, e: Event, keys: list[str], popular: bool, ah: int, weight: int = 1
+        self,
+        e: Event,
+        keys: list[str],
+        popular: bool,
+        ah: int,
+        weight: int = 1,
+        costume: str | None = None,
+        depth: int = 1,
     ) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key, standing
-        for ``weight`` requests. ``ah``: the account's :func:`stable_hash`."""
+        for ``weight`` requests. ``ah``: the account's :func:`stable_hash`.
+
+        ``costume``: the request's disguise key (a browser claim out of place on its TLS stack),
+        if any. Its group is told ``depth`` messages (:attr:`AccountState.depth`): a history the
+        account did not build is no conversation of a person's in costume, only padding."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
-        it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
+        it, ot, mt, system = e.input_tokens, e.output_tokens, e.max_tokens, e.has_system_prompt
+        nm = e.n_messages
         ch = cluster_hash(cluster)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
@@ -528,8 +542,9 @@ class AccountDetector(Stage[AccountState]):
                 keys = [*keys, template]
         out = []  # a plain loop: a comprehension would close over a dozen variables
         for key in keys:
+            m = depth if key is costume else nm
             out.append(
-                CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, nm, cluster, system, ah, ch, popular, weight)
+                CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, m, cluster, system, ah, ch, popular, weight)
             )
         return out
 
@@ -897,8 +912,8 @@ class CampaignDetector(Stage[CampaignState]):
             answer = ratio / (ratio + self._ratio_half) + out / (out + self._tokens_half)
         else:
             answer = scales.rank("output_input_ratio", ratio) + scales.rank("output_tokens", out)
-        # Depth counts against, softly: fake history pads a harvest, and a real conversation's
-        # growing context already lowers its output/input ratio.
+        # Depth counts against, softly: a real conversation's growing context already lowers its
+        # output/input ratio. (On a disguise key, padding comes as one message: ``AccountState.depth``.)
         depth = 1.0 if o.n_messages <= 2 else 0.7
         # A system prompt (the product mark) is weighed per member, against its ties to the others.
         return answer * depth * 0.5
@@ -954,7 +969,11 @@ class CampaignDetector(Stage[CampaignState]):
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         st.content_tie = content_tie
-        untied = not key.startswith("org:") and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP
+        # A costume shared (browser claims out of place on one stack) is a tie of its own.
+        costume = disguise_key(key)
+        untied = (
+            not key.startswith("org:") and not costume and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP
+        )
         if untied or popular > POPULAR_KNEE:
             young_harvest = self._young_harvest(active)
             if untied and not young_harvest:
@@ -971,7 +990,7 @@ class CampaignDetector(Stage[CampaignState]):
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
-        if fleet or disguise_key(key):
+        if fleet or costume:
             # Accounts that all dress as a browser on a stack no browser of that kind uses share a
             # disguise, and a fleet shares its whole behaviour: each as strong a tie as one
             # template swept together.
@@ -1185,7 +1204,9 @@ def _verdict_due(
     on most of its requests (``TIED_MEMBER``): a benchmark's questions or a product's template
     match a sweep's now and then, and a busy account is judged on its own evidence. A busy member
     whose requests are harvest-shaped (system prompt aside) belongs to a ``fleet`` (one of the
-    busy accounts on one client and network that harvest together: ``_busy_fleet``)."""
+    busy accounts on one client and network that harvest together: ``_busy_fleet``). On a
+    disguise key the costume is the tie: a member that shares no template belongs however many
+    requests it sent, unless it keeps a reader's pace (a person behind a proxy that inspects TLS)."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
@@ -1196,7 +1217,7 @@ def _verdict_due(
     habit = TIED_MEMBER if fingerprint and m[2] >= BUSY_MEMBER else MIN_MEMBER_TIE
     untied = m[7] < habit and (fingerprint or (tie_pace and not key.startswith("org:")))
     if untied and (
-        m[2] >= UNTIED_MEMBER
+        (m[2] >= UNTIED_MEMBER and not disguise_key(key))
         or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)
         or (templated and fingerprint and m[2] >= MIN_TEMPLATE_REQUESTS)
     ):

@@ -107,3 +107,59 @@ def test_a_wave_of_browser_user_agents_on_an_sdk_stack_is_acted_on_as_one_campai
     assert "TLS stack" in str(reason)
     unlinked = _run(records, DetectorConfig(ablate=frozenset({"client_stack"})))
     assert not [d for d in unlinked if str(d["subject"]).startswith("wave-")]
+
+
+def _costumed(accounts: int, office: bool) -> list[dict[str, object]]:
+    """Accounts of every browser family on one TLS stack, each in sessions of a few turns.
+
+    ``office=False``: a campaign in costume, on an SDK's stack behind residential networks, in
+    threads that never were: each turn follows the last but carries a few hundred tokens of
+    made-up history a turn, not the answers of thousands it got; it asks again within a minute or
+    two. ``office=True``: an office behind a proxy
+    that inspects TLS (one stack of its own, one /24), writers asking for long pieces and revising
+    them with the real history, reading each answer for many minutes."""
+    rng = random.Random(11)
+    out: list[dict[str, object]] = []
+    for a in range(accounts):
+        ua = BROWSERS[a % 3].format(v=100 + a)
+        t = T0 + a * 120.0
+        for s in range(3):
+            history = 0
+            for turn in range(6):
+                text = " ".join(f"w{rng.randrange(5000)}" for _ in range(12))
+                answer = rng.randint(2000, 3500)
+                inp = rng.randint(20, 40) + (history if office else 2 * turn * rng.randint(200, 600))
+                out.append(
+                    event(
+                        event_id=f"{'office' if office else 'costume'}-{a}-{s}-{turn}",
+                        account_id=f"{'office' if office else 'costume'}-{a:03d}",
+                        ts=t,
+                        ip=f"62.10.4.{10 + a % 4}" if office else f"{80 + a}.{a}.9.{s + 1}",
+                        asn=3356 if office else 64600 + a,
+                        user_agent=ua,
+                        tls_fingerprint="t13d1714h1_proxy" if office else PYTHON_TLS,
+                        input_tokens=inp,
+                        output_tokens=answer,
+                        max_tokens=8192,
+                        n_messages=2 * turn + 1,
+                        prompt_simhash=prompt_simhash(text),
+                    )
+                )
+                history = inp + answer
+                t += rng.uniform(420.0, 900.0) if office else rng.uniform(30.0, 120.0)
+            t += rng.uniform(1800.0, 3600.0)
+    return out
+
+
+def test_a_campaign_in_costume_is_not_a_person_for_its_history_or_its_pauses() -> None:
+    """Browser user agents on an SDK's stack, each account padding its turns with a history it
+    never received: its depth does not soften its answers' shape, and without a template in
+    common the costume is the tie. An office behind a TLS-inspecting proxy, its writers reading
+    long answers for many minutes and revising them, is out of place on its stack too, and left
+    alone."""
+    costume = _run(_sdk_users() + _costumed(24, office=False))
+    acted = {d["subject"] for d in costume if d["action"] != "allow" and str(d["subject"]).startswith("costume-")}
+    assert len(acted) >= 18
+    assert "TLS stack" in str(next(d["reasons"][0] for d in costume if d["subject"] in acted))
+    office = _run(_sdk_users() + _costumed(24, office=True))
+    assert not [d for d in office if d["action"] != "allow" and str(d["subject"]).startswith("office-")]

@@ -290,6 +290,28 @@ def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() ->
     assert AccountState.from_state(st.to_state()).last_messages == 5
 
 
+def test_a_thread_that_does_not_carry_its_answers_was_not_built_by_the_account() -> None:
+    """A turn that follows the previous one but carries a few hundred tokens after an answer of
+    thousands is made up (its depth is one message); a turn that carries the previous prompt and
+    answer, or a single turn, keeps its own; the previous turn's size survives a checkpoint."""
+
+    def depths(turns: list[tuple[int, int, int]]) -> list[int]:
+        st = AccountState(T0)
+        out = []
+        for i, (m, inp, answer) in enumerate(turns):
+            e = event(event_id=f"d{i}", ts=T0 + i, n_messages=m, input_tokens=inp, output_tokens=answer)
+            st.update(parse_event(e))
+            out.append(st.depth)
+        return out
+
+    assert depths([(1, 30, 2500), (3, 2600, 2400), (5, 5100, 2000)]) == [1, 3, 5]
+    assert depths([(1, 30, 2500), (3, 400, 2400), (5, 800, 2000)]) == [1, 1, 1]
+    assert depths([(7, 3000, 300), (3, 900, 300)]) == [1, 1]  # does not follow: not this account's thread
+    st = AccountState(T0)
+    st.update(parse_event(event(input_tokens=40, output_tokens=2500)))
+    assert AccountState.from_state(st.to_state()).last_context == 2540
+
+
 def _terse(account: str, mean_out: int) -> list[dict]:
     """A developer calling the API in loops from home: 20-token prompts of its own, answers of
     ``mean_out`` tokens under a generous cap, 30 requests a minute for four minutes at a time."""
