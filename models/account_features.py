@@ -228,11 +228,13 @@ class AccountState:
         # history the account did not build here (padding, or a product's users each in a
         # conversation of their own): it is as shallow as a single turn. A conversation of one's
         # own also carries what its previous request sent and got back; a few hundred tokens of
-        # made-up turns after an answer of thousands do not (``depth``).
+        # made-up turns after an answer of thousands do not (``depth``), and without a product's
+        # system prompt such a thread is padding too.
         m = e.n_messages
         follows = self.last_messages < m <= self.last_messages + CONTINUE_MESSAGES
         built = follows and e.input_tokens >= CARRIED_SHARE * self.last_context
         self.depth = m if built else 1
+        padded = not follows or (not built and not e.has_system_prompt)
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone
@@ -245,7 +247,7 @@ class AccountState:
             self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
             fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
             self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
-            self.shallow_share += ((m <= SHALLOW_MESSAGES or not follows) - self.shallow_share) * c
+            self.shallow_share += ((m <= SHALLOW_MESSAGES or padded) - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a

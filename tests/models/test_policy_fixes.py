@@ -278,7 +278,8 @@ def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() ->
     def shallow(counts: list[int]) -> float:
         st = AccountState(T0)
         for i, m in enumerate(counts):
-            st.update(parse_event(event(event_id=f"e{i}", ts=T0 + i, n_messages=m, prompt_simhash=f"{i:016x}")))
+            e = event(event_id=f"e{i}", ts=T0 + i, n_messages=m, input_tokens=40 + 170 * m, prompt_simhash=f"{i:016x}")
+            st.update(parse_event(e))
         return st.shallow_share
 
     padded = [11 if i % 2 == 0 else 3 for i in range(60)]  # each history unrelated to the one before
@@ -310,6 +311,26 @@ def test_a_thread_that_does_not_carry_its_answers_was_not_built_by_the_account()
     st = AccountState(T0)
     st.update(parse_event(event(input_tokens=40, output_tokens=2500)))
     assert AccountState.from_state(st.to_state()).last_context == 2540
+
+
+def test_a_thread_that_never_was_is_as_shallow_as_a_single_turn_unless_a_product_sends_it() -> None:
+    """Six-turn threads whose every turn follows the last but carries a few hundred tokens after
+    answers of thousands are shallow; the same threads carrying their answers are not, nor made-up
+    threads sent with a system prompt (a product's users, whose histories the product keeps)."""
+
+    def shallow(carried: bool, system: bool) -> float:
+        st = AccountState(T0)
+        for i in range(60):
+            turn = i % 6
+            inp = 30 + (turn * 2600 if carried else turn * 300)
+            e = event(event_id=f"t{i}", ts=T0 + 60.0 * i, n_messages=2 * turn + 1, input_tokens=inp,
+                      output_tokens=2500, has_system_prompt=system)  # fmt: skip
+            st.update(parse_event(e))
+        return st.shallow_share
+
+    assert shallow(carried=False, system=False) > 0.95
+    assert shallow(carried=True, system=False) < 0.4
+    assert shallow(carried=False, system=True) < 0.4
 
 
 def _terse(account: str, mean_out: int) -> list[dict]:
