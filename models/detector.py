@@ -533,8 +533,7 @@ class AccountDetector(Stage[AccountState]):
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
-        it, ot, mt, system = e.input_tokens, e.output_tokens, e.max_tokens, e.has_system_prompt
-        nm = e.n_messages
+        it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
         ch = cluster_hash(cluster)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account

@@ -86,15 +86,17 @@ def test_a_released_accounts_look_alike_is_not_flagged(learned: bool) -> None:
 
 @pytest.mark.parametrize("learned", [True, False])
 def test_a_confirmed_harvests_look_alike_is_flagged_and_told_why(learned: bool) -> None:
-    """A script padded with longer prompts and second turns sits below the threshold; once an
-    analyst has confirmed one such account, the next is acted on, with a reason naming the verdict."""
+    """A script diluted with longer prompts and a short answer every other request sits below the
+    threshold; once an analyst has confirmed one such account, the next is acted on, with a reason
+    naming the verdict. (Made-up second turns no longer dilute a harvest: ``dg-18``.)"""
 
     def diluted(account: str, t0: float) -> list[dict[str, object]]:
         rs = firehose(account, 200, t0=t0, rpm=30)
         for i, r in enumerate(rs):
-            r["ts"] = t0 + 2.0 * i  # in order: each second turn follows its first
-            r["input_tokens"] = 200
-            r["n_messages"] = 3 if i % 2 else 1
+            r["ts"] = t0 + 2.0 * i
+            r["input_tokens"] = 300
+            if i % 2:
+                r["output_tokens"] = 150
         return rs
 
     det = Detector(_config(learned))
