@@ -143,8 +143,12 @@ def sessions(
     cap: int | None = None,
     same_ip: bool = True,
     burst: tuple[float, float] = (900.0, 2400.0),
+    padding: tuple[int, int] | None = None,
 ) -> Iterator[Event]:
-    """A person's sessions: multi-turn, think times, output-length-dependent reading time."""
+    """A person's sessions: multi-turn, think times, output-length-dependent reading time.
+
+    ``padding``: a made-up history instead of the real one, each earlier turn standing for that
+    many tokens (drawn per turn), whatever the answers were (a costume's conversation)."""
     n, busy = 0, t0
     fixed = addr(rng) if same_ip else None
     for t_start in arrivals(rng, t0, t1, sessions_per_h / 3600.0, style, tz=tz, burst=burst):
@@ -163,7 +167,7 @@ def sessions(
             n += 1
             if cap is not None and n >= cap:
                 return
-            history = i + min(out, max_tokens)
+            history = i + min(out, max_tokens) if padding is None else (turn + 1) * rng.randint(*padding)
             t += rng.lognormvariate(2.3, 0.8) + think_s * rng.lognormvariate(0.0, 0.7) + min(out, max_tokens) / 40.0
             if t >= t1:
                 return

@@ -52,6 +52,9 @@ HONEST = [
 LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness", "proxied_office"]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
+LATER_ATTACK = ["costumed_mimic"]
+"""Campaigns added after the seeds above were in use, planned from a random stream of their own
+after the later honest populations (present in a seed with the same chance as any campaign)."""
 ATTACK = [
     "firehose",
     "hydra",
@@ -212,6 +215,9 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
     if name == "mimicry":
         n, s = r.randint(4, 20), _u(r, 1.5, 6)
         return {"n": n, "sessions_per_h": s, "harvest_share": _u(r, 0.4, 0.85), "est": n * s * h * dm * 2}
+    if name == "costumed_mimic":
+        n, s = r.randint(20, 120), _u(r, 0.5, 2.5)
+        return {"n": n, "sessions_per_h": s, "harvest_share": _u(r, 0.5, 0.9), "est": n * s * h * dm * 3}
     if name == "swarm":
         n, acc = r.randint(1, 2), r.randint(100, 500)
         return {"n": n, "accounts": acc, "requests": [3, r.randint(5, 11)], "clients": r.randint(1, 3),
@@ -318,6 +324,10 @@ def plan(seed: int, hours: float = 6.0, scale: float = 1.0, start: float | None 
     for name in LATER_HONEST:
         if later.random() < PRESENCE.get(name, 0.8):
             pops[name] = _plan_one(name, later, hours, dm)
+    later_attack = random.Random(f"plan-later-attack-{seed}")
+    for name in LATER_ATTACK:
+        if later_attack.random() < 0.6:
+            pops[name] = _plan_one(name, later_attack, hours, dm)
     for k, v in pops.items():
         _scale(k, v, scale)
     return {
@@ -1221,6 +1231,31 @@ def b_mimicry(w: World, r: random.Random, p: dict[str, Any]) -> None:
             max_turns=2, think_s=25.0, max_tokens=4096), "mimicry-0")  # fmt: skip
 
 
+def b_costumed_mimic(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Mimicry in costume: each account a browser user agent of its own over one script's TLS
+    stack, behind a residential or mobile address of its own, in human sessions with pauses,
+    its threads padded with a made-up history (a few hundred tokens a turn after answers of
+    thousands), a sweep for long answers mixed with chat."""
+    rr = random.Random(r.getrandbits(64))
+    sweep = w.sweep(rr, pad=rr.choice([0, 4]))
+    tls = rr.choice([w.clients.sdk(rr)[1], Clients.custom(rr)[1]])
+    pad = (rr.randint(50, 200), rr.randint(250, 600))
+    for _ in range(p["n"]):
+        g = random.Random(rr.getrandbits(64))
+        a = w.acct_id()
+        share = p["harvest_share"]
+
+        def prompt(x: random.Random, _t: int, s: float = share) -> tuple[Prompt, float]:
+            return (sweep.next(), x.uniform(1200, 2600)) if x.random() < s else (w.chat.draw(x), 250.0)
+
+        addr = _fixed_addr(w.pools.home(g)) if g.random() < 0.7 else w.pools.mobile
+        w.add(a, "attack", "costumed_mimic", sessions(
+            Acct(a, ua=w.clients.browser(g)[0], tls=tls, org=None), g, t0=w.t0, t1=w.t1,
+            sessions_per_h=p["sessions_per_h"], style="diurnal", tz=g.uniform(-8, 3), addr=addr, prompt=prompt,
+            mean_turns=g.uniform(2.0, 5.0), max_turns=8, think_s=g.uniform(15.0, 60.0),
+            max_tokens=g.choice([4096, 8192]), padding=pad), "costumed-mimic-0")  # fmt: skip
+
+
 def b_swarm(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """Hundreds of accounts, each below any per-account minimum, sharing sweep, client and infra."""
     for k in range(p["n"]):
@@ -1313,7 +1348,7 @@ def b_slow_low_spread(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
 
 BUILDERS: dict[str, Callable[[World, random.Random, dict[str, Any]], None]] = {
-    name: globals()[f"b_{name}"] for name in HONEST + LATER_HONEST + ATTACK
+    name: globals()[f"b_{name}"] for name in HONEST + LATER_HONEST + ATTACK + LATER_ATTACK
 }
 
 

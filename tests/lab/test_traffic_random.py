@@ -11,7 +11,16 @@ import orjson
 import pytest
 
 from distillguard.lab.traffic import randomized as rnd
-from distillguard.lab.traffic.randomized import ATTACK, HONEST, LATER_HONEST, PRESENCE, _accounts, build_random, plan
+from distillguard.lab.traffic.randomized import (
+    ATTACK,
+    HONEST,
+    LATER_ATTACK,
+    LATER_HONEST,
+    PRESENCE,
+    _accounts,
+    build_random,
+    plan,
+)
 from distillguard.lab.traffic.simulate import merged
 from distillguard.lab.traffic.text import PromptPool, Windows, compose, fast_simhash, make_vocab, seg, sentence
 from distillguard.models.event import parse_event
@@ -59,7 +68,7 @@ def test_every_scenario_appears_in_seeds_1_to_10() -> None:
         assert 1000 <= sum(_accounts(k, v) for k, v in pops.items()) <= 2500
         assert 150_000 <= sum(v["est"] for v in pops.values()) <= 400_000
     off = {k for k, v in PRESENCE.items() if v == 0.0}  # documented in randomized.PRESENCE
-    assert seen == (set(HONEST) | set(LATER_HONEST) | set(ATTACK)) - off
+    assert seen == (set(HONEST) | set(LATER_HONEST) | set(ATTACK) | set(LATER_ATTACK)) - off
 
 
 def test_events_valid_ordered_and_labelled(short_runs: dict[int, tuple[list[dict[str, Any]], dict[str, Any]]]) -> None:
@@ -114,13 +123,13 @@ def test_cli_random_variant_writes_world(tmp_path: Path) -> None:
 
 
 def test_the_newest_population_leaves_the_others_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A population added after the seeds were in use goes last in ``LATER_HONEST``, planned from
-    the stream of the later ones and built last: without it, every other account's events are the
-    same (so the figures before it can be compared)."""
-    later = LATER_HONEST[-1]
+    """A population added after the seeds were in use goes last (``LATER_HONEST``, then
+    ``LATER_ATTACK``), planned from a stream of the later ones and built last: without it, every
+    other account's events are the same (so the figures before it can be compared)."""
+    later = LATER_ATTACK[-1]
     seed = next(s for s in range(1, 11) if later in plan(s)["populations"])
     events, labels = _run(seed)
-    monkeypatch.setattr(rnd, "LATER_HONEST", LATER_HONEST[:-1])
+    monkeypatch.setattr(rnd, "LATER_ATTACK", LATER_ATTACK[:-1])
     without, labels_without = _run(seed)
     added = {a for a, v in labels.items() if v["scenario"] == later}
     assert added
@@ -168,6 +177,28 @@ def test_a_proxied_office_is_people_of_every_browser_on_one_stack_no_browser_use
         if prev is not None and e["n_messages"] == prev["n_messages"] + 2:
             assert e["input_tokens"] >= prev["input_tokens"] + prev["output_tokens"]
         last[e["account_id"]] = e
+
+
+def test_a_costumed_mimic_pads_its_threads_on_one_script_stack_under_browser_user_agents() -> None:
+    """Mimicry in costume: browser user agents of more than one family on one TLS stack that no
+    browser uses, from home or mobile addresses, in threads whose every turn follows the last
+    but carries a few hundred tokens a turn, not the long answers it got."""
+    seed = next(s for s in range(1, 11) if "costumed_mimic" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.5)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "costumed_mimic"]
+    assert all(labels[e["account_id"]]["label"] == "attack" for e in mine)
+    assert len({e["tls_fingerprint"] for e in mine}) == 1
+    assert len({"Firefox/" in e["user_agent"] or "Chrome/" not in e["user_agent"] for e in mine}) == 2
+    assert all(e["user_agent"].startswith("Mozilla/") for e in mine)
+    last: dict[str, dict[str, Any]] = {}
+    turns = 0
+    for e in mine:
+        prev = last.get(e["account_id"])
+        if prev is not None and e["n_messages"] == prev["n_messages"] + 2 and prev["output_tokens"] >= 1000:
+            turns += 1  # after a long answer
+            assert e["input_tokens"] < prev["input_tokens"] + prev["output_tokens"]
+        last[e["account_id"]] = e
+    assert turns >= 20
 
 
 def test_benchmark_harnesses_ask_short_shared_questions_for_long_reasoning_at_temperature_0() -> None:
