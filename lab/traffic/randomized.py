@@ -1240,14 +1240,14 @@ def b_costumed_mimic(w: World, r: random.Random, p: dict[str, Any]) -> None:
     sweep = w.sweep(rr, pad=rr.choice([0, 4]))
     tls = rr.choice([w.clients.sdk(rr)[1], Clients.custom(rr)[1]])
     pad = (rr.randint(50, 200), rr.randint(250, 600))
+    share = p["harvest_share"]
+
+    def prompt(x: random.Random, _t: int) -> tuple[Prompt, float]:
+        return (sweep.next(), x.uniform(1200, 2600)) if x.random() < share else (w.chat.draw(x), 250.0)
+
     for _ in range(p["n"]):
         g = random.Random(rr.getrandbits(64))
         a = w.acct_id()
-        share = p["harvest_share"]
-
-        def prompt(x: random.Random, _t: int, s: float = share) -> tuple[Prompt, float]:
-            return (sweep.next(), x.uniform(1200, 2600)) if x.random() < s else (w.chat.draw(x), 250.0)
-
         addr = _fixed_addr(w.pools.home(g)) if g.random() < 0.7 else w.pools.mobile
         w.add(a, "attack", "costumed_mimic", sessions(
             Acct(a, ua=w.clients.browser(g)[0], tls=tls, org=None), g, t0=w.t0, t1=w.t1,
