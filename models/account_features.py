@@ -140,7 +140,6 @@ class AccountState:
         "baseline",
         "campaign",
         "clusters",
-        "depth",
         "hours",
         "last_context",
         "last_messages",
@@ -180,9 +179,6 @@ class AccountState:
         """``n_messages`` of the previous request (a conversation continues from it)."""
         self.last_context = 0
         """Input plus output tokens of the previous request (what its continuation carries)."""
-        self.depth = 1
-        """The latest request's messages if the account built its history (it follows the
-        previous request and carries it), else 1 (set by :meth:`update`; not checkpointed)."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -226,14 +222,11 @@ class AccountState:
             self.count_hour += 1.0
         # A multi-turn request that does not follow the previous one by a turn or two carries a
         # history the account did not build here (padding, or a product's users each in a
-        # conversation of their own): it is as shallow as a single turn. A conversation of one's
-        # own also carries what its previous request sent and got back; a few hundred tokens of
-        # made-up turns after an answer of thousands do not (``depth``), and without a product's
-        # system prompt such a thread is padding too.
+        # conversation of their own): it is as shallow as a single turn. A thread that follows
+        # but does not carry what its previous request sent and got back is made up too, unless
+        # a product's system prompt marks it (:meth:`thread`).
         m = e.n_messages
-        follows = self.last_messages < m <= self.last_messages + CONTINUE_MESSAGES
-        built = follows and e.input_tokens >= CARRIED_SHARE * self.last_context
-        self.depth = m if built else 1
+        follows, built = self.thread(e)
         padded = not follows or (not built and not e.has_system_prompt)
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
@@ -328,6 +321,20 @@ class AccountState:
         }
 
     # --- checkpoint --------------------------------------------------------------------------
+    def thread(self, e: Event) -> tuple[bool, bool]:
+        """Whether a request follows the account's previous one (one to ``CONTINUE_MESSAGES``
+        messages more), and whether it also carries ``CARRIED_SHARE`` of what that request sent
+        and got back: a history the account built. A few hundred tokens of made-up turns after
+        an answer of thousands do not carry it. Read before :meth:`update` folds the request in."""
+        m = e.n_messages
+        follows = self.last_messages < m <= self.last_messages + CONTINUE_MESSAGES
+        return follows, follows and e.input_tokens >= CARRIED_SHARE * self.last_context
+
+    def depth(self, e: Event) -> int:
+        """A request's messages if the account built its history (:meth:`thread`), else 1: the
+        depth a disguise key's group is told (``AccountDetector._campaign_observations``)."""
+        return e.n_messages if self.thread(e)[1] else 1
+
     def to_state(self) -> dict[str, Any]:
         """A JSON-able, named, versioned snapshot (no pickle: a changelog must never carry code)."""
         b, c, p = self.baseline, self.campaign, self.policy

@@ -460,9 +460,11 @@ class AccountDetector(Stage[AccountState]):
         st = self.state(acct, e.ts, partition)
         keys = linkage_keys(e)
         costume = None
+        depth = e.n_messages
         if self._stacks and self.stacks.observe(e.tls_fingerprint, e.user_agent, acct):
             costume = mismatch_key(e.tls_fingerprint)
             keys.append(costume)
+            depth = st.depth(e)  # read before the request is folded in
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
         popular = False
@@ -511,7 +513,7 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(e, keys, popular, ah, weight, costume, st.depth) if weight else []
+        camp = self._campaign_observations(e, keys, popular, ah, weight, costume, depth) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
@@ -528,7 +530,7 @@ class AccountDetector(Stage[AccountState]):
         for ``weight`` requests. ``ah``: the account's :func:`stable_hash`.
 
         ``costume``: the request's disguise key (a browser claim out of place on its TLS stack),
-        if any. Its group is told ``depth`` messages (:attr:`AccountState.depth`): a history the
+        if any. Its group is told ``depth`` messages (:meth:`AccountState.depth`): a history the
         account did not build is no conversation of a person's in costume, only padding."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]

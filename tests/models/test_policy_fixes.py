@@ -300,9 +300,9 @@ def test_a_thread_that_does_not_carry_its_answers_was_not_built_by_the_account()
         st = AccountState(T0)
         out = []
         for i, (m, inp, answer) in enumerate(turns):
-            e = event(event_id=f"d{i}", ts=T0 + i, n_messages=m, input_tokens=inp, output_tokens=answer)
-            st.update(parse_event(e))
-            out.append(st.depth)
+            e = parse_event(event(event_id=f"d{i}", ts=T0 + i, n_messages=m, input_tokens=inp, output_tokens=answer))
+            out.append(st.depth(e))
+            st.update(e)
         return out
 
     assert depths([(1, 30, 2500), (3, 2600, 2400), (5, 5100, 2000)]) == [1, 3, 5]
