@@ -438,6 +438,13 @@ def _fixed_addr(a: Addr) -> Callable[[random.Random], Addr]:
     return lambda _r: a
 
 
+def _office_nat(r: random.Random, k: int | None = None) -> list[Addr]:
+    """The NAT addresses of one office /24: ``k`` of them, or one to four."""
+    office = Pools.office_block(r)
+    n = r.randint(1, 4) if k is None else k
+    return [(f"{office[0]}.{x}", office[1]) for x in r.sample(range(2, 250), k=n)]
+
+
 def _choice_addr(addrs: list[Addr]) -> Callable[[random.Random], Addr]:
     return lambda r: r.choice(addrs)
 
@@ -544,8 +551,7 @@ def b_heavy_chat(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
 def b_campus_nat(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """A campus behind a few NAT addresses in one /24."""
-    block = Pools.office_block(r)
-    ips = [(f"{block[0]}.{x}", block[1]) for x in r.sample(range(2, 250), k=p["nat_ips"])]
+    ips = _office_nat(r, p["nat_ips"])
     for _ in range(p["n"]):
         _chat_like(w, r, {**p, "n": 1}, "campus_nat", addr=(_choice_addr(ips), False))
 
@@ -967,8 +973,7 @@ def b_autonomous_agent(w: World, r: random.Random, p: dict[str, Any]) -> None:
 def b_company_org(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """A company org: many employee accounts behind one office /24, one SDK, one org_id, work hours."""
     for size in p["employees"]:
-        office = Pools.office_block(r)
-        nat = [(f"{office[0]}.{x}", office[1]) for x in r.sample(range(2, 250), k=r.randint(1, 4))]
+        nat = _office_nat(r)
         org = f"org-{r.getrandbits(36):09x}"
         ua, tls = w.clients.sdk(r, ("anthropic-python", "anthropic-ts", "openai-python", "java"))
         tz = r.uniform(-8, 3)
@@ -998,8 +1003,7 @@ def b_content_agency(w: World, r: random.Random, p: dict[str, Any]) -> None:
     the agency's shared brief template, with a revision now and then. An organisation of
     steady accounts asking novel questions for long answers on one template, and honest."""
     for size in p["employees"]:
-        office = Pools.office_block(r)
-        nat = [(f"{office[0]}.{x}", office[1]) for x in r.sample(range(2, 250), k=r.randint(1, 4))]
+        nat = _office_nat(r)
         org = f"org-{r.getrandbits(36):09x}"
         tz = r.uniform(-8, 3)
         brief = Wrapped(r, r.choice(_BRIEFS), w.chat, cut=12)
@@ -1034,8 +1038,7 @@ def b_proxied_office(w: World, r: random.Random, p: dict[str, Any]) -> None:
     chromium = [b for b in browsers if "Chrome/" in b[0]]
     others = [b for b in browsers if "Chrome/" not in b[0]]
     for size, writers, chrome in zip(p["employees"], p["writer_share"], p["chromium_share"], strict=True):
-        office = Pools.office_block(r)
-        nat = [(f"{office[0]}.{x}", office[1]) for x in r.sample(range(2, 250), k=r.randint(1, 4))]
+        nat = _office_nat(r)
         tls = f"t13d{r.randint(10, 19):02d}{r.randint(8, 18):02d}h1_{r.getrandbits(48):012x}_{r.getrandbits(48):012x}"
         org = f"org-{r.getrandbits(36):09x}" if r.random() < 0.5 else None
         tz = r.uniform(-8, 3)
