@@ -143,6 +143,7 @@ class AccountState:
         "hours",
         "last_context",
         "last_messages",
+        "sibling_share",
         "n",
         "n_popular",
         "part",
@@ -179,6 +180,9 @@ class AccountState:
         """``n_messages`` of the previous request (a conversation continues from it)."""
         self.last_context = 0
         """Input plus output tokens of the previous request (what its continuation carries)."""
+        self.sibling_share = 0.0
+        """EW share of the account's own prompts (popular ones aside) that were template siblings
+        of another account's recent prompt (:meth:`sibling`)."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -320,6 +324,23 @@ class AccountState:
             "requests": float(self.n),
         }
 
+    def sibling(self, found: bool) -> float:
+        """Fold in whether the account's latest own prompt (a popular one is not) was a template
+        sibling of another account's recent prompt; return the share of its prompts that were.
+
+        >>> person, sweep = AccountState(0.0), AccountState(0.0)
+        >>> for i in range(40):  # three prompts of the person's forty resemble another's
+        ...     person.n, sweep.n = i + 1, i + 1
+        ...     shares = person.sibling(i in (5, 20, 33)), sweep.sibling(i > 0)
+        >>> [round(x, 2) for x in shares]
+        [0.07, 0.99]
+        """
+        own = self.n - self.n_popular
+        share = self.sibling_share
+        share += (found - share) * (ALPHA if own * ALPHA > 1.0 else 1.0 / (own if own > 0 else 1))
+        self.sibling_share = share
+        return share
+
     # --- checkpoint --------------------------------------------------------------------------
     def thread(self, e: Event) -> tuple[bool, bool]:
         """Whether a request follows the account's previous one (one to ``CONTINUE_MESSAGES``
@@ -345,6 +366,7 @@ class AccountState:
             "n_popular": self.n_popular,
             "last_messages": self.last_messages,
             "last_context": self.last_context,
+            "sibling_share": self.sibling_share,
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -371,6 +393,7 @@ class AccountState:
         st.n, st.refused, st.n_popular = int(s["n"]), int(s["refused"]), int(s.get("n_popular", 0))
         st.last_messages = int(s.get("last_messages", 0))
         st.last_context = int(s.get("last_context", 0))
+        st.sibling_share = float(s.get("sibling_share", 0.0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None

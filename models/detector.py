@@ -513,11 +513,12 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(e, keys, popular, ah, weight, costume, depth) if weight else []
+        camp = self._campaign_observations(st, e, keys, popular, ah, weight, costume, depth) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
         self,
+        st: AccountState,
         e: Event,
         keys: list[str],
         popular: bool,
@@ -527,7 +528,8 @@ class AccountDetector(Stage[AccountState]):
         depth: int = 1,
     ) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key, standing
-        for ``weight`` requests. ``ah``: the account's :func:`stable_hash`.
+        for ``weight`` requests. ``st``: the account's state (its habit of template siblings);
+        ``ah``: the account's :func:`stable_hash`.
 
         ``costume``: the request's disguise key (a browser claim out of place on its TLS stack),
         if any. Its group is told ``depth`` messages (:meth:`AccountState.depth`): a history the
@@ -539,7 +541,9 @@ class AccountDetector(Stage[AccountState]):
         ch = cluster_hash(cluster)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
-            if template is not None:
+            # A template is the account's tie only as a habit: a person whose prompts now and then
+            # resemble a campaign's template (one way of asking for a function) joins no sweep.
+            if st.sibling(template is not None) >= MIN_MEMBER_TIE and template is not None:
                 keys = [*keys, template]
         out = []  # a plain loop: a comprehension would close over a dozen variables
         for key in keys:

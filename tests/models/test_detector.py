@@ -332,6 +332,41 @@ def test_accounts_sharing_only_a_template_are_linked_by_it(template_key: bool) -
         assert not acted
 
 
+def test_a_person_whose_prompts_now_and_then_resemble_a_template_is_not_its_member() -> None:
+    """Beside thirty accounts that sweep one template, six developers each on a client and
+    network of their own ask for long answers in a few words, one prompt in six a fill of the
+    same template (one way of asking for an explanation). A template is an account's tie only
+    as a habit: the campaign is acted on, the developers are not (all six were before)."""
+    explain = "Explain step by step how {} works. Show your reasoning in detail and give a long answer with examples."
+    campaign = [
+        dict(r, prompt_simhash=prompt_simhash(explain.format(f"concept{k}")))
+        for k, r in enumerate(_template_only_campaign())
+    ]
+    rng = random.Random(5)
+    people = [
+        _as(
+            campaign[0],
+            f"dev-{p}",
+            i,
+            user_agent=f"dev-tool-{p}/0.1",
+            tls_fingerprint=f"t13d_dev{p}",
+            asn=52000 + p,
+            ip=f"99.{p}.8.7",
+            ts=T0 + 900.0 + p * 60.0 + i * 400.0,  # under the lone cost gate's rate
+            output_tokens=rng.randint(1200, 2000),
+            prompt_simhash=prompt_simhash(
+                explain.format(f"thing{i}x{p}") if i % 6 == 5 else " ".join(rng.choice(WORDS) for _ in range(12))
+            ),
+        )
+        for p in range(6)
+        for i in range(30)
+    ]
+    decisions = run(sorted(campaign + people, key=lambda r: r["ts"]))
+    acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
+    assert len([a for a in acted if a.startswith("thin-")]) >= 25
+    assert not [a for a in acted if a.startswith("dev-")]
+
+
 def _template_only_campaign() -> list[dict[str, object]]:
     """Thirty accounts sweeping one template, each on its own client and network."""
     return [
