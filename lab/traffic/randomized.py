@@ -49,7 +49,7 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
-LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness", "proxied_office"]
+LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness", "proxied_office", "prompt_tinkerer"]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
 LATER_ATTACK = ["costumed_mimic"]
@@ -188,6 +188,11 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         sizes = [r.randint(150, 800) for _ in range(r.randint(1, 3))]
         return {"n": n, "benchmarks": sizes, "runs": runs, "rpm": [5, r.randint(20, 90)],
                 "est": n * sum(sizes) / len(sizes) * (runs + 1) / 2 * min(1.0, h / 6)}  # fmt: skip
+    if name == "prompt_tinkerer":
+        n = r.randint(10, 60)
+        return {"n": n, "runs": [1, r.randint(1, 3)], "run_len": [15, r.randint(40, 150)],
+                "recipe_share": _u(r, 0.05, 0.2), "out_mean": [200, r.randint(400, 900)],
+                "est": n * 2 * 60 * min(1.0, h / 6)}  # fmt: skip
     if name == "proxied_office":
         sizes = [r.randint(30, 100) for _ in range(r.randint(1, 2))]
         return {"employees": sizes, "writer_share": [_u(r, 0.05, 0.8) for _ in sizes],
@@ -388,6 +393,9 @@ class World:
     gens: list[Iterator[Event]] = field(default_factory=list)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     ids: random.Random = field(default_factory=random.Random)
+    recipes: list[str] = field(default_factory=list)
+    """Prompt recipes going round: the campaigns' templates so far (a campaign copies its
+    wording from the same tutorials and forums as anyone; people reuse it too)."""
 
     def acct_id(self) -> str:
         """A fresh opaque account id."""
@@ -412,11 +420,12 @@ class World:
         return self.pools.host(r, r.choice(self.proxy_blocks))
 
     def sweep(self, r: random.Random, *, pad: int = 0, paraphrase: float = 0.0, short: bool = False) -> Sweep:
-        """A campaign's own template family and taxonomy."""
+        """A campaign's own template family and taxonomy (its templates join :attr:`recipes`)."""
         concepts, fields = T.taxonomy(r, r.randint(60, 400), r.randint(6, 30))
         temps = T.harvest_templates(r, r.randint(1, 6))
         if r.random() < 0.3:
             temps += T.problem_templates(r, r.randint(1, 3))
+        self.recipes.extend(temps)
         return Sweep(
             r,
             temps,
@@ -736,6 +745,54 @@ def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
         acct = Acct(a, ua=ua, tls=tls, org=w.org(rr))
         w.add(a, "benign", "benchmark_harness", requests(acct, rr, times(), req, _fixed_addr(addr)))
+
+
+def b_prompt_tinkerer(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Developers trying the API from an SDK at home: one to three runs of a script or a burst
+    at the console (15-150 requests, seconds apart) of terse prompts asking for code and
+    explanations (200-900-token answers, single turns), some of them a prompt recipe going
+    round that a campaign's template copies too (the person's own words in its slots: a
+    template sibling of the campaign's sweep). Built after the campaigns, whose recipes
+    (:attr:`World.recipes`) are known by then."""
+    recipes = w.recipes or T.harvest_templates(r, 4)
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        a = w.acct_id()
+        ua, tls = w.clients.sdk(rr)
+        addr = _fixed_addr(w.pools.mobile(rr) if rr.random() < 0.2 else w.pools.home(rr))
+        runs = rr.randint(*p["runs"])
+        lens = [rr.randint(p["run_len"][0], max(p["run_len"]) + 1) for _ in range(runs)]
+        starts = sorted(rr.uniform(w.t0, w.t1 - 600.0) for _ in range(runs))
+        plan = tuple(zip(starts, lens, strict=True))
+        gap = rr.uniform(2.0, 15.0)
+
+        def times(
+            g: random.Random = rr, runs: tuple[tuple[float, int], ...] = plan, gap: float = gap
+        ) -> Iterator[float]:
+            t = 0.0
+            for start, k in runs:
+                t = max(t, start)
+                for _ in range(k):
+                    t += gap * g.uniform(0.3, 2.0)
+                    yield t
+
+        mine, words = rr.sample(recipes, k=min(2, len(recipes))), rr.sample(w.vocab, k=30)
+        share = p["recipe_share"] * rr.uniform(0.5, 1.5)
+        out_mean, cap = rr.uniform(*p["out_mean"]), rr.choice([256, 1024, 4096, 8192])
+
+        def req(g: random.Random, mine: list[str] = mine, words: list[str] = words, share: float = share,
+                out_mean: float = out_mean, cap: int = cap) -> Req:  # fmt: skip
+            if g.random() < share:
+                text = g.choice(mine).format(concept=g.choice(words), field=g.choice(words), a=g.randint(2, 99),
+                                             b=g.randint(2, 99), c=g.randint(2, 50), q="What is the total?",
+                                             lang=g.choice(("Python", "Go", "TypeScript")))  # fmt: skip
+            else:
+                text = sentence(g, w.vocab, 5, 25)
+            out = min(cap, lognorm(g, out_mean, 0.5))
+            return Req((fast_simhash(text), text), g.randint(8, 40), out, cap, temperature=g.choice((None, 0.0, 0.7)))
+
+        acct = Acct(a, ua=ua, tls=tls, org=w.org(rr), model=rr.choice(MODELS))
+        w.add(a, "benign", "prompt_tinkerer", requests(acct, rr, times(), req, addr))
 
 
 def b_eval_harness_cot(w: World, r: random.Random, p: dict[str, Any]) -> None:

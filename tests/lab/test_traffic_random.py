@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import statistics
 from pathlib import Path
@@ -177,6 +178,39 @@ def test_a_proxied_office_is_people_of_every_browser_on_one_stack_no_browser_use
         if prev is not None and e["n_messages"] == prev["n_messages"] + 2:
             assert e["input_tokens"] >= prev["input_tokens"] + prev["output_tokens"]
         last[e["account_id"]] = e
+
+
+def test_prompt_tinkerers_burst_terse_prompts_some_in_a_campaigns_wording() -> None:
+    """Developers trying the API from an SDK at home or on a phone: bursts of terse single-turn
+    prompts seconds apart, one to three of them, each account on one address, some prompts a
+    recipe a campaign's template copies too (a template sibling of its sweep, never the same
+    prompt)."""
+    seed = next(s for s in range(1, 11) if "prompt_tinkerer" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.3)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "prompt_tinkerer"]
+    assert mine
+    assert all(labels[e["account_id"]]["label"] == "benign" for e in mine)
+    assert not [e for e in mine if e["user_agent"].startswith("Mozilla/") or e["n_messages"] != 1]
+    assert all(e["input_tokens"] <= 40 for e in mine)
+    by: dict[str, list[dict[str, Any]]] = {}
+    for e in mine:
+        by.setdefault(e["account_id"], []).append(e)
+    for es in by.values():
+        assert len({e["ip"] for e in es}) == 1
+        gaps = [b["ts"] - a["ts"] for a, b in itertools.pairwise(es)]
+        assert sum(g > 600.0 for g in gaps) <= 2  # one to three bursts
+        assert sorted(gaps)[len(gaps) // 2] < 30.0
+    campaign = [int(e["prompt_simhash"], 16) for e in events if labels[e["account_id"]]["label"] == "attack"]
+    near = [
+        d
+        for e in mine
+        if (
+            d := min((int(e["prompt_simhash"], 16) ^ c).bit_count() for c in campaign[:: max(1, len(campaign) // 3000)])
+        )
+        <= 12
+    ]
+    assert near
+    assert 0 not in near
 
 
 def test_a_costumed_mimic_pads_its_threads_on_one_script_stack_under_browser_user_agents() -> None:
