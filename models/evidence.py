@@ -53,11 +53,15 @@ SCALED = ("output_input_ratio", "output_tokens", "active_hours")
 QS = (0.5, 0.75, 0.9, 0.95, 0.99)
 FALLBACK = {"output_input_ratio": 3.0, "output_tokens": 600.0, "active_hours": 12.0}
 """Fixed half-way points used until the population quantiles are warm: ``x / (x + c)``."""
-LONE_FALLBACK = {**FALLBACK, "output_tokens": 800.0}
+LONE_FALLBACK = {**FALLBACK, "output_tokens": 1200.0}
 """For an account judged alone: a long answer is longer. A lone account stands on its answer
-shape only (no campaign, no coordination), and honest products answer in a few hundred tokens
-(descriptions, summaries, support replies): measured on seeds 1-10, a 600-token half-way point
-blocked product-description generators (the largest share of honest requests refused)."""
+shape only (no campaign, no coordination), and honest workloads alone answer in a few hundred
+tokens up to about a thousand (descriptions, summaries, support replies; a developer's code; a
+benchmark question's chain of thought), while lone harvests on both generators ask for 1,400
+and more. Measured: a 600-token half-way point blocked product-description generators (seeds
+1-10, ``dg-6``); 800 acted on 39 % of the developers who burst terse prompts from an SDK
+(``prompt_tinkerer``, median over seeds 1-10) and on 4-9 % of the second exam's hobby
+developers (``dg-19``: 1,200)."""
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 

@@ -177,8 +177,8 @@ def test_a_rotating_campaign_does_not_push_a_clusters_honest_neighbours_out_of_m
 
 
 def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
-    """A templated generator at ~18 rpm for two hours: 90-token prompts, ~650-token answers
-    (a ratio of 7.2) under a ``max_tokens`` of ``cap``."""
+    """A templated generator at ~18 rpm for two hours: 140-token prompts, ~1,000-token answers
+    (a ratio of 7.1) under a ``max_tokens`` of ``cap``."""
     import random
 
     from distillguard.models.simhash import prompt_simhash
@@ -194,8 +194,8 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
                 account_id=account,
                 ts=t,
                 ip="34.1.2.3",
-                input_tokens=rng.randint(80, 100),
-                output_tokens=min(cap, int(rng.gauss(650, 40))),
+                input_tokens=rng.randint(130, 150),
+                output_tokens=min(cap, int(rng.gauss(1000, 60))),
                 max_tokens=cap,
                 prompt_simhash=prompt_simhash(text),
             )
@@ -204,11 +204,11 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
 
 
 def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> None:
-    """Answers a little under the half-way length, filling most of the client's 730-token cap, are
-    copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
+    """Answers a little under the half-way length, filling most of the client's 1,100-token cap,
+    are copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
     wants the model's whole answer) is, and so is the sized one with the rule ablated."""
 
-    sized = _generator("shop", 730)
+    sized = _generator("shop", 1100)
     assert not _acted(sized)
     assert _acted(_generator("script", 4096))
     assert _acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
@@ -480,3 +480,37 @@ def test_a_prompt_is_public_whoever_sent_it_first() -> None:
     assert st.n_popular == 6
     assert det.accounts.states["later"].n_popular == 6
     assert det.accounts.popularity.credits == {}
+
+
+def _burst(account: str, answer: int, seed: int = 9) -> list[dict]:
+    """A developer's burst from an SDK at home: 120 terse prompts of its own a few seconds apart,
+    answers of about ``answer`` tokens under a 4,096-token cap."""
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(3000)]
+    out, t = [], T0
+    for i in range(120):
+        t += rng.uniform(2.0, 12.0)
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(5, 20)))
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=t,
+                ip="73.10.153.172",
+                asn=7922,
+                user_agent="anthropic-python/0.39.2",
+                input_tokens=rng.randint(10, 30),
+                output_tokens=max(1, int(rng.gauss(answer, answer / 4))),
+                max_tokens=4096,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out
+
+
+def test_a_developers_burst_of_ordinary_answers_is_not_a_lone_harvest() -> None:
+    """Alone, an account is judged on its answer shape, and a long answer is one over a thousand
+    tokens: a developer bursting terse prompts for code answers of about 600 tokens is not acted
+    on (it was up to ``dg-18``), the same burst asking for about 1,800 is."""
+    assert not _acted(_burst("dev", 600))
+    assert _acted(_burst("lone", 1800))
