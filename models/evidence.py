@@ -53,15 +53,23 @@ SCALED = ("output_input_ratio", "output_tokens", "active_hours")
 QS = (0.5, 0.75, 0.9, 0.95, 0.99)
 FALLBACK = {"output_input_ratio": 3.0, "output_tokens": 600.0, "active_hours": 12.0}
 """Fixed half-way points used until the population quantiles are warm: ``x / (x + c)``."""
-LONE_FALLBACK = {**FALLBACK, "output_tokens": 1200.0}
+LONE_FALLBACK = {**FALLBACK, "output_tokens": 800.0}
 """For an account judged alone: a long answer is longer. A lone account stands on its answer
-shape only (no campaign, no coordination), and honest workloads alone answer in a few hundred
-tokens up to about a thousand (descriptions, summaries, support replies; a developer's code; a
-benchmark question's chain of thought), while lone harvests on both generators ask for 1,400
-and more. Measured: a 600-token half-way point blocked product-description generators (seeds
-1-10, ``dg-6``); 800 acted on 39 % of the developers who burst terse prompts from an SDK
-(``prompt_tinkerer``, median over seeds 1-10) and on 4-9 % of the second exam's hobby
-developers (``dg-19``: 1,200)."""
+shape only (no campaign, no coordination), and honest products answer in a few hundred tokens
+(descriptions, summaries, support replies): measured on seeds 1-10, a 600-token half-way point
+blocked product-description generators (the largest share of honest requests refused)."""
+BURST_REQUESTS = 200
+"""A person's burst: until an account has sent this many requests, all it could have taken is
+one burst's answers, and a long answer must be longer still (``BURST_TOKENS``). Past it, the
+account's volume is the harvest at stake (a firehose passes it in minutes)."""
+BURST_TOKENS = 1200.0
+"""The half-way point of a long answer during an account's first ``BURST_REQUESTS`` requests.
+Honest workloads alone answer in a few hundred tokens up to about a thousand (a developer's
+code, a benchmark question's chain of thought); the lone harvests of both generators ask for
+1,400 and more. Measured (``dg-19``): at 800, 51 % of the developers who burst terse prompts from
+an SDK (``prompt_tinkerer``, median over seeds 1-10) were acted on, and 4-12 % of the second
+exam's hobby developers; 1,200 for every request let firehoses with answers of about a thousand
+tokens harvest half of their requests."""
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 
@@ -147,9 +155,12 @@ def features(
     """The account's features, each in [0, 1]; higher = more harvest-like. ``active_hours``:
     ``st.active_hours(ts)``, when the caller has it already."""
     active = st.active_hours(ts) if active_hours is None else active_hours
+    length = st.mean_output_tokens
+    if st.n < BURST_REQUESTS:  # a burst's answers: judged as if half-way were BURST_TOKENS
+        length *= scales.fallback["output_tokens"] / BURST_TOKENS
     return {
         "answer_ratio": scales.rank("output_input_ratio", st.output_input_ratio(), fixed),
-        "answer_length": scales.rank("output_tokens", st.mean_output_tokens, fixed),
+        "answer_length": scales.rank("output_tokens", length, fixed),
         "max_tokens_fill": st.fill_share,
         # Prompts other accounts send too are left out of the answer shape (so mixing some in does
         # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
