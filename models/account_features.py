@@ -143,7 +143,6 @@ class AccountState:
         "hours",
         "last_context",
         "last_messages",
-        "sibling_share",
         "n",
         "n_popular",
         "part",
@@ -151,6 +150,7 @@ class AccountState:
         "refused",
         "ring",
         "ring_i",
+        "sibling_share",
     )
 
     def __init__(self, ts: float) -> None:

@@ -70,6 +70,8 @@ code, a benchmark question's chain of thought); the lone harvests of both genera
 an SDK (``prompt_tinkerer``, median over seeds 1-10) were acted on, and 4-12 % of the second
 exam's hobby developers; 1,200 for every request let firehoses with answers of about a thousand
 tokens harvest half of their requests."""
+BURST_SCALE = LONE_FALLBACK["output_tokens"] / BURST_TOKENS
+"""What a burst's mean answer length counts for against ``LONE_FALLBACK``'s half-way point."""
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 
@@ -156,8 +158,8 @@ def features(
     ``st.active_hours(ts)``, when the caller has it already."""
     active = st.active_hours(ts) if active_hours is None else active_hours
     length = st.mean_output_tokens
-    if st.n < BURST_REQUESTS:  # a burst's answers: judged as if half-way were BURST_TOKENS
-        length *= scales.fallback["output_tokens"] / BURST_TOKENS
+    if st.n < BURST_REQUESTS:  # a burst's answers: as if the half-way point were BURST_TOKENS
+        length *= BURST_SCALE
     return {
         "answer_ratio": scales.rank("output_input_ratio", st.output_input_ratio(), fixed),
         "answer_length": scales.rank("output_tokens", length, fixed),
