@@ -224,14 +224,7 @@ class AccountState:
         else:
             self.count_minute += 1.0
             self.count_hour += 1.0
-        # A multi-turn request that does not follow the previous one by a turn or two carries a
-        # history the account did not build here (padding, or a product's users each in a
-        # conversation of their own): it is as shallow as a single turn. A thread that follows
-        # but does not carry what its previous request sent and got back is made up too, unless
-        # a product's system prompt marks it (:meth:`thread`).
         m = e.n_messages
-        follows, built = self.thread(e)
-        padded = not follows or (not built and not e.has_system_prompt)
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone
@@ -244,7 +237,16 @@ class AccountState:
             self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
             fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
             self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
-            self.shallow_share += ((m <= SHALLOW_MESSAGES or padded) - self.shallow_share) * c
+            # A multi-turn request that does not follow the previous one by a turn or two carries
+            # a history the account did not build here (padding, or a product's users each in a
+            # conversation of their own): it is as shallow as a single turn. A thread that follows
+            # but does not carry what its previous request sent and got back is made up too,
+            # unless a product's system prompt marks it (:meth:`thread`).
+            shallow = m <= SHALLOW_MESSAGES
+            if not shallow:
+                follows, built = self.thread(e)
+                shallow = not follows or (not built and not e.has_system_prompt)
+            self.shallow_share += (shallow - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
@@ -341,7 +343,6 @@ class AccountState:
         self.sibling_share = share
         return share
 
-    # --- checkpoint --------------------------------------------------------------------------
     def thread(self, e: Event) -> tuple[bool, bool]:
         """Whether a request follows the account's previous one (one to ``CONTINUE_MESSAGES``
         messages more), and whether it also carries ``CARRIED_SHARE`` of what that request sent
@@ -356,6 +357,7 @@ class AccountState:
         depth a disguise key's group is told (``AccountDetector._campaign_observations``)."""
         return e.n_messages if self.thread(e)[1] else 1
 
+    # --- checkpoint --------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
         """A JSON-able, named, versioned snapshot (no pickle: a changelog must never carry code)."""
         b, c, p = self.baseline, self.campaign, self.policy

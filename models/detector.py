@@ -543,7 +543,8 @@ class AccountDetector(Stage[AccountState]):
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
             # A template is the account's tie only as a habit: a person whose prompts now and then
             # resemble a campaign's template (one way of asking for a function) joins no sweep.
-            if st.sibling(template is not None) >= MIN_MEMBER_TIE and template is not None:
+            habit = st.sibling(template is not None)
+            if template is not None and habit >= MIN_MEMBER_TIE:
                 keys = [*keys, template]
         out = []  # a plain loop: a comprehension would close over a dozen variables
         for key in keys:
