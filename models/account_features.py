@@ -151,6 +151,7 @@ class AccountState:
         "ring",
         "ring_i",
         "sibling_share",
+        "repeat_share",
     )
 
     def __init__(self, ts: float) -> None:
@@ -183,6 +184,9 @@ class AccountState:
         self.sibling_share = 0.0
         """EW share of the account's own prompts (popular ones aside) that were template siblings
         of another account's recent prompt (:meth:`sibling`)."""
+        self.repeat_share = 0.0
+        """EW share of the account's own prompts that it had sent before, longer ago than its ring
+        remembers, at a low temperature (:mod:`.popularity`): a benchmark run again."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -203,10 +207,11 @@ class AccountState:
         self.part = 0
         """The source partition (not checkpointed: known from where the state is read)."""
 
-    def update(self, e: Event, popular: bool = False) -> int:
+    def update(self, e: Event, popular: bool = False, repeat: bool = False) -> int:
         """Fold one request into the state; returns the nearest-prompt Hamming distance.
 
-        ``popular``: another account sent the same prompt recently (:mod:`.popularity`).
+        ``popular``: another account sent the same prompt recently (:mod:`.popularity`);
+        ``repeat``: this account did, longer ago than its ring of recent prompts remembers.
         A refused request (429 with no output) is only counted: returns -1.
         """
         if e.status == 429 and e.output_tokens == 0:
@@ -268,6 +273,7 @@ class AccountState:
             temp = e.temperature
             resample = temp is not None and temp >= RESAMPLE_TEMPERATURE
             self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
+            self.repeat_share += ((repeat and nearest > DUP_BITS and not resample) - self.repeat_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         self.last_messages = m
         self.last_context = e.input_tokens + e.output_tokens
@@ -369,6 +375,7 @@ class AccountState:
             "last_messages": self.last_messages,
             "last_context": self.last_context,
             "sibling_share": self.sibling_share,
+            "repeat_share": self.repeat_share,
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -396,6 +403,7 @@ class AccountState:
         st.last_messages = int(s.get("last_messages", 0))
         st.last_context = int(s.get("last_context", 0))
         st.sibling_share = float(s.get("sibling_share", 0.0))
+        st.repeat_share = float(s.get("repeat_share", 0.0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None

@@ -63,7 +63,7 @@ from distillguard.models.evidence import (
 )
 from distillguard.models.lookalikes import NO_VOTE, Lookalikes, Vote, lookalike_vector
 from distillguard.models.policy import BLOCK, SubjectPolicy
-from distillguard.models.popularity import PromptPopularity
+from distillguard.models.popularity import POPULAR, REPEAT, PromptPopularity
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 from distillguard.models.template_index import TemplateIndex, template_key
@@ -467,16 +467,19 @@ class AccountDetector(Stage[AccountState]):
             depth = st.depth(e)  # read before the request is folded in
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
-        popular = False
+        popular = repeat = False
         ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:
             pop = self.popularity
-            popular = pop.popular(e.simhash, key_hash(keys[0]), ah)
+            # A refused prompt is no answer held: asked again, it is no repeat.
+            seen = pop.sighting(e.simhash, key_hash(keys[0]), 0 if e.status == 429 and e.output_tokens == 0 else ah)
+            popular = seen == POPULAR
+            repeat = seen == REPEAT
             # Prompts this account sent first that others have sent since were public after all.
             owed = pop.owed(ah)
             if owed:
                 st.n_popular = min(st.n, st.n_popular + owed)
-        refused = st.update(e, popular) < 0
+        refused = st.update(e, popular, repeat) < 0
         decisions: list[Decision] = []
         cfg = self.cfg
         n = st.n

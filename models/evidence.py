@@ -75,6 +75,9 @@ BURST_SCALE = LONE_FALLBACK["output_tokens"] / BURST_TOKENS
 WARMUP = 200
 """Accounts the population quantiles must have seen before their ranks are used."""
 
+NOVEL_RPH = 100.0
+"""New prompts an hour from which an account's repeats of its older prompts take nothing from its
+novelty (``rerun``): a hundred new answers an hour, every hour, is a harvest whatever it repeats."""
 POPULAR_KNEE = 0.3
 """Share of popular prompts an account may have before they count against its novelty."""
 HARVEST_CENTRE = 0.60
@@ -167,7 +170,7 @@ def features(
         # Prompts other accounts send too are left out of the answer shape (so mixing some in does
         # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
         # class's assignment, popular questions) is sweeping nothing of its own.
-        "novelty": own_prompts(1.0 - st.duplicate_share, st.popular_share),
+        "novelty": own_prompts(1.0 - st.duplicate_share, st.popular_share) * rerun(st.repeat_share, st.rph(ts)),
         "template_share": st.template_share,
         "shallow_share": st.shallow_share,
         "timing_regularity": st.timing_regularity(),
@@ -177,6 +180,21 @@ def features(
         "error_share": st.error_share,
         "system_share": st.system_share,
     }
+
+
+def rerun(repeat_share: float, rph: float) -> float:
+    """What an account's repeats of its own older prompts leave of its novelty, in [0, 1].
+
+    A benchmark run again asks nothing new: its repeats take novelty away. A harvester whose
+    sweep repeats itself at a low temperature still takes new answers by the thousand: what
+    repeats cost is weighed against the new prompts an hour the account still sends
+    (``NOVEL_RPH`` or more: none).
+
+    >>> rerun(0.0, 5000.0), rerun(1.0, 300.0), rerun(0.45, 6000.0), round(rerun(0.5, 60.0), 2)
+    (1.0, 0.0, 1.0, 0.65)
+    """
+    novel = rph * (1.0 - repeat_share) / NOVEL_RPH
+    return 1.0 - repeat_share * (1.0 - (novel if novel < 1.0 else 1.0))
 
 
 def own_prompts(novelty: float, popular_share: float) -> float:

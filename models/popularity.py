@@ -10,7 +10,8 @@ words.
 The memory is a direct-mapped table (like a CPU cache) of recent prompt hashes and the account
 that sent each first: a fixed 12 MB whatever the traffic, one slot read and written per request,
 older prompts overwritten by newer ones. Exact hash matches only (the same normalised text);
-near-copies are the account's own template signal. In the live worker each process sees the
+near-copies are the account's own template signal. The same table tells an account's repeat of
+its own older prompt (:meth:`PromptPopularity.sighting`): a benchmark run again. In the live worker each process sees the
 accounts of its own partitions, so popularity there is judged within that share of the traffic.
 """
 
@@ -24,6 +25,9 @@ SHARED = 0xFFFFFFFF
 """Owner mark of a prompt that at least two accounts have sent."""
 MAX_CREDITS = 1 << 16
 """Accounts owed popular prompts at most (all forgotten when full)."""
+NEW, POPULAR, REPEAT = 0, 1, 2
+"""What :meth:`PromptPopularity.sighting` finds: a prompt not seen, one another key sent, one
+the same account sent (and no one else)."""
 
 
 class PromptPopularity:
@@ -44,8 +48,7 @@ class PromptPopularity:
 
     def popular(self, simhash: int, account_hash: int, sender: int = 0) -> bool:
         """Record that ``account_hash`` (a linkage key's hash) sent ``simhash``; whether another
-        sent it before. ``sender``: the account's hash; the first sender of a prompt found shared
-        for the first time (by another account) is owed it (:meth:`owed`).
+        sent it before (:meth:`sighting` is ``POPULAR``).
 
         Examples
         --------
@@ -55,24 +58,39 @@ class PromptPopularity:
         >>> p.popular(0xABCDEF, 1, 11), p.credits  # shared already: nothing more is owed
         (True, {11: 1})
         """
+        return self.sighting(simhash, account_hash, sender) == POPULAR
+
+    def sighting(self, simhash: int, account_hash: int, sender: int = 0) -> int:
+        """Record that ``account_hash`` (a linkage key's hash) sent ``simhash``: ``POPULAR`` if
+        another key sent it before, ``REPEAT`` if ``sender`` (an account's hash; 0 for none, as
+        for a refused request) did and no one else has, else ``NEW``. The first sender of a
+        prompt found shared for the first time (by another key) is owed it (:meth:`owed`).
+
+        >>> p = PromptPopularity(4)
+        >>> p.sighting(0xABCDEF, 1, 11), p.sighting(0xABCDEF, 1, 11), p.sighting(0xABCDEF, 1, 33)
+        (0, 2, 0)
+        >>> p.sighting(0xABCDEF, 2, 22), p.sighting(0xABCDEF, 1, 11)
+        (1, 1)
+        """
         i = (simhash ^ (simhash >> 31)) & self.mask
         if self.hashes[i] == simhash:
             owner = self.owners[i]
             if owner == account_hash:
-                return False
+                # The same key again: the account re-asking, or its campaign's own accounts.
+                return REPEAT if sender and self.firsts[i] == sender else NEW
             if owner != SHARED:
                 self.owners[i] = SHARED
                 first = self.firsts[i]
-                if first != sender:
+                if first and first != sender:
                     credits = self.credits
                     if len(credits) >= MAX_CREDITS:  # an account that never returns owes nothing
                         credits.clear()
                     credits[first] = credits.get(first, 0) + 1
-            return True
+            return POPULAR
         self.hashes[i] = simhash
         self.owners[i] = account_hash
         self.firsts[i] = sender
-        return False
+        return NEW
 
     def owed(self, sender: int) -> int:
         """How many of the prompts ``sender`` (an account's hash) sent first others have sent since

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,43 @@ def test_harnesses_running_a_public_benchmark_are_not_harvesters() -> None:
     without = _acted(records, DetectorConfig(ablate=frozenset({"popularity"})))
     assert {"h-second", "h-third"} <= without  # the feature is what spares them
     assert not with_popularity & {"h-second", "h-third"}
+
+
+def _runs(account: str, runs: int, temperature: float) -> list[dict[str, Any]]:
+    """A harness running the benchmark ``runs`` times back to back at 40 rpm, on a cloud."""
+    one = _harness(account, T0, "python-sdk/1.0", 16509, "34.1.1.1")
+    span = len(one) * 1.5
+    return [
+        {**r, "event_id": f"{r['event_id']}-run{k}", "ts": r["ts"] + k * span, "temperature": temperature}
+        for k in range(runs)
+        for r in one
+    ]
+
+
+def _in_force_at_the_end(records: list[dict[str, Any]]) -> str:
+    """The action in force on the records' account after the last of them ('allow' if none)."""
+    det, last = Detector(), "allow"
+    for r in sorted(records, key=lambda r: r["ts"]):
+        for d in det.observe(parse_event(r)):
+            last = d.action
+    return last
+
+
+def test_a_benchmark_run_again_is_no_harvest_but_a_sweep_that_repeats_itself_is() -> None:
+    """The first run of a benchmark has a lone harvester's shape and is acted on. Run again at
+    temperature 0 (the same answers), it asks nothing new and is released; sampled again at
+    temperature 1 (new answers), it is a harvest still. A harvester whose sweep repeats itself
+    at temperature 0 keeps taking new answers by the thousand (1,800 an hour here) and stays blocked."""
+    assert _in_force_at_the_end(_runs("h-again", 5, 0.0)) == "allow"
+    assert _in_force_at_the_end(_runs("h-samples", 5, 1.0)) != "allow"
+    sweep = firehose("f-sloppy", 3000, rpm=100.0)
+    rng = random.Random(7)
+    for i in range(40, len(sweep)):
+        if rng.random() < 0.7:  # a sweep that ran out of topics: most prompts asked before
+            sweep[i]["prompt_simhash"] = sweep[rng.randrange(0, i - 20)]["prompt_simhash"]
+    for r in sweep:
+        r["temperature"] = 0.0
+    assert _in_force_at_the_end(sweep) == "block"
 
 
 def test_popular_prompts_do_not_dilute_a_harvest() -> None:
