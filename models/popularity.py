@@ -11,8 +11,9 @@ The memory is a direct-mapped table (like a CPU cache) of recent prompt hashes a
 that sent each first: a fixed 12 MB whatever the traffic, one slot read and written per request,
 older prompts overwritten by newer ones. Exact hash matches only (the same normalised text);
 near-copies are the account's own template signal. The same table tells an account's repeat of
-its own older prompt (:meth:`PromptPopularity.sighting`): a benchmark run again. In the live worker each process sees the
-accounts of its own partitions, so popularity there is judged within that share of the traffic.
+its own older prompt (:meth:`PromptPopularity.sighting`): a benchmark run again. In the live
+worker each process sees the accounts of its own partitions, so popularity there is judged within
+that share of the traffic.
 """
 
 from __future__ import annotations

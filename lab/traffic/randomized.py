@@ -49,7 +49,15 @@ HONEST = [
     "retry_storm",
     "tutoring_app",
 ]
-LATER_HONEST = ["byok_app", "tenant_pool", "content_agency", "benchmark_harness", "proxied_office", "prompt_tinkerer"]
+LATER_HONEST = [
+    "byok_app",
+    "tenant_pool",
+    "content_agency",
+    "benchmark_harness",
+    "proxied_office",
+    "prompt_tinkerer",
+    "model_comparison",
+]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
 LATER_ATTACK = ["costumed_mimic"]
@@ -193,6 +201,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         return {"n": n, "runs": [1, r.randint(1, 3)], "run_len": [15, r.randint(40, 150)],
                 "recipe_share": _u(r, 0.05, 0.2), "out_mean": [200, r.randint(400, 900)],
                 "est": n * 2 * 60 * min(1.0, h / 6)}  # fmt: skip
+    if name == "model_comparison":
+        n, size, runs = r.randint(1, 4), r.randint(100, 400), r.randint(2, 5)
+        return {"n": n, "questions": [60, size], "runs": [2, runs], "rpm": [10, r.randint(20, 90)],
+                "est": n * size * (runs + 2) / 2 * min(1.0, h / 6)}  # fmt: skip
     if name == "proxied_office":
         sizes = [r.randint(30, 100) for _ in range(r.randint(1, 2))]
         return {"employees": sizes, "writer_share": [_u(r, 0.05, 0.8) for _ in sizes],
@@ -793,6 +805,42 @@ def b_prompt_tinkerer(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
         acct = Acct(a, ua=ua, tls=tls, org=w.org(rr), model=rr.choice(MODELS))
         w.add(a, "benign", "prompt_tinkerer", requests(acct, rr, times(), req, addr))
+
+
+def b_model_comparison(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Teams comparing models on a question set of their own: the same 60-400 chain-of-thought
+    questions run against two to five models back to back (minutes apart), at temperature 0, at
+    a machine's pace, from the cloud or an office on an SDK. The first run is a lone
+    harvester's shape; every later run asks only what the first asked."""
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        a = w.acct_id()
+        ua, tls = w.clients.sdk(rr, ("anthropic-python", "openai-python", "httpx", "aiohttp"))
+        block = w.pools.cloud_block(rr) if rr.random() < 0.6 else Pools.office_block(rr)
+        addr = (f"{block[0]}.{rr.randrange(1, 255)}", block[1])
+        questions = T.benchmark(rr, w.vocab, rr.randint(*p["questions"]))[1]
+        out_mean, cap = rr.uniform(600, 1600), rr.choice([2048, 4096, 8192])
+        gap = 60.0 / rr.uniform(*p["rpm"])
+        runs = rr.randint(*p["runs"])
+        start = rr.uniform(w.t0, w.t0 + (w.t1 - w.t0) / 2)
+
+        def times(
+            g: random.Random = rr, gap: float = gap, start: float = start, runs: int = runs, n: int = len(questions)
+        ) -> Iterator[float]:
+            t = start
+            for _ in range(runs):
+                for _ in range(n):
+                    t += gap * g.uniform(0.85, 1.15)
+                    yield t
+                t += g.uniform(60.0, 900.0)  # the next model's run
+
+        it = itertools.cycle(questions)
+
+        def req(g: random.Random, it: Iterator[Prompt] = it, out_mean: float = out_mean, cap: int = cap) -> Req:
+            return Req(next(it), g.randint(25, 120), lognorm(g, out_mean, 0.4), cap, 1, False, False, 0.0)
+
+        acct = Acct(a, ua=ua, tls=tls, org=w.org(rr))
+        w.add(a, "benign", "model_comparison", requests(acct, rr, times(), req, _fixed_addr(addr)))
 
 
 def b_eval_harness_cot(w: World, r: random.Random, p: dict[str, Any]) -> None:

@@ -213,6 +213,29 @@ def test_prompt_tinkerers_burst_terse_prompts_some_in_a_campaigns_wording() -> N
     assert 0 not in near
 
 
+def test_teams_comparing_models_run_one_question_set_again_and_again() -> None:
+    """Teams comparing models: one account each, on one address, sends its own chain-of-thought
+    questions (asked by no other account) at temperature 0, in two or more runs back to back,
+    every later run the first run's questions again."""
+    seed = next(s for s in range(1, 11) if "model_comparison" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.5)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "model_comparison"]
+    assert mine
+    assert all(labels[e["account_id"]]["label"] == "benign" for e in mine)
+    assert all(e["temperature"] == 0.0 and e["n_messages"] == 1 for e in mine)
+    by: dict[str, list[dict[str, Any]]] = {}
+    for e in mine:
+        by.setdefault(e["account_id"], []).append(e)
+    others = {e["prompt_simhash"] for e in events if labels[e["account_id"]]["scenario"] != "model_comparison"}
+    for es in by.values():
+        assert len({e["ip"] for e in es}) == 1
+        asked = [e["prompt_simhash"] for e in es]
+        first = len(set(asked))
+        assert len(asked) >= 2 * first  # every question at least twice: two runs or more
+        assert asked[first:] == asked[: len(asked) - first]  # each run asks the first run's questions
+        assert not set(asked) & others
+
+
 def test_a_costumed_mimic_pads_its_threads_on_one_script_stack_under_browser_user_agents() -> None:
     """Mimicry in costume: browser user agents of more than one family on one TLS stack that no
     browser uses, from home or mobile addresses, in threads whose every turn follows the last
