@@ -52,6 +52,7 @@ from distillguard.models.evidence import (
     LONE_FALLBACK,
     POPULAR_KNEE,
     POPULATION_WEIGHT,
+    SETTLED_RERUN,
     AccountEvidence,
     PopulationScales,
     automation,
@@ -59,6 +60,7 @@ from distillguard.models.evidence import (
     features,
     harvest_core,
     own_prompts,
+    rerun,
     unit,
 )
 from distillguard.models.lookalikes import NO_VOTE, Lookalikes, Vote, lookalike_vector
@@ -336,6 +338,7 @@ class Stage(Generic[S]):
         *,
         force_block: bool = False,
         can_block: bool = True,
+        settled: bool = False,
     ) -> Decision | None:
         """Step the subject's policy; a change of state becomes a decision.
 
@@ -344,7 +347,7 @@ class Stage(Generic[S]):
         policy = st.policy
         if policy is None:
             policy = st.policy = SubjectPolicy()
-        change = policy.step(score, ts, limit, self.cfg, force_block=force_block, can_block=can_block)
+        change = policy.step(score, ts, limit, self.cfg, force_block=force_block, can_block=can_block, settled=settled)
         if change is None:
             return None
         return Decision(
@@ -679,6 +682,8 @@ class AccountDetector(Stage[AccountState]):
             partial(self._reasons, f, raw, ev, self.last_vote),
             e.event_id,
             force_block=not bites and score >= cfg.throttle_score,
+            # Asking only what it asked before (a benchmark run again), it need not wait to be released.
+            settled=active and rerun(st.repeat_share, raw["rph"]) < SETTLED_RERUN,
         )
 
     def _released_lookalike(self, st: AccountState, ts: float) -> bool:

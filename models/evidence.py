@@ -78,6 +78,11 @@ WARMUP = 200
 NOVEL_RPH = 100.0
 """New prompts an hour from which an account's repeats of its older prompts take nothing from its
 novelty (``rerun``): a hundred new answers an hour, every hour, is a harvest whatever it repeats."""
+SETTLED_RERUN = 0.1
+"""What repeats leave of an account's novelty (``rerun``) under which it asks nothing new: a
+benchmark run again, released as soon as its evidence stays low (``SubjectPolicy.step``'s
+``settled``), not a quarter of an hour later. Sending old prompts again buys a harvester no new
+answers while it lasts."""
 POPULAR_KNEE = 0.3
 """Share of popular prompts an account may have before they count against its novelty."""
 HARVEST_CENTRE = 0.60

@@ -61,6 +61,7 @@ class SubjectPolicy:
         *,
         force_block: bool = False,
         can_block: bool = True,
+        settled: bool = False,
     ) -> Change | None:
         """Advance on one evaluation; return the change to announce, if any.
 
@@ -68,6 +69,8 @@ class SubjectPolicy:
         sends less than its limit) and for campaign members (many accounts x a small limit is
         still the whole harvest). ``can_block=False`` caps the subject at a throttle however
         many strikes it collects (IP clusters: honest neighbours may share the addresses).
+        ``settled``: the subject asks nothing new (a benchmark run again); once its evidence stays
+        low it is released without waiting out ``release_calm_s``.
 
         Examples
         --------
@@ -100,7 +103,7 @@ class SubjectPolicy:
             if self.calm == 0:
                 self.calm_since = ts
             self.calm += 1
-            if self.calm < cfg.release_after or ts - self.calm_since < cfg.release_calm_s:
+            if self.calm < cfg.release_after or (ts - self.calm_since < cfg.release_calm_s and not settled):
                 return None
             self.action, self.until, self.limit, self.calm = ALLOW, 0.0, None, 0
             self.strikes //= 2

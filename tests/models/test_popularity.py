@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,35 @@ def test_a_benchmark_run_again_is_no_harvest_but_a_sweep_that_repeats_itself_is(
     for r in sweep:
         r["temperature"] = 0.0
     assert _in_force_at_the_end(sweep) == "block"
+
+
+def _decisions(records: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """(index of the triggering record, action) of every decision on the records, in order."""
+    det = Detector()
+    return [(i, d.action) for i, r in enumerate(records) for d in det.observe(parse_event(r))]
+
+
+def test_a_benchmark_run_again_is_released_in_its_second_run_and_old_prompts_buy_a_harvester_nothing() -> None:
+    """Asking only what it asked before, a harness is released as soon as its evidence stays
+    low, early in its second run (the quarter of an hour a release otherwise waits is the
+    length of two runs here). A blocked harvester that sends its old prompts again to look like
+    one is released while it takes no new answer, and acted on again before its first new one."""
+    runs = sorted(_runs("h-again", 3, 0.0), key=lambda r: r["ts"])
+    released = [i for i, action in _decisions(runs) if action == "allow"]
+    assert released
+    assert len(BENCH) < released[0] < 1.5 * len(BENCH)
+    sweep = firehose("f-gamer", 1200, rpm=30.0)
+    rng = random.Random(3)
+    for i in range(300, 700):  # old prompts again, then a sweep of new ones
+        sweep[i]["prompt_simhash"] = sweep[rng.randrange(0, 280)]["prompt_simhash"]
+    for r in sweep:
+        r["temperature"] = 0.0
+    decisions = _decisions(sweep)
+    assert decisions[-1][1] == "block"
+    for (i, action), (j, _) in itertools.pairwise(decisions):
+        if action == "allow":
+            assert i >= 300  # released only while it sent old prompts...
+            assert j < 700  # ...and acted on again before its first new one
 
 
 def test_popular_prompts_do_not_dilute_a_harvest() -> None:
