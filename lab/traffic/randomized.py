@@ -721,6 +721,13 @@ def _harness(w: World, r: random.Random, prompts: list[Prompt], cot: bool, every
     w.add(a, "benign", sc, requests(Acct(a, ua=ua, tls=tls, org=w.org(r)), r, times(), req, _fixed_addr(addr)))
 
 
+def _eval_team(w: World, r: random.Random) -> tuple[str, str, Addr]:
+    """An evaluation team's SDK client and its one address: a cloud host, or an office's."""
+    ua, tls = w.clients.sdk(r, ("anthropic-python", "openai-python", "httpx", "aiohttp"))
+    block = w.pools.cloud_block(r) if r.random() < 0.6 else Pools.office_block(r)
+    return ua, tls, (f"{block[0]}.{r.randrange(1, 255)}", block[1])
+
+
 def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """Evaluation harnesses on public benchmarks with chain-of-thought, as teams run them: a
     benchmark item's short question (25-120 tokens) for long reasoning (600-1,600 tokens) at
@@ -731,9 +738,7 @@ def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
     for _ in range(p["n"]):
         rr = random.Random(r.getrandbits(64))
         a = w.acct_id()
-        ua, tls = w.clients.sdk(rr, ("anthropic-python", "openai-python", "httpx", "aiohttp"))
-        block = w.pools.cloud_block(rr) if rr.random() < 0.6 else Pools.office_block(rr)
-        addr = (f"{block[0]}.{rr.randrange(1, 255)}", block[1])
+        ua, tls, addr = _eval_team(w, rr)
         prompts = rr.choice(benches)
         out_mean, cap = rr.uniform(600, 1600), rr.choice([2048, 4096, 8192])
         gap = 60.0 / rr.uniform(*p["rpm"])
@@ -815,9 +820,7 @@ def b_model_comparison(w: World, r: random.Random, p: dict[str, Any]) -> None:
     for _ in range(p["n"]):
         rr = random.Random(r.getrandbits(64))
         a = w.acct_id()
-        ua, tls = w.clients.sdk(rr, ("anthropic-python", "openai-python", "httpx", "aiohttp"))
-        block = w.pools.cloud_block(rr) if rr.random() < 0.6 else Pools.office_block(rr)
-        addr = (f"{block[0]}.{rr.randrange(1, 255)}", block[1])
+        ua, tls, addr = _eval_team(w, rr)
         questions = T.benchmark(rr, w.vocab, rr.randint(*p["questions"]))[1]
         out_mean, cap = rr.uniform(600, 1600), rr.choice([2048, 4096, 8192])
         gap = 60.0 / rr.uniform(*p["rpm"])
