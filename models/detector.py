@@ -573,16 +573,21 @@ class AccountDetector(Stage[AccountState]):
         )
 
     def evidence(
-        self, st: AccountState, ts: float, skip_population_below: float = 0.0, active_hours: int | None = None
+        self,
+        st: AccountState,
+        ts: float,
+        skip_population_below: float = 0.0,
+        active_hours: int | None = None,
+        rph: float | None = None,
     ) -> tuple[AccountEvidence, dict[str, float]]:
         """Score one account from its state (pure but for the models it reads).
 
         With ``skip_population_below``, the population model is not consulted when even its
-        largest contribution could not lift the score to that level. ``active_hours``:
-        ``st.active_hours(ts)``, when the caller has it already.
+        largest contribution could not lift the score to that level. ``active_hours``, ``rph``:
+        ``st.active_hours(ts)`` and ``st.rph(ts)``, when the caller has them already.
         """
         ablate = self.cfg.ablate
-        f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours)
+        f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours, rph)
         core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
         tmpl = f["template_share"]
         rot = 0.0 if "automation" in ablate else f["ip_rotation"]
@@ -630,7 +635,7 @@ class AccountDetector(Stage[AccountState]):
         active = policy is not None and policy.active
         raw = st.raw(ts)  # first: its active hours serve the features too
         skip = 0.0 if active or self.trace else min(cfg.throttle_score, cfg.release_score)
-        ev, f = self.evidence(st, ts, skip, int(raw["active_hours"]))
+        ev, f = self.evidence(st, ts, skip, int(raw["active_hours"]), raw["rph"])
         score = st.score = ev.score
         self.n_evals += 1
         if not active and score < cfg.throttle_score:

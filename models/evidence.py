@@ -160,11 +160,17 @@ class PopulationScales:
 
 
 def features(
-    st: AccountState, ts: float, scales: PopulationScales, fixed: bool = True, active_hours: int | None = None
+    st: AccountState,
+    ts: float,
+    scales: PopulationScales,
+    fixed: bool = True,
+    active_hours: int | None = None,
+    rph: float | None = None,
 ) -> dict[str, float]:
-    """The account's features, each in [0, 1]; higher = more harvest-like. ``active_hours``:
-    ``st.active_hours(ts)``, when the caller has it already."""
+    """The account's features, each in [0, 1]; higher = more harvest-like. ``active_hours``,
+    ``rph``: ``st.active_hours(ts)`` and ``st.rph(ts)``, when the caller has them already."""
     active = st.active_hours(ts) if active_hours is None else active_hours
+    rph = st.rph(ts) if rph is None else rph
     length = st.mean_output_tokens
     if st.n < BURST_REQUESTS:  # a burst's answers: as if the half-way point were BURST_TOKENS
         length *= BURST_SCALE
@@ -175,7 +181,7 @@ def features(
         # Prompts other accounts send too are left out of the answer shape (so mixing some in does
         # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
         # class's assignment, popular questions) is sweeping nothing of its own.
-        "novelty": own_prompts(1.0 - st.duplicate_share, st.popular_share) * rerun(st.repeat_share, st.rph(ts)),
+        "novelty": own_prompts(1.0 - st.duplicate_share, st.popular_share) * rerun(st.repeat_share, rph),
         "template_share": st.template_share,
         "shallow_share": st.shallow_share,
         "timing_regularity": st.timing_regularity(),
