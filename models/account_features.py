@@ -50,6 +50,11 @@ CLOCK_HOURS = 24
 """Clock hours remembered (the last event time seen in each)."""
 PAUSE_S = 600.0
 """A gap this long between two requests is a pause (a person leaves; a harvester rarely does)."""
+HOSTS_WINDOW_S = 3600.0
+"""The account's addresses are remembered in two maps of this span each (the current and the
+previous): :meth:`AccountState.addresses` counts those of the last half hour to hour."""
+HOST_BITS = 64
+"""Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
 STATE_VERSION = 3
 """Version of the checkpoint format written by :meth:`AccountState.to_state` (3 added
 ``n_popular``; 2 and the positional 1 are migrated)."""
@@ -75,6 +80,11 @@ _FLOATS = ("first_ts", "last_ts", "count_minute", "count_hour", *_SHARES, "score
 def stable_hash(s: str) -> int:
     """A 32-bit hash that is the same in every process (``hash()`` is salted per process)."""
     return zlib.crc32(s.encode("utf-8", "surrogatepass"))
+
+
+def address_hash(ip: str) -> int:
+    """:func:`stable_hash` of an address (not cached: a rotating pool sends each only a few times)."""
+    return zlib.crc32(ip.encode("utf-8", "surrogatepass"))
 
 
 @lru_cache(maxsize=65536)
@@ -152,6 +162,9 @@ class AccountState:
         "ring_i",
         "sibling_share",
         "repeat_share",
+        "hosts",
+        "hosts_prev",
+        "hosts_ts",
     )
 
     def __init__(self, ts: float) -> None:
@@ -187,6 +200,12 @@ class AccountState:
         self.repeat_share = 0.0
         """EW share of the account's own prompts that it had sent before, longer ago than its ring
         remembers, at a low temperature (:mod:`.popularity`): a benchmark run again."""
+        self.hosts = 0
+        """The addresses the account sent from since ``hosts_ts``, one bit each (hashed)."""
+        self.hosts_prev = 0
+        """The same for the span before (``HOSTS_WINDOW_S``)."""
+        self.hosts_ts = ts
+        """Event time the current address map began."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -286,6 +305,13 @@ class AccountState:
             self.rotation_share += ((ch not in cl) - self.rotation_share) * a
         if cl[0] != ch:
             cl[3], cl[2], cl[1], cl[0] = cl[2], cl[1], cl[0], ch
+        # Addresses: one bit each in a map of the last half hour (and one of the half hour before).
+        span = ts - self.hosts_ts
+        if span >= HOSTS_WINDOW_S:
+            self.hosts_prev = self.hosts if span < 2.0 * HOSTS_WINDOW_S else 0
+            self.hosts = 0
+            self.hosts_ts = ts
+        self.hosts |= 1 << (address_hash(e.ip) % HOST_BITS)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest
 
@@ -303,6 +329,24 @@ class AccountState:
         # Slots later than a day ago, counted by bisection (empty slots hold 0, never > ts - 1 day).
         hours = self.hours
         return len(hours) - bisect_right(sorted(hours), ts - 86400.0)
+
+    def addresses(self, ts: float) -> float:
+        """Distinct addresses the account sent from in the last half hour to hour, estimated from
+        its address maps by linear counting (close while few, coarse past a hundred, at most ~270).
+
+        >>> st = AccountState(0.0)
+        >>> st.hosts = (1 << 64) - 1 >> 32  # 32 of the 64 bits: about 44 addresses
+        >>> round(st.addresses(600.0)), st.addresses(2 * HOSTS_WINDOW_S)
+        (44, 0.0)
+        """
+        span = ts - self.hosts_ts
+        if span >= 2.0 * HOSTS_WINDOW_S:
+            return 0.0
+        seen = self.hosts if span >= HOSTS_WINDOW_S else self.hosts | self.hosts_prev
+        bits = float(seen.bit_count())
+        if bits >= HOST_BITS:
+            bits = HOST_BITS - 0.5  # saturated: more than the map can tell
+        return -HOST_BITS * math.log(1.0 - bits / HOST_BITS)
 
     @property
     def popular_share(self) -> float:
@@ -330,6 +374,7 @@ class AccountState:
             "rph": self.rph(ts),
             "active_hours": float(self.active_hours(ts)),
             "requests": float(self.n),
+            "addresses": self.addresses(ts),
         }
 
     def sibling(self, found: bool) -> float:
@@ -376,6 +421,7 @@ class AccountState:
             "last_context": self.last_context,
             "sibling_share": self.sibling_share,
             "repeat_share": self.repeat_share,
+            "hosts": [self.hosts, self.hosts_prev, self.hosts_ts],
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -404,6 +450,7 @@ class AccountState:
         st.last_context = int(s.get("last_context", 0))
         st.sibling_share = float(s.get("sibling_share", 0.0))
         st.repeat_share = float(s.get("repeat_share", 0.0))
+        st.hosts, st.hosts_prev, st.hosts_ts = s.get("hosts", (0, 0, 0.0))
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None

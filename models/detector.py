@@ -55,11 +55,13 @@ from distillguard.models.evidence import (
     SETTLED_RERUN,
     AccountEvidence,
     PopulationScales,
+    address_pool,
     automation,
     combine,
     features,
     harvest_core,
     own_prompts,
+    pooled_core,
     rerun,
     unit,
 )
@@ -588,9 +590,13 @@ class AccountDetector(Stage[AccountState]):
         """
         ablate = self.cfg.ablate
         f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours, rph)
+        pool = 0.0 if "address_pool" in ablate else address_pool(st.addresses(ts))
         core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
+        if pool:
+            core = pooled_core(core, f, pool)
         tmpl = f["template_share"]
         rot = 0.0 if "automation" in ablate else f["ip_rotation"]
+        rot = max(rot, pool)
         auto = 0.0 if "automation" in ablate else automation(f)
         drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
         vote = NO_VOTE
@@ -610,7 +616,7 @@ class AccountDetector(Stage[AccountState]):
             or combine(core, auto, POPULATION_WEIGHT, drift, tmpl, rot, learned) >= skip_population_below
         ):
             pop = self.population.percentile(f)  # Half-Space Trees cost ~100 us: only where they can matter
-        ev = AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl, rot, learned), learned)
+        ev = AccountEvidence(core, auto, pop, drift, combine(core, auto, pop, drift, tmpl, rot, learned), learned, pool)
         self.last_vote = vote
         return ev, f
 
@@ -665,6 +671,7 @@ class AccountDetector(Stage[AccountState]):
                     "population": ev.population,
                     "drift": ev.drift,
                     "learned": ev.learned,
+                    "address_pool": ev.pool,
                     **f,
                     **raw,
                 },
@@ -733,6 +740,11 @@ class AccountDetector(Stage[AccountState]):
             f"{med['output_input_ratio']:.1f}; output_tokens {raw['output_tokens']:.0f} vs "
             f"{med['output_tokens']:.0f}; {raw['rph']:.0f} requests/h"
         )
+        if ev.pool > 0:
+            out.append(
+                f"address_pool {ev.pool:.2f} (~{raw['addresses']:.0f} addresses in the last hour or two: a new host on "
+                "nearly every request, judged by answer length alone)"
+            )
         if ev.automation >= 0.3:
             out.append(f"automation_cues {ev.automation:.2f}")
         if ev.population >= 0.5:

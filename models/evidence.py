@@ -45,6 +45,7 @@ ABLATABLE = (
     "steady_purity",
     "young_cohort",
     "sized_answers",
+    "address_pool",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 
@@ -83,6 +84,13 @@ SETTLED_RERUN = 0.1
 benchmark run again, released as soon as its evidence stays low (``SubjectPolicy.step``'s
 ``settled``), not a quarter of an hour later. Sending old prompts again buys a harvester no new
 answers while it lasts."""
+POOL_MIN = 32.0
+"""Distinct addresses in the last hour or so (``AccountState.addresses``) up to which they are
+the account's own network's: a home, a phone's carrier NAT, an office's or a product's egress
+pool (a few addresses to a few dozen)."""
+POOL_FULL = 128.0
+"""Distinct addresses from which they are a rotating pool's: hundreds of hosts, a new one on
+nearly every request (a datacenter proxy range), what no person and no product's egress does."""
 POPULAR_KNEE = 0.3
 """Share of popular prompts an account may have before they count against its novelty."""
 HARVEST_CENTRE = 0.60
@@ -265,6 +273,35 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
     return core
 
 
+def address_pool(addresses: float) -> float:
+    """How far an account's distinct addresses of the last hour or so are a rotating pool's, in
+    [0, 1]: 0 up to ``POOL_MIN``, 1 from ``POOL_FULL``, log-linear between.
+
+    >>> address_pool(5.0), address_pool(64.0), address_pool(250.0)
+    (0.0, 0.5, 1.0)
+    """
+    if addresses <= POOL_MIN:
+        return 0.0
+    return unit(math.log(addresses / POOL_MIN) / math.log(POOL_FULL / POOL_MIN))
+
+
+def pooled_core(core: float, f: Mapping[str, float], pool: float) -> float:
+    """The signature of an account behind a rotating pool of addresses (:func:`address_pool`).
+
+    Such an account is judged by the length of its answers and their novelty alone: the
+    answers' ratio to the prompts and the depth of the threads are what an agent loop's carried
+    context hides (a harvest of agent trajectories sends thousands of tokens of context for
+    each answer), and a system prompt costs a harvester nothing. An account at home or behind
+    its office's egress keeps :func:`harvest_core`.
+
+    >>> f = {"answer_length": 0.6, "novelty": 1.0}
+    >>> pooled_core(0.02, f, 1.0), pooled_core(0.02, f, 0.0), pooled_core(0.7, f, 1.0)
+    (0.6, 0.02, 0.7)
+    """
+    p = pool * f["answer_length"] * f["novelty"]
+    return p if p > core else core
+
+
 def automation(f: Mapping[str, float]) -> float:
     """Noisy-OR of automation and evasion cues, in [0, 1]."""
     p = 1.0
@@ -284,6 +321,8 @@ class AccountEvidence:
     score: float
     learned: float = 0.0
     """The analysts' verdicts' vote on the account (``models.lookalikes``), in [-1, 1]."""
+    pool: float = 0.0
+    """How far its addresses are a rotating pool's (:func:`address_pool`)."""
 
 
 def logit(p: float) -> float:
@@ -316,8 +355,9 @@ def combine(
     z = HARVEST_GAIN * (core - HARVEST_CENTRE) + gate * (
         TEMPLATE_WEIGHT * template + AUTOMATION_WEIGHT * auto + POPULATION_WEIGHT * population + DRIFT_WEIGHT * drift
     )
-    # Evasion needs less of the signature: a new /24 on nearly every request (a rotating proxy)
-    # is what no person does, and a harvester hides its answer shape behind a system prompt.
+    # Evasion needs less of the signature: a new /24 on nearly every request, or a new host of a
+    # pool of hundreds (a rotating proxy), is what no person does, and a harvester hides its
+    # answer shape behind a system prompt.
     z += ROTATION_WEIGHT * unit((core - 0.1) / 0.1) * (rotation - 0.5 if rotation > 0.5 else 0.0) * 2.0
     # What analysts taught: the look-alikes of released accounts and of confirmed harvests.
     if learned < 0:

@@ -57,10 +57,11 @@ LATER_HONEST = [
     "proxied_office",
     "prompt_tinkerer",
     "model_comparison",
+    "egress_pool",
 ]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
-LATER_ATTACK = ["costumed_mimic"]
+LATER_ATTACK = ["costumed_mimic", "pooled_agent"]
 """Campaigns added after the seeds above were in use, planned from a random stream of their own
 after the later honest populations (present in a seed with the same chance as any campaign)."""
 ATTACK = [
@@ -205,6 +206,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         n, size, runs = r.randint(1, 4), r.randint(100, 400), r.randint(2, 5)
         return {"n": n, "questions": [60, size], "runs": [2, runs], "rpm": [10, r.randint(20, 90)],
                 "est": n * size * (runs + 2) / 2 * min(1.0, h / 6)}  # fmt: skip
+    if name == "egress_pool":
+        n, rpm = r.randint(1, 4), r.randint(10, 150)
+        return {"n": n, "rpm": [5, rpm], "ips": [4, r.randint(8, 64)], "out_mean": [500, r.randint(700, 1500)],
+                "est": n * (5 + rpm) / 2 * 60 * h * dm}  # fmt: skip
     if name == "proxied_office":
         sizes = [r.randint(30, 100) for _ in range(r.randint(1, 2))]
         return {"employees": sizes, "writer_share": [_u(r, 0.05, 0.8) for _ in sizes],
@@ -235,6 +240,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
     if name == "costumed_mimic":
         n, s = r.randint(20, 120), _u(r, 0.5, 2.5)
         return {"n": n, "sessions_per_h": s, "harvest_share": _u(r, 0.5, 0.9), "est": n * s * h * dm * 3}
+    if name == "pooled_agent":
+        n, per_h, steps = r.randint(2, 12), _u(r, 3, 15), r.randint(8, 30)
+        return {"n": n, "runs_per_h": per_h, "steps": [3, steps], "out": [r.randint(100, 400), r.randint(1200, 3000)],
+                "blocks": r.randint(1, 3), "est": n * per_h * h * (3 + steps) / 2}  # fmt: skip
     if name == "swarm":
         n, acc = r.randint(1, 2), r.randint(100, 500)
         return {"n": n, "accounts": acc, "requests": [3, r.randint(5, 11)], "clients": r.randint(1, 3),
@@ -875,12 +884,15 @@ def _agent_runs(
     w: World,
     r: random.Random,
     acct: Acct,
-    addr: Addr,
+    addr: Addr | Callable[[random.Random], Addr],
     per_h: float,
     steps: tuple[int, int],
     out: tuple[int, int],
     style: str,
+    task: Callable[[], Prompt] | None = None,
 ) -> Iterator[Event]:
+    """Agent runs: steps of tool results in a context that grows. ``addr``: one address, or a
+    draw per request; ``task``: the prompt that opens each run (else a tool result too)."""
     busy = w.t0
     for t_run in arrivals(r, w.t0, w.t1, per_h / 3600.0, style, tz=r.uniform(-8, 3)):
         if t_run < busy:
@@ -889,7 +901,9 @@ def _agent_runs(
         context = r.randint(2000, 12000)
         for step in range(r.randint(*steps)):
             o = r.randint(*out)
-            yield acct.ev(r, t, addr, w.code.draw(r), inp=context, out=o, max_tokens=8192, n_messages=1 + 2 * step,
+            where = addr(r) if callable(addr) else addr
+            prompt = task() if task is not None and step == 0 else w.code.draw(r)
+            yield acct.ev(r, t, where, prompt, inp=context, out=o, max_tokens=8192, n_messages=1 + 2 * step,
                           system=True, stream=True)  # fmt: skip
             context += o + r.randint(200, 4000)
             t += r.uniform(1, 12) + o / 80.0
@@ -1076,6 +1090,20 @@ def b_autonomous_agent(w: World, r: random.Random, p: dict[str, Any]) -> None:
         acct = Acct(a, ua=ua, tls=tls, org=w.org(rr), model=rr.choice(MODELS))
         w.add(a, "benign", "autonomous_agent", _agent_runs(w, rr, acct, addr, p["runs_per_h"] * rr.uniform(0.5, 1.5),
                                                            tuple(p["steps"]), (30, 400), "poisson"))  # fmt: skip
+
+
+def b_egress_pool(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Report generators behind a cloud NAT gateway's pool of addresses: a company's backend
+    writing long answers (500-1500 tokens) from its users' material through its template under
+    a system prompt, 5-150 requests a minute, each connection leaving from any of 4-64
+    addresses of one or two /24s. The honest look-alike of a rotating pool: a new address on
+    nearly every request, over tens of addresses, not hundreds."""
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        src = Wrapped(rr, T.saas_wrapper(rr), w.chat)
+        _service(w, rr, "egress_pool", rr.uniform(*p["rpm"]), src.next, style=rr.choice(["diurnal", "poisson"]),
+                 inp=(200, 1500), out_mean=rr.uniform(*p["out_mean"]), out_sigma=0.35, caps=(2048, 4096),
+                 ips=rr.randint(*p["ips"]))  # fmt: skip
 
 
 def b_company_org(w: World, r: random.Random, p: dict[str, Any]) -> None:
@@ -1365,6 +1393,33 @@ def b_costumed_mimic(w: World, r: random.Random, p: dict[str, Any]) -> None:
             sessions_per_h=p["sessions_per_h"], style="diurnal", tz=g.uniform(-8, 3), addr=addr, prompt=prompt,
             mean_turns=g.uniform(2.0, 5.0), max_turns=8, think_s=g.uniform(15.0, 60.0),
             max_tokens=g.choice([4096, 8192]), padding=pad), "costumed-mimic-0")  # fmt: skip
+
+
+def b_pooled_agent(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """Agent trajectories harvested through a datacenter proxy range: 2-12 accounts on one SDK
+    running made-up agent runs (a task from a sweep for long answers, then tool results, in a
+    context that grows under a system prompt), each request from any host of one to three
+    cloud /24s. An agent's shape in every trait a harvest signature reads (thousands of tokens
+    of context for each answer, threads it builds itself): only its answers' length and its
+    addresses tell it from an honest agent."""
+    rr = random.Random(r.getrandbits(64))
+    sweep = w.sweep(rr)
+    ua, tls = w.clients.sdk(rr, ("anthropic-python", "anthropic-ts", "langchain"))
+    provider = rr.choice(["aws", "gcp", "azure", "digitalocean", "hetzner", "ovh", "linode"])
+    blocks = [w.pools.cloud_block(rr, provider) for _ in range(p["blocks"])]
+    model = rr.choice(MODELS)
+
+    def host(g: random.Random) -> Addr:
+        prefix, asn = g.choice(blocks)
+        return f"{prefix}.{g.randrange(1, 255)}", asn
+
+    for _ in range(p["n"]):
+        g = random.Random(rr.getrandbits(64))
+        a = w.acct_id()
+        acct = Acct(a, ua=ua, tls=tls, org=w.org(g), model=model)
+        w.add(a, "attack", "pooled_agent", _agent_runs(w, g, acct, host, p["runs_per_h"] * g.uniform(0.6, 1.4),
+                                                       tuple(p["steps"]), tuple(p["out"]), "poisson", sweep.next),
+              "pooled-agent-0")  # fmt: skip
 
 
 def b_swarm(w: World, r: random.Random, p: dict[str, Any]) -> None:

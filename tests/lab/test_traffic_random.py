@@ -273,3 +273,43 @@ def test_benchmark_harnesses_ask_short_shared_questions_for_long_reasoning_at_te
     for e in mine:
         by_prompt.setdefault(e["prompt_simhash"], set()).add(e["account_id"])
     assert any(len(v) >= 2 for v in by_prompt.values())
+
+
+def _by_account(events: list[dict[str, Any]], labels: dict[str, Any], scenario: str) -> dict[str, list[dict[str, Any]]]:
+    by: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        if labels[e["account_id"]]["scenario"] == scenario:
+            by.setdefault(e["account_id"], []).append(e)
+    return by
+
+
+def test_pooled_agents_send_an_agents_runs_each_request_from_any_host_of_a_few_cloud_blocks() -> None:
+    """Agent trajectories harvested through a proxy range: growing contexts under a system prompt,
+    answers of a harvest's length, nearly every request from a host the account has not used yet,
+    in at most three /24s of one network."""
+    seed = next(s for s in range(1, 11) if "pooled_agent" in plan(s)["populations"])
+    events, labels = _run(seed, hours=2.0, scale=1.0)
+    by = _by_account(events, labels, "pooled_agent")
+    assert len(by) >= 2
+    for es in by.values():
+        assert labels[es[0]["account_id"]]["label"] == "attack"
+        assert len({e["ip"] for e in es}) >= 0.6 * len(es)
+        assert len({e["ip"].rsplit(".", 1)[0] for e in es}) <= 3
+        assert len({e["asn"] for e in es}) == 1
+        assert all(e["has_system_prompt"] for e in es)
+        assert max(e["n_messages"] for e in es) >= 5
+        assert statistics.median(e["output_tokens"] for e in es) >= 600
+
+
+def test_an_egress_pool_spreads_a_busy_product_over_tens_of_addresses_and_uses_each_again() -> None:
+    """The honest look-alike of a rotating pool: a new address on most requests, but never more
+    than 64 of them, each used again and again."""
+    seed = next(s for s in range(1, 11) if "egress_pool" in plan(s)["populations"])
+    events, labels = _run(seed, hours=1.0, scale=1.0)
+    by = _by_account(events, labels, "egress_pool")
+    assert by
+    for es in by.values():
+        assert labels[es[0]["account_id"]]["label"] == "benign"
+        ips = {e["ip"] for e in es}
+        assert 4 <= len(ips) <= 64
+        assert len(es) >= 3 * len(ips)

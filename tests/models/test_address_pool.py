@@ -1,0 +1,83 @@
+"""An account behind a rotating pool of hundreds of addresses is judged by its answers' length."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from distillguard.models.account_features import AccountState
+from distillguard.models.config import DetectorConfig
+from distillguard.models.decision import Decision
+from distillguard.models.detector import Detector
+from distillguard.models.event import parse_event
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, event
+
+
+def _agent(account: str, ip: Callable[[int], str], steps: int = 360) -> list[dict[str, Any]]:
+    """Agent runs of twelve steps at 120 requests an hour: a growing context under a system
+    prompt, a new tool result each step, answers of about 1,400 tokens."""
+    return [
+        event(
+            event_id=f"{account}-{i}",
+            account_id=account,
+            ts=T0 + i * 30.0,
+            ip=ip(i),
+            asn=16509,
+            user_agent="anthropic-typescript/0.32",
+            input_tokens=8000 + 2000 * (i % 12),
+            output_tokens=1200 + (i * 53) % 400,
+            max_tokens=8192,
+            n_messages=1 + 2 * (i % 12),
+            has_system_prompt=True,
+            prompt_simhash=prompt_simhash(f"tool result {i} of run {i // 12}: file{i * 7} line{i * 13} ok{i % 5}"),
+        )
+        for i in range(steps)
+    ]
+
+
+def _proxy(i: int) -> str:
+    return f"198.51.{100 + i % 2}.{(i * 37) % 250 + 1}"  # any host of two /24s
+
+
+def _nat(i: int) -> str:
+    return f"198.51.100.{(i * 7) % 48 + 1}"  # a NAT gateway's 48 addresses, spread per connection
+
+
+def _run(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> tuple[Detector, list[Decision]]:
+    det = Detector(cfg)
+    out = []
+    for r in records:
+        out += [d for d in det.observe(parse_event(r)) if d.subject_type == "account" and d.action != "allow"]
+    return det, out
+
+
+def test_an_agent_behind_a_pool_of_hundreds_of_hosts_is_acted_on_and_the_same_agent_at_home_is_not() -> None:
+    _, pooled = _run(_agent("pooled", _proxy))
+    _, nat = _run(_agent("nat", _nat))
+    _, home = _run(_agent("home", lambda _i: "198.51.100.7"))
+    assert not home
+    assert not nat  # a NAT gateway's tens of addresses are not a rotating pool
+    assert pooled
+    first = pooled[0]
+    assert any(r.startswith("address_pool ") for r in first.reasons)
+    assert int(first.trigger_event_id.rsplit("-", 1)[1]) < 120  # within its first hour
+
+
+def test_the_pool_carries_the_decision() -> None:
+    _, ablated = _run(_agent("pooled", _proxy), DetectorConfig(ablate=frozenset({"address_pool"})))
+    assert not ablated
+
+
+def test_an_accounts_addresses_survive_a_checkpoint_and_are_forgotten_after_two_hours() -> None:
+    det, _ = _run(_agent("pooled", _proxy, steps=100))
+    st = det.accounts.states["pooled"]
+    now = st.last_ts
+    assert 80 <= st.addresses(now) <= 130  # 100 hosts, by linear counting over 64 bits
+    again = AccountState.from_state(orjson.loads(orjson.dumps(st.to_state())))
+    assert again.addresses(now) == st.addresses(now)
+    assert st.addresses(now + 2 * 3600.0) == 0.0
+    old = {k: v for k, v in st.to_state().items() if k != "hosts"}  # a checkpoint from before
+    assert AccountState.from_state(old).addresses(now) == 0.0
