@@ -50,9 +50,10 @@ CLOCK_HOURS = 24
 """Clock hours remembered (the last event time seen in each)."""
 PAUSE_S = 600.0
 """A gap this long between two requests is a pause (a person leaves; a harvester rarely does)."""
-HOSTS_WINDOW_S = 3600.0
+HOSTS_WINDOW_S = 7200.0
 """The account's addresses are remembered in two maps of this span each (the current and the
-previous): :meth:`AccountState.addresses` counts those of the last half hour to hour."""
+previous): :meth:`AccountState.addresses` counts those of the last two to four hours. A
+rotating pool shows hundreds within it even at a request a minute."""
 HOST_BITS = 64
 """Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
 STATE_VERSION = 3
@@ -305,7 +306,7 @@ class AccountState:
             self.rotation_share += ((ch not in cl) - self.rotation_share) * a
         if cl[0] != ch:
             cl[3], cl[2], cl[1], cl[0] = cl[2], cl[1], cl[0], ch
-        # Addresses: one bit each in a map of the last half hour (and one of the half hour before).
+        # Addresses: one bit each in a map of the current window (and one of the window before).
         span = ts - self.hosts_ts
         if span >= HOSTS_WINDOW_S:
             self.hosts_prev = self.hosts if span < 2.0 * HOSTS_WINDOW_S else 0
@@ -331,7 +332,7 @@ class AccountState:
         return len(hours) - bisect_right(sorted(hours), ts - 86400.0)
 
     def addresses(self, ts: float) -> float:
-        """Distinct addresses the account sent from in the last half hour to hour, estimated from
+        """Distinct addresses the account sent from in the last two to four hours, estimated from
         its address maps by linear counting (close while few, coarse past a hundred, at most ~270).
 
         >>> st = AccountState(0.0)

@@ -742,7 +742,7 @@ class AccountDetector(Stage[AccountState]):
         )
         if ev.pool > 0:
             out.append(
-                f"address_pool {ev.pool:.2f} (~{raw['addresses']:.0f} addresses in the last hour or two: a new host on "
+                f"address_pool {ev.pool:.2f} (~{raw['addresses']:.0f} addresses in the last hours: a new host on "
                 "nearly every request, judged by answer length alone)"
             )
         if ev.automation >= 0.3:

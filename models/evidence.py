@@ -85,7 +85,7 @@ benchmark run again, released as soon as its evidence stays low (``SubjectPolicy
 ``settled``), not a quarter of an hour later. Sending old prompts again buys a harvester no new
 answers while it lasts."""
 POOL_MIN = 32.0
-"""Distinct addresses in the last hour or so (``AccountState.addresses``) up to which they are
+"""Distinct addresses in the last two to four hours (``AccountState.addresses``) up to which they are
 the account's own network's: a home, a phone's carrier NAT, an office's or a product's egress
 pool (a few addresses to a few dozen)."""
 POOL_FULL = 128.0
@@ -274,7 +274,7 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
 
 
 def address_pool(addresses: float) -> float:
-    """How far an account's distinct addresses of the last hour or so are a rotating pool's, in
+    """How far an account's distinct addresses of the last hours are a rotating pool's, in
     [0, 1]: 0 up to ``POOL_MIN``, 1 from ``POOL_FULL``, log-linear between.
 
     >>> address_pool(5.0), address_pool(64.0), address_pool(250.0)

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from distillguard.models.account_features import AccountState
+from distillguard.models.account_features import HOSTS_WINDOW_S, AccountState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.decision import Decision
 from distillguard.models.detector import Detector
@@ -71,13 +71,13 @@ def test_the_pool_carries_the_decision() -> None:
     assert not ablated
 
 
-def test_an_accounts_addresses_survive_a_checkpoint_and_are_forgotten_after_two_hours() -> None:
+def test_an_accounts_addresses_survive_a_checkpoint_and_are_forgotten_after_two_windows() -> None:
     det, _ = _run(_agent("pooled", _proxy, steps=100))
     st = det.accounts.states["pooled"]
     now = st.last_ts
     assert 80 <= st.addresses(now) <= 130  # 100 hosts, by linear counting over 64 bits
     again = AccountState.from_state(orjson.loads(orjson.dumps(st.to_state())))
     assert again.addresses(now) == st.addresses(now)
-    assert st.addresses(now + 2 * 3600.0) == 0.0
+    assert st.addresses(now + 2 * HOSTS_WINDOW_S) == 0.0
     old = {k: v for k, v in st.to_state().items() if k != "hosts"}  # a checkpoint from before
     assert AccountState.from_state(old).addresses(now) == 0.0
