@@ -83,6 +83,14 @@ def stable_hash(s: str) -> int:
     return zlib.crc32(s.encode("utf-8", "surrogatepass"))
 
 
+def _linear_count(bits: int) -> float:
+    """Distinct items behind a ``HOST_BITS``-bit map of their hashes (linear counting)."""
+    n = float(bits.bit_count())
+    if n >= HOST_BITS:
+        n = HOST_BITS - 0.5  # saturated: more than the map can tell
+    return -HOST_BITS * math.log(1.0 - n / HOST_BITS)
+
+
 def address_hash(ip: str) -> int:
     """:func:`stable_hash` of an address (not cached: a rotating pool sends each only a few times)."""
     return zlib.crc32(ip.encode("utf-8", "surrogatepass"))
@@ -163,6 +171,8 @@ class AccountState:
         "ring_i",
         "sibling_share",
         "repeat_share",
+        "blocks",
+        "blocks_prev",
         "hosts",
         "hosts_prev",
         "hosts_ts",
@@ -207,6 +217,10 @@ class AccountState:
         """The same for the span before (``HOSTS_WINDOW_S``)."""
         self.hosts_ts = ts
         """Event time the current address map began."""
+        self.blocks = 0
+        """The /24s (IP clusters) of those addresses, one bit each, since ``hosts_ts``."""
+        self.blocks_prev = 0
+        """The same for the span before."""
         self.n_popular = 0
         """Of ``n``, requests whose prompt another account sent recently (:mod:`.popularity`),
         left out of the answer shape."""
@@ -309,10 +323,13 @@ class AccountState:
         # Addresses: one bit each in a map of the current window (and one of the window before).
         span = ts - self.hosts_ts
         if span >= HOSTS_WINDOW_S:
-            self.hosts_prev = self.hosts if span < 2.0 * HOSTS_WINDOW_S else 0
-            self.hosts = 0
+            keep = span < 2.0 * HOSTS_WINDOW_S
+            self.hosts_prev = self.hosts if keep else 0
+            self.blocks_prev = self.blocks if keep else 0
+            self.hosts = self.blocks = 0
             self.hosts_ts = ts
         self.hosts |= 1 << (address_hash(e.ip) % HOST_BITS)
+        self.blocks |= 1 << (ch % HOST_BITS)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest
 
@@ -331,23 +348,22 @@ class AccountState:
         hours = self.hours
         return len(hours) - bisect_right(sorted(hours), ts - 86400.0)
 
-    def addresses(self, ts: float) -> float:
-        """Distinct addresses the account sent from in the last two to four hours, estimated from
-        its address maps by linear counting (close while few, coarse past a hundred, at most ~270).
+    def addresses(self, ts: float) -> tuple[float, float]:
+        """Distinct addresses the account sent from in the last two to four hours, and distinct
+        /24s (IP clusters) among them, estimated from its maps by linear counting (close while
+        few, coarse past a hundred, at most ~270).
 
         >>> st = AccountState(0.0)
-        >>> st.hosts = (1 << 64) - 1 >> 32  # 32 of the 64 bits: about 44 addresses
-        >>> round(st.addresses(600.0)), st.addresses(2 * HOSTS_WINDOW_S)
-        (44, 0.0)
+        >>> st.hosts, st.blocks = (1 << 64) - 1 >> 32, 0b11  # 32 of 64 bits, and 2
+        >>> [round(x) for x in st.addresses(600.0)], st.addresses(2 * HOSTS_WINDOW_S)
+        ([44, 2], (0.0, 0.0))
         """
         span = ts - self.hosts_ts
         if span >= 2.0 * HOSTS_WINDOW_S:
-            return 0.0
-        seen = self.hosts if span >= HOSTS_WINDOW_S else self.hosts | self.hosts_prev
-        bits = float(seen.bit_count())
-        if bits >= HOST_BITS:
-            bits = HOST_BITS - 0.5  # saturated: more than the map can tell
-        return -HOST_BITS * math.log(1.0 - bits / HOST_BITS)
+            return 0.0, 0.0
+        if span >= HOSTS_WINDOW_S:
+            return _linear_count(self.hosts), _linear_count(self.blocks)
+        return _linear_count(self.hosts | self.hosts_prev), _linear_count(self.blocks | self.blocks_prev)
 
     @property
     def popular_share(self) -> float:
@@ -367,6 +383,7 @@ class AccountState:
 
     def raw(self, ts: float) -> dict[str, float]:
         """Human-readable raw values, for reasons and ``explain``."""
+        spread = self.addresses(ts)
         return {
             "output_tokens": self.mean_output_tokens,
             "input_tokens": self.mean_input_tokens,
@@ -375,7 +392,8 @@ class AccountState:
             "rph": self.rph(ts),
             "active_hours": float(self.active_hours(ts)),
             "requests": float(self.n),
-            "addresses": self.addresses(ts),
+            "addresses": spread[0],
+            "address_blocks": spread[1],
         }
 
     def sibling(self, found: bool) -> float:
@@ -422,7 +440,7 @@ class AccountState:
             "last_context": self.last_context,
             "sibling_share": self.sibling_share,
             "repeat_share": self.repeat_share,
-            "hosts": [self.hosts, self.hosts_prev, self.hosts_ts],
+            "hosts": [self.hosts, self.hosts_prev, self.hosts_ts, self.blocks, self.blocks_prev],
             "refused": self.refused,
             "ring": list(self.ring),
             "ring_i": self.ring_i,
@@ -451,7 +469,8 @@ class AccountState:
         st.last_context = int(s.get("last_context", 0))
         st.sibling_share = float(s.get("sibling_share", 0.0))
         st.repeat_share = float(s.get("repeat_share", 0.0))
-        st.hosts, st.hosts_prev, st.hosts_ts = s.get("hosts", (0, 0, 0.0))
+        if "hosts" in s:
+            st.hosts, st.hosts_prev, st.hosts_ts, st.blocks, st.blocks_prev = s["hosts"]
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])
         st.clusters, st.hours = array("I", s["clusters"]), array("I", s["hours"])
         st.policy = SubjectPolicy.from_state(s["policy"]) if s["policy"] is not None else None

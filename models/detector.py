@@ -590,7 +590,7 @@ class AccountDetector(Stage[AccountState]):
         """
         ablate = self.cfg.ablate
         f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours, rph)
-        pool = 0.0 if "address_pool" in ablate else address_pool(st.addresses(ts))
+        pool = 0.0 if "address_pool" in ablate else address_pool(*st.addresses(ts))
         core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
         if pool:
             core = pooled_core(core, f, pool)
@@ -742,8 +742,8 @@ class AccountDetector(Stage[AccountState]):
         )
         if ev.pool > 0:
             out.append(
-                f"address_pool {ev.pool:.2f} (~{raw['addresses']:.0f} addresses in the last hours: a new host on "
-                "nearly every request, judged by answer length alone)"
+                f"address_pool {ev.pool:.2f} (~{raw['addresses']:.0f} addresses in {raw['address_blocks']:.0f} /24s "
+                "in the last hours: a new host of a few blocks on nearly every request, judged by answer length alone)"
             )
         if ev.automation >= 0.3:
             out.append(f"automation_cues {ev.automation:.2f}")

@@ -91,6 +91,13 @@ pool (a few addresses to a few dozen)."""
 POOL_FULL = 128.0
 """Distinct addresses from which they are a rotating pool's: hundreds of hosts, a new one on
 nearly every request (a datacenter proxy range), what no person and no product's egress does."""
+SPREAD_HOSTS = 2.0
+"""Addresses per /24 up to which a pool is spread over the address space: a fleet of CI runners
+or serverless functions, a residential exit pool, one or two hosts of each of many blocks (a new
+/24 on nearly every request is a rotation of its own: ``ip_rotation``)."""
+DENSE_HOSTS = 8.0
+"""Addresses per /24 from which a pool is a few blocks' hosts in turn: a proxy range rents whole
+blocks."""
 POPULAR_KNEE = 0.3
 """Share of popular prompts an account may have before they count against its novelty."""
 HARVEST_CENTRE = 0.60
@@ -273,16 +280,19 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
     return core
 
 
-def address_pool(addresses: float) -> float:
+def address_pool(addresses: float, blocks: float = 1.0) -> float:
     """How far an account's distinct addresses of the last hours are a rotating pool's, in
-    [0, 1]: 0 up to ``POOL_MIN``, 1 from ``POOL_FULL``, log-linear between.
+    [0, 1]: how many (0 up to ``POOL_MIN``, 1 from ``POOL_FULL``, log-linear between) times how
+    dense in their /24s (0 up to ``SPREAD_HOSTS`` addresses per /24, 1 from ``DENSE_HOSTS``).
 
-    >>> address_pool(5.0), address_pool(64.0), address_pool(250.0)
-    (0.0, 0.5, 1.0)
+    >>> address_pool(5.0), address_pool(64.0), address_pool(250.0, 2.0), address_pool(250.0, 125.0)
+    (0.0, 0.5, 1.0, 0.0)
     """
     if addresses <= POOL_MIN:
         return 0.0
-    return unit(math.log(addresses / POOL_MIN) / math.log(POOL_FULL / POOL_MIN))
+    many = unit(math.log(addresses / POOL_MIN) / math.log(POOL_FULL / POOL_MIN))
+    per_block = addresses / (blocks if blocks > 1.0 else 1.0)
+    return many * unit((per_block - SPREAD_HOSTS) / (DENSE_HOSTS - SPREAD_HOSTS))
 
 
 def pooled_core(core: float, f: Mapping[str, float], pool: float) -> float:

@@ -42,6 +42,10 @@ def _proxy(i: int) -> str:
     return f"198.51.{100 + i % 2}.{(i * 37) % 250 + 1}"  # any host of two /24s
 
 
+def _runners(i: int) -> str:
+    return f"20.{40 + i % 150}.{(i * 11) % 256}.{(i * 37) % 250 + 1}"  # a new runner VM in another /24 each time
+
+
 def _nat(i: int) -> str:
     return f"198.51.100.{(i * 7) % 48 + 1}"  # a NAT gateway's 48 addresses, spread per connection
 
@@ -58,8 +62,10 @@ def test_an_agent_behind_a_pool_of_hundreds_of_hosts_is_acted_on_and_the_same_ag
     _, pooled = _run(_agent("pooled", _proxy))
     _, nat = _run(_agent("nat", _nat))
     _, home = _run(_agent("home", lambda _i: "198.51.100.7"))
+    _, runners = _run(_agent("runners", _runners))
     assert not home
     assert not nat  # a NAT gateway's tens of addresses are not a rotating pool
+    assert not runners  # nor are a CI fleet's hundreds, one or two in each of many blocks
     assert pooled
     first = pooled[0]
     assert any(r.startswith("address_pool ") for r in first.reasons)
@@ -75,9 +81,11 @@ def test_an_accounts_addresses_survive_a_checkpoint_and_are_forgotten_after_two_
     det, _ = _run(_agent("pooled", _proxy, steps=100))
     st = det.accounts.states["pooled"]
     now = st.last_ts
-    assert 80 <= st.addresses(now) <= 130  # 100 hosts, by linear counting over 64 bits
+    hosts, blocks = st.addresses(now)
+    assert 80 <= hosts <= 130  # 100 hosts, by linear counting over 64 bits
+    assert 1.5 <= blocks <= 2.5
     again = AccountState.from_state(orjson.loads(orjson.dumps(st.to_state())))
-    assert again.addresses(now) == st.addresses(now)
-    assert st.addresses(now + 2 * HOSTS_WINDOW_S) == 0.0
+    assert again.addresses(now) == (hosts, blocks)
+    assert st.addresses(now + 2 * HOSTS_WINDOW_S) == (0.0, 0.0)
     old = {k: v for k, v in st.to_state().items() if k != "hosts"}  # a checkpoint from before
-    assert AccountState.from_state(old).addresses(now) == 0.0
+    assert AccountState.from_state(old).addresses(now) == (0.0, 0.0)
