@@ -21,6 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from zlib import crc32
 
 from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
@@ -56,6 +57,7 @@ previous): :meth:`AccountState.addresses` counts those of the last two to four h
 rotating pool shows hundreds within it even at a request a minute."""
 HOST_BITS = 64
 """Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
+HOST_MASK = HOST_BITS - 1
 STATE_VERSION = 3
 """Version of the checkpoint format written by :meth:`AccountState.to_state` (3 added
 ``n_popular``; 2 and the positional 1 are migrated)."""
@@ -89,11 +91,6 @@ def _linear_count(bits: int) -> float:
     if n >= HOST_BITS:
         n = HOST_BITS - 0.5  # saturated: more than the map can tell
     return -HOST_BITS * math.log(1.0 - n / HOST_BITS)
-
-
-def address_hash(ip: str) -> int:
-    """:func:`stable_hash` of an address (not cached: a rotating pool sends each only a few times)."""
-    return zlib.crc32(ip.encode("utf-8", "surrogatepass"))
 
 
 @lru_cache(maxsize=65536)
@@ -328,8 +325,8 @@ class AccountState:
             self.blocks_prev = self.blocks if keep else 0
             self.hosts = self.blocks = 0
             self.hosts_ts = ts
-        self.hosts |= 1 << (address_hash(e.ip) % HOST_BITS)
-        self.blocks |= 1 << (ch % HOST_BITS)
+        self.hosts |= 1 << (crc32(e.ip.encode()) & HOST_MASK)  # CRC-32: the same in every process
+        self.blocks |= 1 << (ch & HOST_MASK)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest
 

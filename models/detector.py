@@ -581,16 +581,18 @@ class AccountDetector(Stage[AccountState]):
         skip_population_below: float = 0.0,
         active_hours: int | None = None,
         rph: float | None = None,
+        spread: tuple[float, float] | None = None,
     ) -> tuple[AccountEvidence, dict[str, float]]:
         """Score one account from its state (pure but for the models it reads).
 
         With ``skip_population_below``, the population model is not consulted when even its
-        largest contribution could not lift the score to that level. ``active_hours``, ``rph``:
-        ``st.active_hours(ts)`` and ``st.rph(ts)``, when the caller has them already.
+        largest contribution could not lift the score to that level. ``active_hours``, ``rph``,
+        ``spread``: ``st.active_hours(ts)``, ``st.rph(ts)`` and ``st.addresses(ts)``, when the
+        caller has them already.
         """
         ablate = self.cfg.ablate
         f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours, rph)
-        pool = 0.0 if "address_pool" in ablate else address_pool(*st.addresses(ts))
+        pool = 0.0 if "address_pool" in ablate else address_pool(*(spread or st.addresses(ts)))
         core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
         if pool:
             core = pooled_core(core, f, pool)
@@ -641,7 +643,8 @@ class AccountDetector(Stage[AccountState]):
         active = policy is not None and policy.active
         raw = st.raw(ts)  # first: its active hours serve the features too
         skip = 0.0 if active or self.trace else min(cfg.throttle_score, cfg.release_score)
-        ev, f = self.evidence(st, ts, skip, int(raw["active_hours"]), raw["rph"])
+        spread = (raw["addresses"], raw["address_blocks"])
+        ev, f = self.evidence(st, ts, skip, int(raw["active_hours"]), raw["rph"], spread)
         score = st.score = ev.score
         self.n_evals += 1
         if not active and score < cfg.throttle_score:
