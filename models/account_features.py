@@ -21,7 +21,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from zlib import crc32
 
 from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
@@ -325,7 +324,7 @@ class AccountState:
             self.blocks_prev = self.blocks if keep else 0
             self.hosts = self.blocks = 0
             self.hosts_ts = ts
-        self.hosts |= 1 << (crc32(e.ip.encode()) & HOST_MASK)  # CRC-32: the same in every process
+        self.hosts |= 1 << (stable_hash(e.ip) & HOST_MASK)
         self.blocks |= 1 << (ch & HOST_MASK)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest

@@ -22,7 +22,7 @@ import ipaddress
 import math
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -579,20 +579,20 @@ class AccountDetector(Stage[AccountState]):
         st: AccountState,
         ts: float,
         skip_population_below: float = 0.0,
-        active_hours: int | None = None,
-        rph: float | None = None,
-        spread: tuple[float, float] | None = None,
+        raw: Mapping[str, float] | None = None,
     ) -> tuple[AccountEvidence, dict[str, float]]:
         """Score one account from its state (pure but for the models it reads).
 
         With ``skip_population_below``, the population model is not consulted when even its
-        largest contribution could not lift the score to that level. ``active_hours``, ``rph``,
-        ``spread``: ``st.active_hours(ts)``, ``st.rph(ts)`` and ``st.addresses(ts)``, when the
-        caller has them already.
+        largest contribution could not lift the score to that level. ``raw``: ``st.raw(ts)``,
+        when the caller has it already (its active hours, rate and addresses are read, not
+        counted again).
         """
         ablate = self.cfg.ablate
-        f = features(st, ts, self.scales, "fixed_scales" not in ablate, active_hours, rph)
-        pool = 0.0 if "address_pool" in ablate else address_pool(*(spread or st.addresses(ts)))
+        if raw is None:
+            raw = st.raw(ts)
+        f = features(st, ts, self.scales, "fixed_scales" not in ablate, int(raw["active_hours"]), raw["rph"])
+        pool = 0.0 if "address_pool" in ablate else address_pool(raw["addresses"], raw["address_blocks"])
         core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
         if pool:
             core = pooled_core(core, f, pool)
@@ -643,8 +643,7 @@ class AccountDetector(Stage[AccountState]):
         active = policy is not None and policy.active
         raw = st.raw(ts)  # first: its active hours serve the features too
         skip = 0.0 if active or self.trace else min(cfg.throttle_score, cfg.release_score)
-        spread = (raw["addresses"], raw["address_blocks"])
-        ev, f = self.evidence(st, ts, skip, int(raw["active_hours"]), raw["rph"], spread)
+        ev, f = self.evidence(st, ts, skip, raw)
         score = st.score = ev.score
         self.n_evals += 1
         if not active and score < cfg.throttle_score:

@@ -86,6 +86,8 @@ RATE_ATTACKS = {"hydra", "slow_and_low", "residential_proxy", "paraphrase_sweep"
                 "multiturn_harvest", "human_timing_harvest", "saas_disguise", "slow_low_spread"}  # fmt: skip
 RPM_RANGE = {"saas_backend": (20.0, 120.0), "product_descriptions": (4.0, 20.0)}  # stay in the brief's ranges
 DIURNAL_MEAN = 0.55
+CLOUD_PROVIDERS = ("aws", "gcp", "azure", "digitalocean", "hetzner", "ovh", "linode")
+"""The clouds a campaign rents its blocks from (``world.CLOUDS``), in the order plans draw them."""
 
 
 def random_start(seed: int) -> float:
@@ -1287,7 +1289,7 @@ def _campaign(
 def _cloud_infra(
     w: World, r: random.Random, blocks: int, per_acct: int = 2
 ) -> Callable[[random.Random], Callable[[random.Random], Addr]]:
-    provider = r.choice(["aws", "gcp", "azure", "digitalocean", "hetzner", "ovh", "linode"])
+    provider = r.choice(CLOUD_PROVIDERS)
     pfx = [w.pools.cloud_block(r, provider) for _ in range(blocks)]
 
     def per_account(rr: random.Random) -> Callable[[random.Random], Addr]:
@@ -1405,7 +1407,7 @@ def b_pooled_agent(w: World, r: random.Random, p: dict[str, Any]) -> None:
     rr = random.Random(r.getrandbits(64))
     sweep = w.sweep(rr)
     ua, tls = w.clients.sdk(rr, ("anthropic-python", "anthropic-ts", "langchain"))
-    provider = rr.choice(["aws", "gcp", "azure", "digitalocean", "hetzner", "ovh", "linode"])
+    provider = rr.choice(CLOUD_PROVIDERS)
     blocks = [w.pools.cloud_block(rr, provider) for _ in range(p["blocks"])]
     model = rr.choice(MODELS)
 
