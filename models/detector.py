@@ -465,11 +465,17 @@ class AccountDetector(Stage[AccountState]):
         st = self.state(acct, e.ts, partition)
         keys = linkage_keys(e)
         costume = None
-        depth = e.n_messages
+        depth = built = e.n_messages
+        if built > 2:
+            # A history the account did not build here is padding (read before the request is
+            # folded in): its group is told one message, unless a product's system prompt marks
+            # it (a product interleaves its users' conversations; the mark is weighed per member).
+            built = st.depth(e)
+            if not e.has_system_prompt:
+                depth = built
         if self._stacks and self.stacks.observe(e.tls_fingerprint, e.user_agent, acct):
             costume = mismatch_key(e.tls_fingerprint)
             keys.append(costume)
-            depth = st.depth(e)  # read before the request is folded in
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
         popular = repeat = False
@@ -521,7 +527,7 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(st, e, keys, popular, ah, weight, costume, depth) if weight else []
+        camp = self._campaign_observations(st, e, keys, popular, ah, weight, costume, depth, built) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
@@ -533,19 +539,24 @@ class AccountDetector(Stage[AccountState]):
         ah: int,
         weight: int = 1,
         costume: str | None = None,
-        depth: int = 1,
+        depth: int = 0,
+        built: int = 0,
     ) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key, standing
         for ``weight`` requests. ``st``: the account's state (its habit of template siblings);
         ``ah``: the account's :func:`stable_hash`.
 
-        ``costume``: the request's disguise key (a browser claim out of place on its TLS stack),
-        if any. Its group is told ``depth`` messages (:meth:`AccountState.depth`): a history the
-        account did not build is no conversation of a person's in costume, only padding."""
+        ``built``: the request's messages if the account built its history, else 1
+        (:meth:`AccountState.depth`); ``depth``: the same, but the messages a system prompt's
+        request carries (0: the request's own messages, for both). ``costume``: the request's
+        disguise key (a browser claim out of place on its TLS stack), if any. Every group is told
+        ``depth`` messages, a disguise key's group ``built``: a history the account did not build
+        is no conversation of a person's in costume, only padding, whatever its system prompt."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
-        it, ot, mt, nm, system = e.input_tokens, e.output_tokens, e.max_tokens, e.n_messages, e.has_system_prompt
+        it, ot, mt, system = e.input_tokens, e.output_tokens, e.max_tokens, e.has_system_prompt
+        depth, built = depth or e.n_messages, built or e.n_messages
         ch = cluster_hash(cluster)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
@@ -556,7 +567,7 @@ class AccountDetector(Stage[AccountState]):
                 keys = [*keys, template]
         out = []  # a plain loop: a comprehension would close over a dozen variables
         for key in keys:
-            m = depth if key is costume else nm
+            m = built if key is costume else depth
             out.append(
                 CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, m, cluster, system, ah, ch, popular, weight)
             )
