@@ -61,7 +61,7 @@ LATER_HONEST = [
 ]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
-LATER_ATTACK = ["costumed_mimic", "pooled_agent"]
+LATER_ATTACK = ["costumed_mimic", "pooled_agent", "padded_hydra"]
 """Campaigns added after the seeds above were in use, planned from a random stream of their own
 after the later honest populations (present in a seed with the same chance as any campaign)."""
 ATTACK = [
@@ -246,6 +246,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         n, per_h, steps = r.randint(2, 12), _u(r, 3, 15), r.randint(8, 30)
         return {"n": n, "runs_per_h": per_h, "steps": [3, steps], "out": [r.randint(100, 400), r.randint(1200, 3000)],
                 "blocks": r.randint(1, 3), "est": n * per_h * h * (3 + steps) / 2}  # fmt: skip
+    if name == "padded_hydra":
+        n, acc, rpm = r.randint(1, 2), r.randint(10, 60), _u(r, 0.05, 0.5)
+        return {"n": n, "accounts": acc, "rpm": rpm, "multiturn_share": _u(r, 0.7, 1.0), "max_turns": r.randint(4, 9),
+                "est": n * acc * rpm * 60 * h * 0.6}  # fmt: skip
     if name == "swarm":
         n, acc = r.randint(1, 2), r.randint(100, 500)
         return {"n": n, "accounts": acc, "requests": [3, r.randint(5, 11)], "clients": r.randint(1, 3),
@@ -289,7 +293,7 @@ ALWAYS = {"chat", "heavy_chat", "low_volume_writer", "coding_agent", "eval_harne
 ACCOUNTS_PER = {"hydra": "accounts", "residential_proxy": "accounts", "swarm": "accounts",
                 "paraphrase_sweep": "accounts", "diluted_harvest": "accounts", "multiturn_harvest": "accounts",
                 "human_timing_harvest": "accounts", "saas_disguise": "accounts", "browser_spoof_wave": "accounts",
-                "slow_low_spread": "accounts"}  # fmt: skip
+                "slow_low_spread": "accounts", "padded_hydra": "accounts"}  # fmt: skip
 
 
 def _accounts(name: str, p: dict[str, Any]) -> int:
@@ -1422,6 +1426,17 @@ def b_pooled_agent(w: World, r: random.Random, p: dict[str, Any]) -> None:
         w.add(a, "attack", "pooled_agent", _agent_runs(w, g, acct, host, p["runs_per_h"] * g.uniform(0.6, 1.4),
                                                        tuple(p["steps"]), tuple(p["out"]), "poisson", sweep.next),
               "pooled-agent-0")  # fmt: skip
+
+
+def b_padded_hydra(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """A hydra in made-up threads: many accounts on a few cloud /24s, one client, one sweep,
+    staggered starts, nearly every request dressed as a later turn of a conversation (a few
+    hundred tokens of invented history per message, never the answers of thousands it got)."""
+    for k in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        style = _style(rr, multiturn_share=p["multiturn_share"], max_turns=p["max_turns"])
+        _campaign(w, rr, "padded_hydra", k, p["accounts"], rpm=p["rpm"], style=style, sweep=w.sweep(rr, short=True),
+                  jitter=0.5, addr=_cloud_infra(w, rr, rr.randint(1, 4)), client=_clients(w, rr, 1), stagger=0.6)  # fmt: skip
 
 
 def b_swarm(w: World, r: random.Random, p: dict[str, Any]) -> None:

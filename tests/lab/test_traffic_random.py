@@ -301,6 +301,25 @@ def test_pooled_agents_send_an_agents_runs_each_request_from_any_host_of_a_few_c
         assert statistics.median(e["output_tokens"] for e in es) >= 600
 
 
+def test_a_padded_hydra_dresses_its_sweep_as_later_turns_of_threads_it_never_had() -> None:
+    """Ten or more accounts of one campaign on one client and cloud network, most requests a
+    later turn whose history is a few hundred tokens a message, far short of the answers the
+    account got (so none is a thread it built)."""
+    seed = next(s for s in range(1, 11) if "padded_hydra" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=1.0)
+    by = _by_account(events, labels, "padded_hydra")
+    assert len(by) >= 10
+    mine = [e for es in by.values() for e in es]
+    assert all(labels[e["account_id"]]["label"] == "attack" for e in mine)
+    assert len({(e["user_agent"], e["tls_fingerprint"]) for e in mine}) == 1
+    assert len({e["asn"] for e in mine}) == 1
+    deep = [e for e in mine if e["n_messages"] >= 3]
+    assert len(deep) >= 0.4 * len(mine)
+    answers = statistics.median(e["output_tokens"] for e in mine if e["status"] == 200)
+    assert answers >= 600
+    assert statistics.median(e["input_tokens"] / (e["n_messages"] - 1) for e in deep) <= 450 < answers
+
+
 def test_an_egress_pool_spreads_a_busy_product_over_tens_of_addresses_and_uses_each_again() -> None:
     """The honest look-alike of a rotating pool: a new address on most requests, but never more
     than 64 of them, each used again and again."""
