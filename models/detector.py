@@ -1250,7 +1250,11 @@ def _verdict_due(
     whose requests are harvest-shaped (system prompt aside) belongs to a ``fleet`` (one of the
     busy accounts on one client and network that harvest together: ``_busy_fleet``). On a
     disguise key the costume is the tie: a member that shares no template belongs however many
-    requests it sent, unless it keeps a reader's pace (a person behind a proxy that inspects TLS)."""
+    requests it sent, unless it keeps a reader's pace (a person behind a proxy that inspects TLS).
+    On a fingerprint alone, a young harvest-shaped member that shares no template belongs only
+    while most of the group harvests (``purity`` at least ``MIN_HARVESTING_SHARE``): a rare
+    client's fingerprint is the campaign's own, a popular SDK's is a crowd's, whose developers'
+    first requests seconds apart for long answers share nothing else with it."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
@@ -1268,7 +1272,8 @@ def _verdict_due(
         return False
     h = member_harvest(m, tie_pace, product_mark)
     if h >= MEMBER_LEVEL:
-        return True
+        # On a fingerprint alone, an untied member shares only a client with the campaign.
+        return not (untied and fingerprint and not disguise_key(key)) or purity() >= MIN_HARVESTING_SHARE
     if h < VERDICT_LEVEL:
         return False
     # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a

@@ -7,7 +7,7 @@ from typing import Any
 
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
-from tests.factories import T0, event, hydra
+from tests.factories import T0, chat_user, event, hydra
 
 
 def _run(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,3 +72,47 @@ def test_a_group_is_told_the_depth_of_a_thread_the_account_built_and_one_message
     # group is told their depth (the mark is weighed per member, against its ties).
     product = [(1, 30, 2500, True), (3, 400, 2400, True), (5, 800, 2000, True)]
     assert _told(product) == [1, 3, 5]
+
+
+def _developers(n: int, ua: str, tls: str) -> list[dict[str, Any]]:
+    """People trying the API from home on a popular SDK: a burst of a few terse prompts seconds
+    apart, answers of 700-900 tokens (code and its explanation), each from their own address."""
+    rng = random.Random(3)
+    out = []
+    for a in range(n):
+        t = T0 + rng.uniform(0, 3 * 3600)
+        for i in range(rng.randint(2, 5)):
+            t += rng.uniform(3.0, 12.0)
+            out.append(
+                event(
+                    event_id=f"dev-{a}-{i}",
+                    account_id=f"dev-{a:03d}",
+                    ts=t,
+                    ip=f"{90 + a % 60}.{a}.{i % 3}.7",
+                    asn=7922 + a,
+                    user_agent=ua,
+                    tls_fingerprint=tls,
+                    input_tokens=rng.randint(10, 40),
+                    output_tokens=rng.randint(700, 900),
+                    max_tokens=4096,
+                    prompt_simhash=f"{rng.getrandbits(64):016x}",
+                )
+            )
+    return out
+
+
+def test_developers_who_share_only_a_popular_sdk_with_a_slow_campaign_are_no_members_of_it() -> None:
+    """A slow padded sweep (one request per account every ten minutes or so, one template) runs
+    on a popular SDK among twenty people chatting through it and twelve developers trying it in
+    bursts: the developers share the client with it and nothing else (no template, no network),
+    and fast harvesters are no majority of the group. The campaign is acted on; no developer
+    and no person chatting is."""
+    campaign = _padded(hydra("h", 40, 10, gap_s=600.0))
+    ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
+    crowd = []
+    for i in range(20):
+        person = chat_user(f"sdk-{i}", 20, T0 - 1800 + 60 * i, ip=f"98.{i}.20.30")
+        crowd += [dict(r, user_agent=ua, tls_fingerprint=tls, asn=7000 + i) for r in person]
+    acted = {d["subject"] for d in _run(campaign + crowd + _developers(12, ua, tls)) if d["action"] != "allow"}
+    assert len({a for a in acted if a.startswith("h-")}) >= 36
+    assert not {a for a in acted if a.startswith(("dev-", "sdk-"))}
