@@ -527,7 +527,7 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(st, e, keys, popular, ah, weight, costume, depth, built) if weight else []
+        camp = self._campaign_observations(st, e, keys, popular, ah, depth, built, weight, costume) if weight else []
         return decisions, obs, camp
 
     def _campaign_observations(
@@ -537,10 +537,10 @@ class AccountDetector(Stage[AccountState]):
         keys: list[str],
         popular: bool,
         ah: int,
+        depth: int,
+        built: int,
         weight: int = 1,
         costume: str | None = None,
-        depth: int = 0,
-        built: int = 0,
     ) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key, standing
         for ``weight`` requests. ``st``: the account's state (its habit of template siblings);
@@ -548,15 +548,14 @@ class AccountDetector(Stage[AccountState]):
 
         ``built``: the request's messages if the account built its history, else 1
         (:meth:`AccountState.depth`); ``depth``: the same, but the messages a system prompt's
-        request carries (0: the request's own messages, for both). ``costume``: the request's
-        disguise key (a browser claim out of place on its TLS stack), if any. Every group is told
-        ``depth`` messages, a disguise key's group ``built``: a history the account did not build
-        is no conversation of a person's in costume, only padding, whatever its system prompt."""
+        request carries. ``costume``: the request's disguise key (a browser claim out of place on
+        its TLS stack), if any. Every group is told ``depth`` messages, a disguise key's group
+        ``built``: a history the account did not build is no conversation of a person's in
+        costume, only padding, whatever its system prompt."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
         it, ot, mt, system = e.input_tokens, e.output_tokens, e.max_tokens, e.has_system_prompt
-        depth, built = depth or e.n_messages, built or e.n_messages
         ch = cluster_hash(cluster)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
