@@ -1272,7 +1272,7 @@ def _verdict_due(
     h = member_harvest(m, tie_pace, product_mark)
     if h >= MEMBER_LEVEL:
         # On a fingerprint alone, an untied member shares only a client with the campaign.
-        return not (untied and fingerprint and not disguise_key(key)) or purity() >= MIN_HARVESTING_SHARE
+        return not (untied and fingerprint) or purity() >= MIN_HARVESTING_SHARE
     if h < VERDICT_LEVEL:
         return False
     # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a
