@@ -280,12 +280,12 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
     return core
 
 
-def address_pool(addresses: float, blocks: float = 1.0) -> float:
+def address_pool(addresses: float, blocks: float) -> float:
     """How far an account's distinct addresses of the last hours are a rotating pool's, in
     [0, 1]: how many (0 up to ``POOL_MIN``, 1 from ``POOL_FULL``, log-linear between) times how
     dense in their /24s (0 up to ``SPREAD_HOSTS`` addresses per /24, 1 from ``DENSE_HOSTS``).
 
-    >>> address_pool(5.0), address_pool(64.0), address_pool(250.0, 2.0), address_pool(250.0, 125.0)
+    >>> address_pool(5.0, 1.0), address_pool(64.0, 1.0), address_pool(250.0, 2.0), address_pool(250.0, 125.0)
     (0.0, 0.5, 1.0, 0.0)
     """
     if addresses <= POOL_MIN:

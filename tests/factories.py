@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import Detector
+from distillguard.models.event import parse_event
 from distillguard.models.simhash import prompt_simhash
 
 T0 = 1772409600.0
@@ -115,3 +118,12 @@ def hydra(prefix: str, accounts: int, per_account: int, t0: float = T0, gap_s: f
                 )
             )
     return sorted(out, key=lambda r: r["ts"])
+
+
+def replay(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> list[dict[str, Any]]:
+    """The decisions (as dicts) a fresh :class:`Detector` makes over ``records`` in time order."""
+    det = Detector(cfg)
+    out: list[dict[str, Any]] = []
+    for r in sorted(records, key=lambda r: float(r["ts"])):
+        out.extend(d.to_dict() for d in det.observe(parse_event(r)))
+    return out

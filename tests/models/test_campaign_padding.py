@@ -7,15 +7,7 @@ from typing import Any
 
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
-from tests.factories import T0, chat_user, event, hydra
-
-
-def _run(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    det = Detector()
-    out: list[dict[str, Any]] = []
-    for r in sorted(records, key=lambda r: float(r["ts"])):
-        out.extend(d.to_dict() for d in det.observe(parse_event(r)))
-    return out
+from tests.factories import T0, chat_user, event, hydra, replay
 
 
 def _padded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -34,9 +26,9 @@ def _padded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_a_template_swept_in_padded_threads_is_acted_on_as_a_campaign() -> None:
     """Thirty accounts of ten requests each, one template swept across them: the same campaign
     is acted on whether or not it dresses its questions as turns of a conversation."""
-    plain = {d["subject"] for d in _run(hydra("h", 30, 10)) if d["action"] != "allow"}
+    plain = {d["subject"] for d in replay(hydra("h", 30, 10)) if d["action"] != "allow"}
     assert len(plain) == 30
-    decisions = _run(_padded(hydra("h", 30, 10)))
+    decisions = replay(_padded(hydra("h", 30, 10)))
     padded = {d["subject"] for d in decisions if d["action"] != "allow"}
     assert len(padded) >= 27
     assert str(next(d["reasons"][0] for d in decisions if d["action"] != "allow")).startswith("campaign c-")
@@ -113,6 +105,6 @@ def test_developers_who_share_only_a_popular_sdk_with_a_slow_campaign_are_no_mem
     for i in range(20):
         person = chat_user(f"sdk-{i}", 20, T0 - 1800 + 60 * i, ip=f"98.{i}.20.30")
         crowd += [dict(r, user_agent=ua, tls_fingerprint=tls, asn=7000 + i) for r in person]
-    acted = {d["subject"] for d in _run(campaign + crowd + _developers(12, ua, tls)) if d["action"] != "allow"}
+    acted = {d["subject"] for d in replay(campaign + crowd + _developers(12, ua, tls)) if d["action"] != "allow"}
     assert len({a for a in acted if a.startswith("h-")}) >= 36
     assert not {a for a in acted if a.startswith(("dev-", "sdk-"))}

@@ -6,10 +6,8 @@ import random
 
 from distillguard.models.client_stack import MIN_ACCOUNTS, ClientStacks, browser_family
 from distillguard.models.config import DetectorConfig
-from distillguard.models.detector import Detector
-from distillguard.models.event import parse_event
 from distillguard.models.simhash import prompt_simhash
-from tests.factories import T0, chat_user, event
+from tests.factories import T0, chat_user, event, replay
 
 PYTHON_TLS = "t13d1812h1_85036bcba153"
 CHROME_TLS = "t13d1516h2_8daaf6152771"
@@ -80,14 +78,6 @@ def _spoof_wave(accounts: int, per_account: int, t0: float) -> list[dict[str, ob
     return out
 
 
-def _run(records: list[dict[str, object]], cfg: DetectorConfig | None = None) -> list[dict[str, object]]:
-    det = Detector(cfg)
-    out: list[dict[str, object]] = []
-    for r in sorted(records, key=lambda r: float(r["ts"])):  # type: ignore[arg-type]
-        out.extend(d.to_dict() for d in det.observe(parse_event(r)))
-    return out
-
-
 def _sdk_users() -> list[dict[str, object]]:
     out = []
     for i in range(24):
@@ -99,13 +89,13 @@ def test_a_wave_of_browser_user_agents_on_an_sdk_stack_is_acted_on_as_one_campai
     """Each wave account sends fewer requests than any account is judged alone on, with its own
     user agent and network: only the stack they all share links them."""
     records = _sdk_users() + _spoof_wave(20, 10, T0)
-    decisions = _run(records)
+    decisions = replay(records)
     acted = {d["subject"] for d in decisions if d["action"] == "block"}
     assert len({a for a in acted if str(a).startswith("wave-")}) >= 14
     assert not {a for a in acted if str(a).startswith("sdk-")}
     reason = next(d["reasons"][0] for d in decisions if str(d["subject"]).startswith("wave-"))
     assert "TLS stack" in str(reason)
-    unlinked = _run(records, DetectorConfig(ablate=frozenset({"client_stack"})))
+    unlinked = replay(records, DetectorConfig(ablate=frozenset({"client_stack"})))
     assert not [d for d in unlinked if str(d["subject"]).startswith("wave-")]
 
 
@@ -157,9 +147,9 @@ def test_a_campaign_in_costume_is_not_a_person_for_its_history_or_its_pauses() -
     common the costume is the tie. An office behind a TLS-inspecting proxy, its writers reading
     long answers for many minutes and revising them, is out of place on its stack too, and left
     alone."""
-    costume = _run(_sdk_users() + _costumed(24, office=False))
+    costume = replay(_sdk_users() + _costumed(24, office=False))
     acted = {d["subject"] for d in costume if d["action"] != "allow" and str(d["subject"]).startswith("costume-")}
     assert len(acted) >= 18
     assert "TLS stack" in str(next(d["reasons"][0] for d in costume if d["subject"] in acted))
-    office = _run(_sdk_users() + _costumed(24, office=True))
+    office = replay(_sdk_users() + _costumed(24, office=True))
     assert not [d for d in office if d["action"] != "allow" and str(d["subject"]).startswith("office-")]
