@@ -30,6 +30,8 @@ RING = 16
 """Recent prompt hashes kept per account."""
 ALPHA = 0.08
 """Per-request weight of the newest observation in shares and means (memory ~12 requests)."""
+POPULAR_ALPHA = 0.04
+"""EW weight of :attr:`AccountState.popular_recent` (about the last 25 questions)."""
 TAU_MIN = 60.0
 TAU_HOUR = 3600.0
 DUP_BITS = 2
@@ -167,6 +169,7 @@ class AccountState:
         "ring_i",
         "sibling_share",
         "repeat_share",
+        "popular_recent",
         "blocks",
         "blocks_prev",
         "hosts",
@@ -207,6 +210,9 @@ class AccountState:
         self.repeat_share = 0.0
         """EW share of the account's own prompts that it had sent before, longer ago than its ring
         remembers, at a low temperature (:mod:`.popularity`): a benchmark run again."""
+        self.popular_recent = 0.0
+        """EW share (``POPULAR_ALPHA``) of the account's latest questions (requests of at most
+        ``SHALLOW_MESSAGES``) whose prompt another account sent too: what it asks now."""
         self.hosts = 0
         """The addresses the account sent from since ``hosts_ts``, one bit each (hashed)."""
         self.hosts_prev = 0
@@ -260,6 +266,11 @@ class AccountState:
             self.count_minute += 1.0
             self.count_hour += 1.0
         m = e.n_messages
+        if m <= SHALLOW_MESSAGES:
+            # What the account asks now: a question of its own or a public one (a tool result in
+            # a thread it builds is its own work, whoever else has seen the same output).
+            pa = POPULAR_ALPHA if n * POPULAR_ALPHA > 1.0 else 1.0 / n
+            self.popular_recent += (popular - self.popular_recent) * pa
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone
@@ -361,6 +372,11 @@ class AccountState:
             return _linear_count(self.hosts), _linear_count(self.blocks)
         return _linear_count(self.hosts | self.hosts_prev), _linear_count(self.blocks | self.blocks_prev)
 
+    def credit(self, owed: int) -> None:
+        """Count ``owed`` of the account's earlier prompts as popular: others have sent them since
+        (:meth:`.PromptPopularity.owed`). What it asks now is left alone."""
+        self.n_popular = min(self.n, self.n_popular + owed)
+
     @property
     def popular_share(self) -> float:
         """Share of the account's requests whose prompt other accounts sent too."""
@@ -436,6 +452,7 @@ class AccountState:
             "last_context": self.last_context,
             "sibling_share": self.sibling_share,
             "repeat_share": self.repeat_share,
+            "popular_recent": self.popular_recent,
             "hosts": [self.hosts, self.hosts_prev, self.hosts_ts, self.blocks, self.blocks_prev],
             "refused": self.refused,
             "ring": list(self.ring),
@@ -465,6 +482,7 @@ class AccountState:
         st.last_context = int(s.get("last_context", 0))
         st.sibling_share = float(s.get("sibling_share", 0.0))
         st.repeat_share = float(s.get("repeat_share", 0.0))
+        st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
         if "hosts" in s:
             st.hosts, st.hosts_prev, st.hosts_ts, st.blocks, st.blocks_prev = s["hosts"]
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])

@@ -26,7 +26,14 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
-from distillguard.models.account_features import AccountState, Baseline, CampaignLink, cluster_hash, stable_hash
+from distillguard.models.account_features import (
+    RESAMPLE_TEMPERATURE,
+    AccountState,
+    Baseline,
+    CampaignLink,
+    cluster_hash,
+    stable_hash,
+)
 from distillguard.models.campaigns import (
     ACTIVE_S,
     READING_S,
@@ -56,18 +63,18 @@ from distillguard.models.evidence import (
     AccountEvidence,
     PopulationScales,
     address_pool,
+    asks_own,
     automation,
     combine,
     features,
     harvest_core,
     own_prompts,
     pooled_core,
-    rerun,
     unit,
 )
 from distillguard.models.lookalikes import NO_VOTE, Lookalikes, Vote, lookalike_vector
 from distillguard.models.policy import BLOCK, SubjectPolicy
-from distillguard.models.popularity import POPULAR, REPEAT, PromptPopularity
+from distillguard.models.popularity import ECHO, POPULAR, REPEAT, PromptPopularity
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 from distillguard.models.template_index import TemplateIndex, template_key
@@ -478,19 +485,28 @@ class AccountDetector(Stage[AccountState]):
             keys.append(costume)
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not).
-        popular = repeat = False
+        popular = repeat = echo = False
         ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:
             pop = self.popularity
             # A refused prompt is no answer held: asked again, it is no repeat.
-            seen = pop.sighting(e.simhash, key_hash(keys[0]), 0 if e.status == 429 and e.output_tokens == 0 else ah)
+            temp = e.temperature
+            seen = pop.sighting(
+                e.simhash,
+                key_hash(keys[0]),
+                0 if e.status == 429 and e.output_tokens == 0 else ah,
+                temp is None or temp >= RESAMPLE_TEMPERATURE,
+            )
             popular = seen == POPULAR
             repeat = seen == REPEAT
+            echo = seen == ECHO
             # Prompts this account sent first that others have sent since were public after all.
             owed = pop.owed(ah)
             if owed:
-                st.n_popular = min(st.n, st.n_popular + owed)
-        refused = st.update(e, popular, repeat) < 0
+                st.credit(owed)
+        # An echo (another account of this key asking for the same answer) is public to the
+        # account; to its groups it is one more of their own prompts (a sweep's accounts overlap).
+        refused = st.update(e, popular or echo, repeat) < 0
         decisions: list[Decision] = []
         cfg = self.cfg
         n = st.n
@@ -706,8 +722,9 @@ class AccountDetector(Stage[AccountState]):
             partial(self._reasons, f, raw, ev, self.last_vote),
             e.event_id,
             force_block=not bites and score >= cfg.throttle_score,
-            # Asking only what it asked before (a benchmark run again), it need not wait to be released.
-            settled=active and rerun(st.repeat_share, raw["rph"]) < SETTLED_RERUN,
+            # Asking only what it asked before or what others asked (a benchmark run again), it
+            # need not wait to be released.
+            settled=active and asks_own(st, raw["rph"]) < SETTLED_RERUN,
         )
 
     def _released_lookalike(self, st: AccountState, ts: float) -> bool:

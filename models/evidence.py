@@ -196,7 +196,7 @@ def features(
         # Prompts other accounts send too are left out of the answer shape (so mixing some in does
         # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
         # class's assignment, popular questions) is sweeping nothing of its own.
-        "novelty": own_prompts(1.0 - st.duplicate_share, st.popular_share) * rerun(st.repeat_share, rph),
+        "novelty": own_prompts(1.0 - st.duplicate_share, popular_now(st)) * rerun(st.repeat_share, rph),
         "template_share": st.template_share,
         "shallow_share": st.shallow_share,
         "timing_regularity": st.timing_regularity(),
@@ -221,6 +221,30 @@ def rerun(repeat_share: float, rph: float) -> float:
     """
     novel = rph * (1.0 - repeat_share) / NOVEL_RPH
     return 1.0 - repeat_share * (1.0 - (novel if novel < 1.0 else 1.0))
+
+
+def popular_now(st: AccountState) -> float:
+    """The share of popular prompts an account is judged by: over its life, or, while something
+    is in force against it and it asks more public prompts now, over its latest questions.
+
+    An account acted on in a novel run (the first team to run a benchmark) that goes on to ask
+    what others asked before takes nothing of its own any more, long before public prompts
+    outweigh its whole past. Once released it is judged by its life again: public prompts sent
+    to be released buy a harvester no new answer.
+    """
+    share = st.popular_share
+    policy = st.policy
+    if policy is not None and policy.active and st.popular_recent > share:
+        return st.popular_recent
+    return share
+
+
+def asks_own(st: AccountState, rph: float) -> float:
+    """How much of what an account asks now is its own, in [0, 1]: none while it only runs its
+    old prompts again (``rerun``) or only asks public ones (its latest questions, as
+    :func:`popular_now` reads them). Under ``SETTLED_RERUN`` an account under action is
+    released as soon as its evidence stays low."""
+    return rerun(st.repeat_share, rph) * own_prompts(1.0, st.popular_recent)
 
 
 def own_prompts(novelty: float, popular_share: float) -> float:

@@ -26,9 +26,10 @@ SHARED = 0xFFFFFFFF
 """Owner mark of a prompt that at least two accounts have sent."""
 MAX_CREDITS = 1 << 16
 """Accounts owed popular prompts at most (all forgotten when full)."""
-NEW, POPULAR, REPEAT = 0, 1, 2
+NEW, POPULAR, REPEAT, ECHO = 0, 1, 2, 3
 """What :meth:`PromptPopularity.sighting` finds: a prompt not seen, one another key sent, one
-the same account sent (and no one else)."""
+the same account sent (and no one else), one another account of the same key sent, asked again
+for the same answer (a low temperature)."""
 
 
 class PromptPopularity:
@@ -61,24 +62,37 @@ class PromptPopularity:
         """
         return self.sighting(simhash, account_hash, sender) == POPULAR
 
-    def sighting(self, simhash: int, account_hash: int, sender: int = 0) -> int:
+    def sighting(self, simhash: int, account_hash: int, sender: int = 0, resample: bool = True) -> int:
         """Record that ``account_hash`` (a linkage key's hash) sent ``simhash``: ``POPULAR`` if
         another key sent it before, ``REPEAT`` if ``sender`` (an account's hash; 0 for none, as
-        for a refused request) did and no one else has, else ``NEW``. The first sender of a
-        prompt found shared for the first time (by another key) is owed it (:meth:`owed`).
+        for a refused request) did and no one else has, ``ECHO`` if another account of the same
+        key did and this request does not ``resample`` (asks for the same answer again, at a low
+        temperature), else ``NEW``. The first sender of a prompt found shared for the first time
+        (by another key, or echoed) is owed it (:meth:`owed`).
+
+        Teams on one SDK in one cloud share a key, as a campaign's accounts do: another account
+        asking for the very answer one already got is asking what is public (a benchmark that
+        both run), while sampling it again would be a sweep's own accounts taking new answers.
 
         >>> p = PromptPopularity(4)
         >>> p.sighting(0xABCDEF, 1, 11), p.sighting(0xABCDEF, 1, 11), p.sighting(0xABCDEF, 1, 33)
         (0, 2, 0)
+        >>> p.sighting(0xABCDEF, 1, 33, resample=False), p.credits  # the same key, another account
+        (3, {11: 1})
         >>> p.sighting(0xABCDEF, 2, 22), p.sighting(0xABCDEF, 1, 11)
         (1, 1)
         """
         i = (simhash ^ (simhash >> 31)) & self.mask
         if self.hashes[i] == simhash:
             owner = self.owners[i]
-            if owner == account_hash:
+            echo = owner == account_hash
+            if echo:
                 # The same key again: the account re-asking, or its campaign's own accounts.
-                return REPEAT if sender and self.firsts[i] == sender else NEW
+                first = self.firsts[i]
+                if not sender or first == sender:
+                    return REPEAT if sender else NEW
+                if resample or not first:
+                    return NEW
             if owner != SHARED:
                 self.owners[i] = SHARED
                 first = self.firsts[i]
@@ -87,7 +101,7 @@ class PromptPopularity:
                     if len(credits) >= MAX_CREDITS:  # an account that never returns owes nothing
                         credits.clear()
                     credits[first] = credits.get(first, 0) + 1
-            return POPULAR
+            return ECHO if echo else POPULAR
         self.hashes[i] = simhash
         self.owners[i] = account_hash
         self.firsts[i] = sender

@@ -224,3 +224,90 @@ def test_in_one_process_the_account_stage_drops_duplicates_for_the_stages_after_
     trusting.observe(c)
     trusting.observe(c)
     assert trusting.states["k"].n == 2
+
+
+def test_harnesses_on_one_client_and_cloud_share_a_public_benchmark_at_temperature_0() -> None:
+    """Teams on the same SDK in the same cloud share a linkage key, as a campaign's accounts do.
+    Asking for the very answers another account asked for at temperature 0 (the same answers
+    again) is asking what is public; at temperature 1 it would be sampling a sweep twice."""
+
+    def teams(temperature: float) -> list[dict[str, Any]]:
+        out = []
+        for k, name in enumerate(("t-first", "t-second", "t-third")):
+            for r in _harness(name, T0 + k * 3600, "python-sdk/1.0", 16509, f"34.1.1.{k + 1}"):
+                out.append({**r, "temperature": temperature})
+        return out
+
+    assert not _acted(teams(0.0), DetectorConfig()) & {"t-second", "t-third"}
+    assert {"t-second", "t-third"} <= _acted(teams(1.0), DetectorConfig())
+
+
+def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does() -> None:
+    """A harness acted on in its first, novel run that goes on to a public benchmark (prompts
+    other accounts sent before) takes nothing of its own any more: it is released within a few
+    dozen requests, not once public prompts outweigh its whole past. Its own prompts again, it
+    is acted on again before it has taken many."""
+    others = _harness("o-1", T0, "node-sdk/4.2", 8075, "20.2.2.2") + _harness(
+        "o-2", T0, "go-client/0.3", 15169, "35.3.3.3"
+    )
+    own = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by step." for i in range(300)]
+    texts = own[:200] + BENCH + own[200:]
+    subject = [
+        event(
+            event_id=f"s-{i}",
+            account_id="s",
+            ts=T0 + 400 + i * 1.5,
+            ip="34.1.1.9",
+            asn=16509,
+            user_agent="python-sdk/1.0",
+            input_tokens=60,
+            output_tokens=1400 + (i * 37) % 500,
+            max_tokens=4096,
+            temperature=0.0,
+            prompt_simhash=prompt_simhash(text),
+        )
+        for i, text in enumerate(texts)
+    ]
+    det, acts = Detector(), []
+    for r in sorted(others + subject, key=lambda r: r["ts"]):
+        acts += [(int(r["event_id"][2:]), d.action) for d in det.observe(parse_event(r)) if d.subject == "s"]
+    assert acts[0][1] != "allow"  # its own novel run is acted on...
+    assert acts[0][0] < 60  # ...early
+    released = [i for i, a in acts if a == "allow"]
+    assert released
+    assert 200 < released[0] < 200 + 80  # released soon after it turns to public prompts
+    again = [i for i, a in acts if a != "allow" and i > released[0]]
+    assert again
+    assert again[0] < 200 + len(BENCH) + 40  # its own prompts again: acted on again
+
+
+def test_an_echo_is_public_to_the_account_and_its_groups_own_prompt() -> None:
+    """Another account of one key asking for the same answer (temperature 0) counts as a popular
+    prompt for the account, but not for the groups it belongs to: the accounts of one sweep
+    overlap, and what they share is the sweep's own."""
+    det = Detector()
+    text = prompt_simhash("Solve: a train leaves at noon at 80 km/h. Think step by step.")
+    first, second = (
+        parse_event(event(event_id=f"e-{a}", account_id=a, ts=T0 + k, temperature=0.0, prompt_simhash=text))
+        for k, a in enumerate(("a-1", "a-2"))
+    )
+    resampled = parse_event(event(event_id="e-3", account_id="a-3", ts=T0 + 0.5, temperature=1.0, prompt_simhash=text))
+    det.accounts.observe(first)
+    det.accounts.observe(resampled)
+    assert det.accounts.states["a-3"].n_popular == 0  # a new answer to the same prompt: no echo
+    camp = det.accounts.observe(second)[2]
+    assert det.accounts.states["a-2"].n_popular == 1
+    assert camp
+    assert not any(o.popular for o in camp)
+
+
+def test_tool_results_in_a_thread_are_not_what_an_account_asks() -> None:
+    """The latest-questions share reads single questions: a popular tool result deep in a thread
+    the account builds leaves it alone (agents see the same outputs), a popular question moves it."""
+    st = AccountState(T0)
+    for i in range(20):
+        st.update(parse_event(event(event_id=f"d-{i}", ts=T0 + i, n_messages=5 + 2 * i)), popular=True)
+    assert st.popular_recent == 0.0
+    for i in range(10):
+        st.update(parse_event(event(event_id=f"q-{i}", ts=T0 + 30 + i)), popular=True)
+    assert st.popular_recent > 0.3
