@@ -212,7 +212,8 @@ class AccountState:
         remembers, at a low temperature (:mod:`.popularity`): a benchmark run again."""
         self.popular_recent = 0.0
         """EW share (``POPULAR_ALPHA``) of the account's latest questions (requests of at most
-        ``SHALLOW_MESSAGES``) whose prompt another account sent too: what it asks now."""
+        ``SHALLOW_MESSAGES``) whose prompt another account sent too, asked at a temperature under
+        ``RESAMPLE_TEMPERATURE`` (for the answer anyone gets): what it asks now."""
         self.hosts = 0
         """The addresses the account sent from since ``hosts_ts``, one bit each (hashed)."""
         self.hosts_prev = 0
@@ -267,10 +268,13 @@ class AccountState:
             self.count_hour += 1.0
         m = e.n_messages
         if m <= SHALLOW_MESSAGES:
-            # What the account asks now: a question of its own or a public one (a tool result in
-            # a thread it builds is its own work, whoever else has seen the same output).
+            # What the account asks now: a question of its own or a public one, for the answer
+            # anyone gets (a low temperature; sampled anew, a public prompt gives a new answer). A
+            # tool result in a thread it builds is its own work, whoever has seen the same output.
+            temp = e.temperature
+            public = popular and temp is not None and temp < RESAMPLE_TEMPERATURE
             pa = POPULAR_ALPHA if n * POPULAR_ALPHA > 1.0 else 1.0 / n
-            self.popular_recent += (popular - self.popular_recent) * pa
+            self.popular_recent += (public - self.popular_recent) * pa
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone

@@ -242,11 +242,9 @@ def test_harnesses_on_one_client_and_cloud_share_a_public_benchmark_at_temperatu
     assert {"t-second", "t-third"} <= _acted(teams(1.0), DetectorConfig())
 
 
-def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does() -> None:
-    """A harness acted on in its first, novel run that goes on to a public benchmark (prompts
-    other accounts sent before) takes nothing of its own any more: it is released within a few
-    dozen requests, not once public prompts outweigh its whole past. Its own prompts again, it
-    is acted on again before it has taken many."""
+def _own_then_public(temperature: float) -> list[tuple[int, str]]:
+    """(request index, action) of the decisions on an account that sends 200 prompts of its own,
+    then the public benchmark (two other accounts ran it before), then 100 of its own again."""
     others = _harness("o-1", T0, "node-sdk/4.2", 8075, "20.2.2.2") + _harness(
         "o-2", T0, "go-client/0.3", 15169, "35.3.3.3"
     )
@@ -263,7 +261,7 @@ def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does(
             input_tokens=60,
             output_tokens=1400 + (i * 37) % 500,
             max_tokens=4096,
-            temperature=0.0,
+            temperature=temperature,
             prompt_simhash=prompt_simhash(text),
         )
         for i, text in enumerate(texts)
@@ -271,6 +269,16 @@ def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does(
     det, acts = Detector(), []
     for r in sorted(others + subject, key=lambda r: r["ts"]):
         acts += [(int(r["event_id"][2:]), d.action) for d in det.observe(parse_event(r)) if d.subject == "s"]
+    return acts
+
+
+def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does() -> None:
+    """A harness acted on in its first, novel run that goes on to a public benchmark (prompts
+    other accounts sent before) at temperature 0 takes nothing of its own any more: it is
+    released within a few dozen requests, not once public prompts outweigh its whole past. Its
+    own prompts again, it is acted on again before it has taken many. Sampling the public
+    benchmark at temperature 1 (new reasoning on every request) it is not released."""
+    acts = _own_then_public(0.0)
     assert acts[0][1] != "allow"  # its own novel run is acted on...
     assert acts[0][0] < 60  # ...early
     released = [i for i, a in acts if a == "allow"]
@@ -279,6 +287,9 @@ def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does(
     again = [i for i, a in acts if a != "allow" and i > released[0]]
     assert again
     assert again[0] < 200 + len(BENCH) + 40  # its own prompts again: acted on again
+    sampled = _own_then_public(1.0)
+    assert sampled[0][1] != "allow"
+    assert not [i for i, a in sampled if a == "allow" and i < 200 + len(BENCH)]
 
 
 def test_an_echo_is_public_to_the_account_and_its_groups_own_prompt() -> None:
@@ -301,13 +312,17 @@ def test_an_echo_is_public_to_the_account_and_its_groups_own_prompt() -> None:
     assert not any(o.popular for o in camp)
 
 
-def test_tool_results_in_a_thread_are_not_what_an_account_asks() -> None:
-    """The latest-questions share reads single questions: a popular tool result deep in a thread
-    the account builds leaves it alone (agents see the same outputs), a popular question moves it."""
+def test_what_an_account_asks_now_is_public_questions_at_a_low_temperature() -> None:
+    """The latest-questions share reads single questions asked for the answer anyone gets: a
+    popular tool result deep in a thread the account builds leaves it alone (agents see the same
+    outputs), and so does a popular question sampled anew (a public benchmark at temperature 1
+    gives new reasoning every time); a popular question at temperature 0 moves it."""
     st = AccountState(T0)
     for i in range(20):
-        st.update(parse_event(event(event_id=f"d-{i}", ts=T0 + i, n_messages=5 + 2 * i)), popular=True)
+        st.update(parse_event(event(event_id=f"d-{i}", ts=T0 + i, n_messages=5 + 2 * i, temperature=0.0)), popular=True)
+    for i in range(20):
+        st.update(parse_event(event(event_id=f"s-{i}", ts=T0 + 20 + i, temperature=1.0)), popular=True)
     assert st.popular_recent == 0.0
     for i in range(10):
-        st.update(parse_event(event(event_id=f"q-{i}", ts=T0 + 30 + i)), popular=True)
+        st.update(parse_event(event(event_id=f"q-{i}", ts=T0 + 40 + i, temperature=0.0)), popular=True)
     assert st.popular_recent > 0.3
