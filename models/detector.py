@@ -484,7 +484,9 @@ class AccountDetector(Stage[AccountState]):
             costume = mismatch_key(e.tls_fingerprint)
             keys.append(costume)
         # Popular: sent recently from another client fingerprint or network (a campaign's own
-        # accounts re-asking its sweep share one; people asking the same question do not).
+        # accounts re-asking its sweep share one; people asking the same question do not), or
+        # an echo: another account of this key asking for the same answer, at a temperature it
+        # set under RESAMPLE_TEMPERATURE (none set is the API's default, which samples).
         popular = repeat = echo = False
         ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:

@@ -21,8 +21,10 @@ from tests.factories import T0, event, firehose
 BENCH = [f"Question {i}: a benchmark problem about topic{i % 17} and case{i}. Think step by step." for i in range(240)]
 
 
-def _harness(account: str, t0: float, ua: str, asn: int, ip: str) -> list[dict[str, Any]]:
-    """An evaluation harness running the public benchmark with chain of thought at 40 rpm."""
+def _harness(
+    account: str, t0: float, ua: str, asn: int, ip: str, texts: list[str] = BENCH, temperature: float = 1.0
+) -> list[dict[str, Any]]:
+    """An evaluation harness running the public benchmark (or ``texts``) with chain of thought at 40 rpm."""
     return [
         event(
             event_id=f"{account}-{i}",
@@ -34,9 +36,10 @@ def _harness(account: str, t0: float, ua: str, asn: int, ip: str) -> list[dict[s
             input_tokens=60,
             output_tokens=1400 + (i * 37) % 500,
             max_tokens=4096,
+            temperature=temperature,
             prompt_simhash=prompt_simhash(text),
         )
-        for i, text in enumerate(BENCH)
+        for i, text in enumerate(texts)
     ]
 
 
@@ -232,11 +235,12 @@ def test_harnesses_on_one_client_and_cloud_share_a_public_benchmark_at_temperatu
     again) is asking what is public; at temperature 1 it would be sampling a sweep twice."""
 
     def teams(temperature: float) -> list[dict[str, Any]]:
-        out = []
-        for k, name in enumerate(("t-first", "t-second", "t-third")):
-            for r in _harness(name, T0 + k * 3600, "python-sdk/1.0", 16509, f"34.1.1.{k + 1}"):
-                out.append({**r, "temperature": temperature})
-        return out
+        names = ("t-first", "t-second", "t-third")
+        return [
+            r
+            for k, name in enumerate(names)
+            for r in _harness(name, T0 + k * 3600, "python-sdk/1.0", 16509, f"34.1.1.{k + 1}", temperature=temperature)
+        ]
 
     assert not _acted(teams(0.0), DetectorConfig()) & {"t-second", "t-third"}
     assert {"t-second", "t-third"} <= _acted(teams(1.0), DetectorConfig())
@@ -250,22 +254,7 @@ def _own_then_public(temperature: float) -> list[tuple[int, str]]:
     )
     own = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by step." for i in range(300)]
     texts = own[:200] + BENCH + own[200:]
-    subject = [
-        event(
-            event_id=f"s-{i}",
-            account_id="s",
-            ts=T0 + 400 + i * 1.5,
-            ip="34.1.1.9",
-            asn=16509,
-            user_agent="python-sdk/1.0",
-            input_tokens=60,
-            output_tokens=1400 + (i * 37) % 500,
-            max_tokens=4096,
-            temperature=temperature,
-            prompt_simhash=prompt_simhash(text),
-        )
-        for i, text in enumerate(texts)
-    ]
+    subject = _harness("s", T0 + 400, "python-sdk/1.0", 16509, "34.1.1.9", texts, temperature)
     det, acts = Detector(), []
     for r in sorted(others + subject, key=lambda r: r["ts"]):
         acts += [(int(r["event_id"][2:]), d.action) for d in det.observe(parse_event(r)) if d.subject == "s"]
