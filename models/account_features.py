@@ -104,6 +104,16 @@ def _decay(count: float, dt: float, tau: float) -> float:
     return count * math.exp(-dt / tau) if dt > 0 else count
 
 
+def same_answer(temperature: float | None) -> bool:
+    """Whether a request asks for the answer anyone gets: a temperature it set under
+    ``RESAMPLE_TEMPERATURE`` (none set is the API's default, which samples).
+
+    >>> same_answer(0.0), same_answer(0.7), same_answer(None)
+    (True, False, False)
+    """
+    return temperature is not None and temperature < RESAMPLE_TEMPERATURE
+
+
 @dataclass(slots=True)
 class Baseline:
     """An account's own baseline: EW mean and variance of its harvest evidence, and its rate.
@@ -271,8 +281,7 @@ class AccountState:
             # What the account asks now: a question of its own or a public one, for the answer
             # anyone gets (a low temperature; sampled anew, a public prompt gives a new answer). A
             # tool result in a thread it builds is its own work, whoever has seen the same output.
-            temp = e.temperature
-            public = popular and temp is not None and temp < RESAMPLE_TEMPERATURE
+            public = popular and same_answer(e.temperature)
             pa = POPULAR_ALPHA if n * POPULAR_ALPHA > 1.0 else 1.0 / n
             self.popular_recent += (public - self.popular_recent) * pa
         if popular:

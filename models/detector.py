@@ -27,11 +27,11 @@ from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from distillguard.models.account_features import (
-    RESAMPLE_TEMPERATURE,
     AccountState,
     Baseline,
     CampaignLink,
     cluster_hash,
+    same_answer,
     stable_hash,
 )
 from distillguard.models.campaigns import (
@@ -485,19 +485,17 @@ class AccountDetector(Stage[AccountState]):
             keys.append(costume)
         # Popular: sent recently from another client fingerprint or network (a campaign's own
         # accounts re-asking its sweep share one; people asking the same question do not), or
-        # an echo: another account of this key asking for the same answer, at a temperature it
-        # set under RESAMPLE_TEMPERATURE (none set is the API's default, which samples).
+        # an echo: another account of this key asking for the same answer (``same_answer``).
         popular = repeat = echo = False
         ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:
             pop = self.popularity
             # A refused prompt is no answer held: asked again, it is no repeat.
-            temp = e.temperature
             seen = pop.sighting(
                 e.simhash,
                 key_hash(keys[0]),
                 0 if e.status == 429 and e.output_tokens == 0 else ah,
-                temp is None or temp >= RESAMPLE_TEMPERATURE,
+                not same_answer(e.temperature),
             )
             popular = seen == POPULAR
             repeat = seen == REPEAT
