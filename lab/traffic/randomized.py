@@ -61,7 +61,7 @@ LATER_HONEST = [
 ]
 """Honest populations added after the seeds above were in use: planned from a random stream of
 their own, after the others, so that every earlier population of a seed stays as it was."""
-LATER_ATTACK = ["costumed_mimic", "pooled_agent", "padded_hydra"]
+LATER_ATTACK = ["costumed_mimic", "pooled_agent", "padded_hydra", "shell_orgs"]
 """Campaigns added after the seeds above were in use, planned from a random stream of their own
 after the later honest populations (present in a seed with the same chance as any campaign)."""
 ATTACK = [
@@ -250,6 +250,10 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         n, acc, rpm = r.randint(1, 2), r.randint(10, 60), _u(r, 0.05, 0.5)
         return {"n": n, "accounts": acc, "rpm": rpm, "multiturn_share": _u(r, 0.7, 1.0), "max_turns": r.randint(4, 9),
                 "est": n * acc * rpm * 60 * h * 0.6}  # fmt: skip
+    if name == "shell_orgs":
+        n, acc, rpm = r.randint(2, 8), r.randint(3, 20), _u(r, 0.03, 0.3)
+        return {"n": n, "accounts": acc, "rpm": rpm, "requests": [r.randint(5, 15), r.randint(20, 60)],
+                "system_share": _u(r, 0.0, 1.0), "est": n * acc * rpm * 60 * h * 0.5}  # fmt: skip
     if name == "swarm":
         n, acc = r.randint(1, 2), r.randint(100, 500)
         return {"n": n, "accounts": acc, "requests": [3, r.randint(5, 11)], "clients": r.randint(1, 3),
@@ -293,7 +297,7 @@ ALWAYS = {"chat", "heavy_chat", "low_volume_writer", "coding_agent", "eval_harne
 ACCOUNTS_PER = {"hydra": "accounts", "residential_proxy": "accounts", "swarm": "accounts",
                 "paraphrase_sweep": "accounts", "diluted_harvest": "accounts", "multiturn_harvest": "accounts",
                 "human_timing_harvest": "accounts", "saas_disguise": "accounts", "browser_spoof_wave": "accounts",
-                "slow_low_spread": "accounts", "padded_hydra": "accounts"}  # fmt: skip
+                "slow_low_spread": "accounts", "padded_hydra": "accounts", "shell_orgs": "accounts"}  # fmt: skip
 
 
 def _accounts(name: str, p: dict[str, Any]) -> int:
@@ -446,9 +450,18 @@ class World:
         """An exit of the rotating-proxy pool: a host in a home /24 where honest users live too."""
         return self.pools.host(r, r.choice(self.proxy_blocks))
 
-    def sweep(self, r: random.Random, *, pad: int = 0, paraphrase: float = 0.0, short: bool = False) -> Sweep:
-        """A campaign's own template family and taxonomy (its templates join :attr:`recipes`)."""
-        concepts, fields = T.taxonomy(r, r.randint(60, 400), r.randint(6, 30))
+    def sweep(
+        self,
+        r: random.Random,
+        *,
+        pad: int = 0,
+        paraphrase: float = 0.0,
+        short: bool = False,
+        taxonomy: tuple[Any, Any] | None = None,
+    ) -> Sweep:
+        """A campaign's own template family and taxonomy (its templates join :attr:`recipes`);
+        ``taxonomy``: the topics of a sweep it shares with other accounts, in its own wording."""
+        concepts, fields = taxonomy or T.taxonomy(r, r.randint(60, 400), r.randint(6, 30))
         temps = T.harvest_templates(r, r.randint(1, 6))
         if r.random() < 0.3:
             temps += T.problem_templates(r, r.randint(1, 3))
@@ -1306,6 +1319,11 @@ def _cloud_infra(
     return per_account
 
 
+def _nat_infra(addrs: list[Addr]) -> Callable[[random.Random], Callable[[random.Random], Addr]]:
+    """Every account behind the same NAT addresses (one office)."""
+    return lambda _rr: _choice_addr(addrs)
+
+
 def _proxy_infra(w: World) -> Callable[[random.Random], Callable[[random.Random], Addr]]:
     return lambda _rr: w.proxy_exit
 
@@ -1437,6 +1455,25 @@ def b_padded_hydra(w: World, r: random.Random, p: dict[str, Any]) -> None:
         style = _style(rr, multiturn_share=p["multiturn_share"], max_turns=p["max_turns"])
         _campaign(w, rr, "padded_hydra", k, p["accounts"], rpm=p["rpm"], style=style, sweep=w.sweep(rr, short=True),
                   jitter=0.5, addr=_cloud_infra(w, rr, rr.randint(1, 4)), client=_clients(w, rr, 1), stagger=0.6)  # fmt: skip
+
+
+def b_shell_orgs(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """One sweep spread over shell organisations: two to eight org ids, each a handful of
+    accounts behind one office's NAT or one cloud /24 on one client, each organisation sweeping
+    the campaign's topics in templates (and padding) of its own, at a person's pace and for
+    5-60 requests an account, many under a system prompt (it costs nothing and marks a product).
+    An organisation of steady accounts asking novel questions for long answers at a writer's
+    pace, as an honest content agency is: only what they do together tells them apart."""
+    topics = T.taxonomy(r, r.randint(60, 400), r.randint(6, 30))
+    for k in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        style = _random_knobs(rr, _style(rr))
+        style.system_share = max(style.system_share, round(p["system_share"] * rr.uniform(0.5, 1.0), 3))
+        addr = _nat_infra(_office_nat(rr)) if rr.random() < 0.5 else _cloud_infra(w, rr, 1, rr.randint(1, 3))
+        _campaign(w, rr, "shell_orgs", k, max(1, round(p["accounts"] * rr.uniform(0.5, 1.5))), rpm=p["rpm"],
+                  style=style, sweep=w.sweep(rr, pad=rr.choice([0, 0, 4, 8]), short=True, taxonomy=topics),
+                  timing=rr.choice(["poisson", "human", "diurnal", "work"]), jitter=0.5, addr=addr,
+                  client=_clients(w, rr, 1), cap=tuple(p["requests"]), orgs=1)  # fmt: skip
 
 
 def b_swarm(w: World, r: random.Random, p: dict[str, Any]) -> None:

@@ -332,3 +332,30 @@ def test_an_egress_pool_spreads_a_busy_product_over_tens_of_addresses_and_uses_e
         ips = {e["ip"] for e in es}
         assert 4 <= len(ips) <= 64
         assert len(es) >= 3 * len(ips)
+
+
+def test_shell_orgs_spread_one_harvest_over_organisations_at_a_persons_pace() -> None:
+    """Shell organisations: each org id's accounts share one client and one /24, send at most 60
+    requests each at a person's pace (minutes apart), and ask for long answers; there are two
+    organisations or more, and some requests carry a system prompt."""
+    seed = next(s for s in range(1, 11) if "shell_orgs" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.5)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "shell_orgs"]
+    assert all(labels[e["account_id"]]["label"] == "attack" for e in mine)
+    by_org: dict[str, list[dict[str, Any]]] = {}
+    for e in mine:
+        by_org.setdefault(e["org_id"], []).append(e)
+    assert len(by_org) >= 2
+    assert None not in by_org
+    for es in by_org.values():
+        assert len({e["user_agent"] for e in es}) == 1
+        assert len({e["ip"].rsplit(".", 1)[0] for e in es}) == 1
+        assert len({labels[e["account_id"]]["campaign"] for e in es}) == 1
+    by_acct: dict[str, list[float]] = {}
+    for e in mine:
+        by_acct.setdefault(e["account_id"], []).append(e["ts"])
+    assert all(len(ts) <= 60 for ts in by_acct.values())
+    gaps = [b - a for ts in by_acct.values() for a, b in itertools.pairwise(ts)]
+    assert statistics.median(gaps) >= 120.0
+    assert statistics.median(e["output_tokens"] for e in mine if e["status"] == 200) >= 600
+    assert any(e["has_system_prompt"] for e in mine)
