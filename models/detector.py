@@ -1270,7 +1270,10 @@ def _verdict_due(
     On a fingerprint alone, a young harvest-shaped member that shares no template belongs only
     while most of the group harvests (``purity`` at least ``MIN_HARVESTING_SHARE``): a rare
     client's fingerprint is the campaign's own, a popular SDK's is a crowd's, whose developers'
-    first requests seconds apart for long answers share nothing else with it."""
+    first requests seconds apart for long answers share nothing else with it. An organisation is
+    one customer: when it is nearly all harvesters (``purity`` at least ``PURE_GROUP``), a young
+    member belongs on its shape alone, pace and system prompt aside (a sweep spread over shell
+    organisations, each account slow and under a system prompt of its own)."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
@@ -1290,6 +1293,12 @@ def _verdict_due(
     if h >= MEMBER_LEVEL:
         # On a fingerprint alone, an untied member shares only a client with the campaign.
         return not (untied and fingerprint) or purity() >= MIN_HARVESTING_SHARE
+    # An organisation is one customer: in one whose accounts nearly all harvest (pace and system
+    # prompts aside, as ``_steady_purity`` judges them), a harvest-shaped account is the harvest
+    # spread thin, however slowly it asks and whatever system prompt it sends.
+    org = key.startswith("org:") and m[2] < BUSY_MEMBER and member_shape(m, False)[0] >= MEMBER_LEVEL
+    if org and purity() >= PURE_GROUP:
+        return True
     if h < VERDICT_LEVEL:
         return False
     # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a

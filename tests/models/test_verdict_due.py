@@ -92,3 +92,23 @@ def test_a_busy_account_on_a_fingerprint_group_belongs_only_if_it_sweeps_the_tem
     assert _verdict_due(harness, mixed, FP_NET, templated=True)
     # A young account tied as loosely is still a member: its tie may yet grow.
     assert _verdict_due(member(30, 0.7, 1.0, 0.33), mixed, FP, templated=True)
+
+
+ORG = "org:org-5e11c0a7"
+"""A linkage key by organisation id (one customer's accounts)."""
+
+
+def test_a_slow_account_under_a_system_prompt_belongs_to_an_organisation_of_harvesters() -> None:
+    """A sweep spread over shell organisations: twelve requests, 15 minutes apart, long answers
+    under a system prompt of its own. Its pace and its mark keep its own harvest under the
+    benefit of the doubt; in an organisation nearly all harvesters it is a member all the same.
+    In an organisation only half harvesters (an agency's writers beside one heavy account), or
+    with answers of ordinary length, or busy (judged on its own evidence), it is not."""
+    slow = member(12, 0.7, 900.0, 0.0, system=1.0)
+    assert member_harvest(slow) < VERDICT_LEVEL
+    assert _verdict_due(slow, pure, ORG)
+    assert not _verdict_due(slow, mixed, ORG)
+    assert not _verdict_due(member(12, 0.4, 900.0, 0.0, system=1.0), pure, ORG)
+    assert not _verdict_due(member(80, 0.7, 900.0, 0.0, system=1.0), pure, ORG)
+    # The same account linked by its client and network only is judged by pace and mark as before.
+    assert not _verdict_due(slow, pure, FP_NET)
