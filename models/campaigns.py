@@ -44,7 +44,7 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
-MEMBER_FIELDS = 10
+MEMBER_FIELDS = 11
 ALL_BITS = (1 << 64) - 1
 
 
@@ -252,7 +252,8 @@ class CampaignState:
         """account -> [first seen, last seen, requests, verdict sent until, harvest-likeness, cluster,
         mean log gap between the member's requests, share of its prompts that are template
         siblings of another member's, share of its requests with a system prompt, share of its
-        prompts that other accounts send too].
+        prompts that other accounts send too, share of its requests from another IP cluster than
+        its request before (a rotating exit, not a person at home)].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -327,6 +328,7 @@ class CampaignState:
                 0.0,
                 float(o.system),
                 float(popular),
+                0.0,
             ]
             self.new_accounts_hour += 1.0
             seen = float(w)
@@ -343,7 +345,9 @@ class CampaignState:
             rate = 1.0 / seen if seen < 5.0 else 0.2
             if not popular:  # a prompt others send too is neither harvest nor a dilution of one
                 m[4] += (shape - m[4]) * rate
-            m[5] = float(o.cluster_hash)
+            cluster_hash = float(o.cluster_hash)
+            m[10] += ((cluster_hash != m[5]) - m[10]) * rate  # a new /24 since its last request
+            m[5] = cluster_hash
             m[8] += (o.system - m[8]) * rate
             m[9] += (popular - m[9]) * rate
         clusters = self.clusters
@@ -471,7 +475,7 @@ class CampaignState:
                 continue
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
-            m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie or popularity
+            m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie, popularity or roaming
         st.ring = list(array("Q", s["ring"]))  # checked to be 64-bit hashes
         if "peers" in s:
             st.peers = list(array("Q", s["peers"]))

@@ -954,7 +954,9 @@ class CampaignDetector(Stage[CampaignState]):
     ) -> bool:
         """:func:`_verdict_due` with this detector's switches and the group's template tie."""
         templated = st.content_tie >= MIN_CONTENT_TIE
-        return _verdict_due(m, purity, key, self._tie_pace, self._product_mark, templated, fleet)
+        return _verdict_due(
+            m, purity, key, self._tie_pace, self._product_mark, templated, fleet, lambda: _elsewhere(m, st)
+        )
 
     def shape(self, o: CampaignObservation, learn: bool) -> float:
         """One request's harvest shape in [0, 1]: a long answer to a short prompt, shallow.
@@ -1234,6 +1236,29 @@ def _every(least: int, n: int) -> int:
     return n if n > least else least
 
 
+def _elsewhere(m: list[float], st: CampaignState) -> bool:
+    """Whether a member asks from an IP cluster apart from its group: the group's other members
+    sit on a few /24s (two or more accounts to each), none of them came last from the member's
+    /24, and the member keeps to it (a person at home or a team's office, not a rotating exit).
+
+    >>> st = CampaignState(0.0)
+    >>> st.members = {a: [0.0] * 10 + [0.0] for a in "abcd"}  # three on one /24, one on another
+    >>> st.members["d"][5] = 7.0
+    >>> _elsewhere(st.members["d"], st), _elsewhere(st.members["a"], st)
+    (True, False)
+    >>> st.members["d"][10] = 0.5  # it moved to that /24 from another one: an exit of a pool
+    >>> _elsewhere(st.members["d"], st)
+    False
+    """
+    if m[10] >= 0.5:
+        return False
+    others = [x for x in st.members.values() if x is not m]
+    if len(others) < 2:
+        return False
+    clusters = {x[5] for x in others}
+    return len(others) >= 2 * len(clusters) and m[5] not in clusters
+
+
 def _verdict_due(
     m: list[float],
     purity: Callable[[], float],
@@ -1242,6 +1267,7 @@ def _verdict_due(
     product_mark: bool = True,
     templated: bool = False,
     fleet: Callable[[], bool] = lambda: False,
+    elsewhere: Callable[[], bool] = lambda: False,
 ) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes to young members of a group that is nearly
@@ -1273,7 +1299,9 @@ def _verdict_due(
     first requests seconds apart for long answers share nothing else with it. An organisation is
     one customer: when it is nearly all harvesters (``purity`` at least ``PURE_GROUP``), a young
     member belongs on its shape alone, pace and system prompt aside (a sweep spread over shell
-    organisations, each account slow and under a system prompt of its own)."""
+    organisations, each account slow and under a system prompt of its own). A young untied member
+    that asks from a /24 of its own (``elsewhere``), while the campaign's other accounts sit on
+    a few, shares one trait with it, its client: linkage needs several independent ties."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
@@ -1288,6 +1316,10 @@ def _verdict_due(
         or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)
         or (templated and fingerprint and m[2] >= MIN_TEMPLATE_REQUESTS)
     ):
+        return False
+    if untied and elsewhere():
+        # It shares a client (and an ASN) with a campaign that sits on a few /24s, and asks from
+        # a /24 of its own: a developer at home on a campaign's SDK, not one of its accounts.
         return False
     h = member_harvest(m, tie_pace, product_mark)
     if h >= MEMBER_LEVEL:

@@ -1,0 +1,66 @@
+"""A campaign that sits on a few /24s takes no member that shares only its client from a /24 of
+its own (linkage needs several independent ties); one of its own accounts, or one behind
+rotating exits, it takes."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tests.factories import T0, event, hydra, replay
+
+
+def _bursts(prefix: str, n: int, ua: str, tls: str, ip: Any, t0: float = T0 + 1800.0) -> list[dict[str, Any]]:
+    """Accounts on the campaign's client, each a burst of five terse prompts seconds apart for
+    answers of 1,200-1,600 tokens, prompts of their own; ``ip(a, i)``: the address of account
+    ``a``'s ``i``-th request."""
+    rng = random.Random(prefix)
+    out = []
+    for a in range(n):
+        t = t0 + 240.0 * a
+        for i in range(5):
+            t += rng.uniform(3.0, 12.0)
+            out.append(
+                event(
+                    event_id=f"{prefix}-{a}-{i}",
+                    account_id=f"{prefix}-{a:03d}",
+                    ts=t,
+                    ip=ip(a, i),
+                    asn=7922 + a,
+                    user_agent=ua,
+                    tls_fingerprint=tls,
+                    input_tokens=rng.randint(10, 30),
+                    output_tokens=rng.randint(1200, 1600),
+                    max_tokens=4096,
+                    prompt_simhash=f"{rng.getrandbits(64):016x}",
+                )
+            )
+    return out
+
+
+def _acted(records: list[dict[str, Any]]) -> set[str]:
+    return {d["subject"] for d in replay(sorted(records, key=lambda r: r["ts"])) if d["action"] != "allow"}
+
+
+def test_developers_at_home_on_a_hydras_client_are_not_its_members() -> None:
+    """Forty accounts sweeping one template from three cloud /24s, and twelve developers on the
+    same SDK, each at home on its own /24, as fast and as long-winded: the hydra is taken
+    whole, no developer is."""
+    campaign = hydra("h", 40, 10)
+    ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
+    devs = _bursts("dev", 12, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}")
+    acted = _acted(campaign + devs)
+    assert len({a for a in acted if a.startswith("h-")}) >= 38
+    assert not {a for a in acted if a.startswith("dev-")}
+
+
+def test_accounts_on_the_hydras_own_network_or_behind_rotating_exits_are_its_members() -> None:
+    """The same bursts from the hydra's own /24s belong to it; so do bursts from a rotating
+    pool of exits (a new /24 on every request), whatever /24 they happen to come from."""
+    campaign = hydra("h", 40, 10)
+    ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
+    own = _bursts("own", 8, ua, tls, lambda a, i: f"34.91.{a % 3}.{200 + i}")
+    rotating = _bursts("rot", 8, ua, tls, lambda a, i: f"77.{a}.{i}.9", t0=T0 + 2000.0)
+    acted = _acted(campaign + own + rotating)
+    assert len({a for a in acted if a.startswith("own-")}) >= 7
+    assert len({a for a in acted if a.startswith("rot-")}) >= 7
