@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from distillguard.models.config import DetectorConfig
@@ -118,6 +119,46 @@ def hydra(prefix: str, accounts: int, per_account: int, t0: float = T0, gap_s: f
                 )
             )
     return sorted(out, key=lambda r: r["ts"])
+
+
+def developer_bursts(
+    prefix: str,
+    n: int,
+    ua: str,
+    tls: str,
+    *,
+    start: Callable[[random.Random, int], float],
+    ip: Callable[[int, int], str],
+    sizes: tuple[int, int] = (2, 5),
+    words: tuple[int, int] = (10, 40),
+    answer: tuple[int, int] = (700, 900),
+    seed: object = 3,
+) -> list[dict[str, Any]]:
+    """People trying the API on one SDK: account ``a`` sends a burst of ``sizes`` terse prompts
+    (``words`` tokens) of its own, seconds apart, from ``start(rng, a)``, for answers of ``answer``
+    tokens (code and its explanation); ``ip(a, i)``: the address of its ``i``-th request."""
+    rng = random.Random(seed)
+    out = []
+    for a in range(n):
+        t = start(rng, a)
+        for i in range(rng.randint(*sizes)):
+            t += rng.uniform(3.0, 12.0)
+            out.append(
+                event(
+                    event_id=f"{prefix}-{a}-{i}",
+                    account_id=f"{prefix}-{a:03d}",
+                    ts=t,
+                    ip=ip(a, i),
+                    asn=7922 + a,
+                    user_agent=ua,
+                    tls_fingerprint=tls,
+                    input_tokens=rng.randint(*words),
+                    output_tokens=rng.randint(*answer),
+                    max_tokens=4096,
+                    prompt_simhash=f"{rng.getrandbits(64):016x}",
+                )
+            )
+    return out
 
 
 def replay(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> list[dict[str, Any]]:

@@ -4,38 +4,19 @@ rotating exits, it takes."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from tests.factories import T0, event, hydra, replay
+from tests.factories import T0, developer_bursts, hydra, replay
 
 
 def _bursts(prefix: str, n: int, ua: str, tls: str, ip: Any, t0: float = T0 + 1800.0) -> list[dict[str, Any]]:
-    """Accounts on the campaign's client, each a burst of five terse prompts seconds apart for
-    answers of 1,200-1,600 tokens, prompts of their own; ``ip(a, i)``: the address of account
-    ``a``'s ``i``-th request."""
-    rng = random.Random(prefix)
-    out = []
-    for a in range(n):
-        t = t0 + 240.0 * a
-        for i in range(5):
-            t += rng.uniform(3.0, 12.0)
-            out.append(
-                event(
-                    event_id=f"{prefix}-{a}-{i}",
-                    account_id=f"{prefix}-{a:03d}",
-                    ts=t,
-                    ip=ip(a, i),
-                    asn=7922 + a,
-                    user_agent=ua,
-                    tls_fingerprint=tls,
-                    input_tokens=rng.randint(10, 30),
-                    output_tokens=rng.randint(1200, 1600),
-                    max_tokens=4096,
-                    prompt_simhash=f"{rng.getrandbits(64):016x}",
-                )
-            )
-    return out
+    """Accounts on the campaign's client, four minutes apart, each a burst of five terse prompts
+    of its own seconds apart, for answers of 1,200-1,600 tokens; ``ip(a, i)``: the address of
+    account ``a``'s ``i``-th request."""
+    return developer_bursts(
+        prefix, n, ua, tls, start=lambda _rng, a: t0 + 240.0 * a, ip=ip, sizes=(5, 5), words=(10, 30),
+        answer=(1200, 1600), seed=prefix,
+    )  # fmt: skip
 
 
 def _acted(records: list[dict[str, Any]]) -> set[str]:

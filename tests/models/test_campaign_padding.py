@@ -7,7 +7,7 @@ from typing import Any
 
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
-from tests.factories import T0, chat_user, event, hydra, replay
+from tests.factories import T0, chat_user, developer_bursts, event, hydra, replay
 
 
 def _padded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -67,30 +67,16 @@ def test_a_group_is_told_the_depth_of_a_thread_the_account_built_and_one_message
 
 
 def _developers(n: int, ua: str, tls: str) -> list[dict[str, Any]]:
-    """People trying the API from home on a popular SDK: a burst of a few terse prompts seconds
-    apart, answers of 700-900 tokens (code and its explanation), each from their own address."""
-    rng = random.Random(3)
-    out = []
-    for a in range(n):
-        t = T0 + rng.uniform(0, 3 * 3600)
-        for i in range(rng.randint(2, 5)):
-            t += rng.uniform(3.0, 12.0)
-            out.append(
-                event(
-                    event_id=f"dev-{a}-{i}",
-                    account_id=f"dev-{a:03d}",
-                    ts=t,
-                    ip=f"{90 + a % 60}.{a}.{i % 3}.7",
-                    asn=7922 + a,
-                    user_agent=ua,
-                    tls_fingerprint=tls,
-                    input_tokens=rng.randint(10, 40),
-                    output_tokens=rng.randint(700, 900),
-                    max_tokens=4096,
-                    prompt_simhash=f"{rng.getrandbits(64):016x}",
-                )
-            )
-    return out
+    """People trying the API from home on a popular SDK: a burst of two to five terse prompts
+    seconds apart, answers of 700-900 tokens, each from their own address."""
+    return developer_bursts(
+        "dev",
+        n,
+        ua,
+        tls,
+        start=lambda rng, _a: T0 + rng.uniform(0, 3 * 3600),
+        ip=lambda a, i: f"{90 + a % 60}.{a}.{i % 3}.7",
+    )
 
 
 def test_developers_who_share_only_a_popular_sdk_with_a_slow_campaign_are_no_members_of_it() -> None:
