@@ -45,6 +45,10 @@ ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
 MEMBER_FIELDS = 11
+MEMBER_DEFAULTS = (0.0,) * 10 + (0.5,)
+"""A member's fields as read from a state written before they existed: no content tie, system
+prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
+rotating exit, ``models.detector._elsewhere``)."""
 ALL_BITS = (1 << 64) - 1
 
 
@@ -475,7 +479,7 @@ class CampaignState:
                 continue
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
-            m.extend([0.0] * (MEMBER_FIELDS - len(m)))  # members written before the content tie, popularity or roaming
+            m.extend(MEMBER_DEFAULTS[len(m) :])  # members written before the content tie, popularity or roaming
         st.ring = list(array("Q", s["ring"]))  # checked to be 64-bit hashes
         if "peers" in s:
             st.peers = list(array("Q", s["peers"]))

@@ -1238,8 +1238,11 @@ def _every(least: int, n: int) -> int:
 
 def _elsewhere(m: list[float], st: CampaignState) -> bool:
     """Whether a member asks from an IP cluster apart from its group: the group's other members
-    sit on a few /24s (two or more accounts to each), none of them came last from the member's
-    /24, and the member keeps to it (a person at home or a team's office, not a rotating exit).
+    sit on a few /24s (two or more accounts to a /24, on average), none of them came last from
+    the member's /24, and the member keeps to it (a person at home or a team's office, not a
+    rotating exit; a member's first request has no gap yet, and a person's pace keeps it out).
+    Lone members count in the average: as they multiply on a popular client, the group no
+    longer sits on a few /24s, and they are judged as before.
 
     >>> st = CampaignState(0.0)
     >>> st.members = {a: [0.0] * 10 + [0.0] for a in "abcd"}  # three on one /24, one on another
@@ -1317,19 +1320,20 @@ def _verdict_due(
         or (templated and fingerprint and m[2] >= MIN_TEMPLATE_REQUESTS)
     ):
         return False
-    if untied and elsewhere():
-        # It shares a client (and an ASN) with a campaign that sits on a few /24s, and asks from
-        # a /24 of its own: a developer at home on a campaign's SDK, not one of its accounts.
-        return False
+    # An untied member asking from a /24 of its own, apart from a campaign that sits on a few,
+    # shares a client (and an ASN) with it and nothing else: a developer at home on the
+    # campaign's SDK. Asked last, as it reads every member. (On a disguise key the costume is
+    # the tie; an organisation's members are never untied.)
+    alone = untied and not disguise_key(key)
     h = member_harvest(m, tie_pace, product_mark)
     if h >= MEMBER_LEVEL:
         # On a fingerprint alone, an untied member shares only a client with the campaign.
-        return not (untied and fingerprint) or purity() >= MIN_HARVESTING_SHARE
+        due = not (untied and fingerprint) or purity() >= MIN_HARVESTING_SHARE
+        return due and not (alone and elsewhere())
     # An organisation is one customer: in one whose accounts nearly all harvest (pace and system
-    # prompts aside, as ``_steady_purity`` judges them), a harvest-shaped account is the harvest
-    # spread thin, however slowly it asks and whatever system prompt it sends.
-    org = key.startswith("org:") and m[2] < BUSY_MEMBER and member_shape(m, False)[0] >= MEMBER_LEVEL
-    if org and purity() >= PURE_GROUP:
+    # prompts aside, as ``_steady_purity`` judges them: ``m[4]``), a harvest-shaped account is
+    # the harvest spread thin, however slowly it asks and whatever system prompt it sends.
+    if key.startswith("org:") and m[2] < BUSY_MEMBER and m[4] >= MEMBER_LEVEL and purity() >= PURE_GROUP:
         return True
     if h < VERDICT_LEVEL:
         return False
@@ -1337,7 +1341,7 @@ def _verdict_due(
     # member that sweeps the group's template with it on most of its requests (a campaign spread
     # thin, each account slow and its answers only partly long, is tied by what it asks).
     tied = templated and tie_pace and m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE
-    return tied or (m[2] < BUSY_MEMBER and purity() >= PURE_GROUP)
+    return tied or (m[2] < BUSY_MEMBER and purity() >= PURE_GROUP and not (alone and elsewhere()))
 
 
 class ClusterDetector(Stage[ClusterState]):

@@ -251,9 +251,9 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         return {"n": n, "accounts": acc, "rpm": rpm, "multiturn_share": _u(r, 0.7, 1.0), "max_turns": r.randint(4, 9),
                 "est": n * acc * rpm * 60 * h * 0.6}  # fmt: skip
     if name == "shell_orgs":
-        n, acc, rpm = r.randint(2, 8), r.randint(3, 20), _u(r, 0.03, 0.3)
-        return {"n": n, "accounts": acc, "rpm": rpm, "requests": [r.randint(5, 15), r.randint(20, 60)],
-                "system_share": _u(r, 0.0, 1.0), "est": n * acc * rpm * 60 * h * 0.5}  # fmt: skip
+        n, acc, rpm, cap = r.randint(2, 8), r.randint(3, 20), _u(r, 0.03, 0.3), [r.randint(5, 15), r.randint(20, 60)]
+        return {"n": n, "accounts": acc, "rpm": rpm, "requests": cap, "system_share": _u(r, 0.0, 1.0),
+                "est": n * acc * min(rpm * 60 * h * 0.5, sum(cap) / 2)}  # fmt: skip
     if name == "swarm":
         n, acc = r.randint(1, 2), r.randint(100, 500)
         return {"n": n, "accounts": acc, "requests": [3, r.randint(5, 11)], "clients": r.randint(1, 3),

@@ -359,3 +359,24 @@ def test_shell_orgs_spread_one_harvest_over_organisations_at_a_persons_pace() ->
     assert statistics.median(gaps) >= 120.0
     assert statistics.median(e["output_tokens"] for e in mine if e["status"] == 200) >= 600
     assert any(e["has_system_prompt"] for e in mine)
+
+
+def test_shell_orgs_sweep_one_campaigns_topics_each_in_its_own_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every organisation of a shell-org campaign sweeps the same topics (one taxonomy), each in
+    templates of its own: one sweep spread over organisations, not one campaign per org."""
+    seed = next(s for s in range(1, 11) if "shell_orgs" in plan(s)["populations"])
+    made: list[tuple[Any, Any]] = []
+    sweep = rnd.World.sweep
+
+    def recording(self: rnd.World, r: random.Random, **kw: Any) -> Any:
+        out = sweep(self, r, **kw)
+        if kw.get("taxonomy") is not None:
+            made.append((kw["taxonomy"], out))
+        return out
+
+    monkeypatch.setattr(rnd.World, "sweep", recording)
+    build_random(seed, 0.25, 0.12)
+    assert len(made) == plan(seed)["populations"]["shell_orgs"]["n"] >= 2
+    assert all(t is made[0][0] for t, _ in made)
+    assert len({tuple(map(str, s.templates)) for _, s in made}) == len(made)
+    assert all(s.concepts == made[0][1].concepts for _, s in made)

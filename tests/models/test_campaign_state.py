@@ -179,3 +179,17 @@ def test_a_group_snapshot_round_trips_and_older_ones_start_without_peers() -> No
     old = {k: v for k, v in snap.items() if not k.startswith("peer")}
     back = CampaignState.from_state(old)
     assert (back.peer_fill, back.peers, back.members) == (0, [0] * 16, st.members)
+
+
+def test_members_from_an_older_snapshot_read_their_changes_of_address_as_unknown() -> None:
+    """A member written before members remembered their changes of /24 (ten fields) reads it as
+    0.5: neither a person keeping to one /24 nor a rotating exit, until its requests tell."""
+    rng = random.Random(6)
+    st = CampaignState(T0)
+    for i in range(10):
+        st.update(_obs(T0 + i, f"a{i % 2}", rng.getrandbits(64), i), 0.8)
+    snap = json.loads(json.dumps(st.to_state()))
+    snap["members"] = {a: m[:10] for a, m in snap["members"].items()}
+    back = CampaignState.from_state(snap)
+    assert [m[10] for m in back.members.values()] == [0.5, 0.5]
+    assert all(m[:10] == st.members[a][:10] for a, m in back.members.items())

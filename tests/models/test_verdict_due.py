@@ -111,4 +111,4 @@ def test_a_slow_account_under_a_system_prompt_belongs_to_an_organisation_of_harv
     assert not _verdict_due(member(12, 0.4, 900.0, 0.0, system=1.0), pure, ORG)
     assert not _verdict_due(member(80, 0.7, 900.0, 0.0, system=1.0), pure, ORG)
     # The same account linked by its client and network only is judged by pace and mark as before.
-    assert not _verdict_due(slow, pure, FP_NET)
+    assert not _verdict_due(slow, pure, FP_NET, tie_pace=False)

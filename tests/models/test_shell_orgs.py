@@ -1,0 +1,53 @@
+"""A sweep spread over a shell organisation: slow accounts under system prompts of their own."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, TEMPLATE, event, replay
+
+
+def _organisation(prefix: str, accounts: int, per_account: int) -> list[dict[str, Any]]:
+    """One org id, one office /24, one SDK: each account asks ``per_account`` questions, 20-40
+    minutes apart, for long answers, the first from the campaign's template and the rest in
+    wording of its own, every other account under a system prompt (it costs a harvester nothing
+    and marks a product)."""
+    rng = random.Random(prefix)
+    out = []
+    for a in range(accounts):
+        t = T0 + rng.uniform(0, 600)
+        for i in range(per_account):
+            out.append(
+                event(
+                    event_id=f"{prefix}-{a}-{i}",
+                    account_id=f"{prefix}-{a:03d}",
+                    org_id=f"org-{prefix}",
+                    ts=t,
+                    ip=f"81.2.69.{10 + a % 4}",
+                    asn=20712,
+                    user_agent="OpenAI/Python 1.45.3",
+                    tls_fingerprint="t13d1516h2_8daaf6152771",
+                    input_tokens=rng.randint(30, 60),
+                    output_tokens=rng.randint(1500, 2500),
+                    max_tokens=4096,
+                    has_system_prompt=a % 2 == 1,
+                    prompt_simhash=prompt_simhash(TEMPLATE.format(f"topic{a}", "org"))
+                    if i == 0
+                    else f"{rng.getrandbits(64):016x}",
+                )
+            )
+            t += rng.uniform(1200.0, 2400.0)
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def test_an_organisation_of_slow_harvesters_is_acted_on_whole_system_prompts_or_not() -> None:
+    """Sixteen accounts of one organisation, each a question every half hour or so for a long
+    answer: once the organisation is judged a campaign (nearly all its steady accounts
+    harvest-shaped), its accounts under a system prompt are acted on as well as the others,
+    however slowly they ask."""
+    decisions = replay(_organisation("shell", 16, 14))
+    acted = {d["subject"] for d in decisions if d["action"] != "allow"}
+    assert acted == {f"shell-{a:03d}" for a in range(16)}
+    assert all("organisation" in str(d["reasons"][0]) for d in decisions if d["action"] != "allow")
