@@ -21,9 +21,9 @@ from __future__ import annotations
 import ipaddress
 import math
 from array import array
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
-from functools import partial
+from functools import cache, partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from distillguard.models.account_features import (
@@ -925,8 +925,9 @@ class CampaignDetector(Stage[CampaignState]):
         out = []
         purity = self._purity(st, ts, o.key, active)
         fleet = self._busy_fleet(st, active, o.key) is not None
+        clusters = cache(partial(_cluster_counts, st))  # counted once for all the members, if asked
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity, lambda: fleet):
+            if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity, lambda: fleet, clusters):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet))
         return out
@@ -950,12 +951,21 @@ class CampaignDetector(Stage[CampaignState]):
         return n_active >= cfg.campaign_min_accounts and raw["requests_per_hour"] >= cfg.campaign_min_rph
 
     def _due(
-        self, m: list[float], st: CampaignState, key: str, purity: Callable[[], float], fleet: Callable[[], bool]
+        self,
+        m: list[float],
+        st: CampaignState,
+        key: str,
+        purity: Callable[[], float],
+        fleet: Callable[[], bool],
+        clusters: Callable[[], Counter[float]] | None = None,
     ) -> bool:
-        """:func:`_verdict_due` with this detector's switches and the group's template tie."""
+        """:func:`_verdict_due` with this detector's switches and the group's template tie;
+        ``clusters``: :func:`_cluster_counts` of the group, when the caller counts them once for
+        many members."""
         templated = st.content_tie >= MIN_CONTENT_TIE
+        counts = clusters or partial(_cluster_counts, st)
         return _verdict_due(
-            m, purity, key, self._tie_pace, self._product_mark, templated, fleet, lambda: _elsewhere(m, st)
+            m, purity, key, self._tie_pace, self._product_mark, templated, fleet, lambda: _elsewhere(m, counts())
         )
 
     def shape(self, o: CampaignObservation, learn: bool) -> float:
@@ -1236,30 +1246,34 @@ def _every(least: int, n: int) -> int:
     return n if n > least else least
 
 
-def _elsewhere(m: list[float], st: CampaignState) -> bool:
-    """Whether a member asks from an IP cluster apart from its group: the group's other members
-    sit on a few /24s (two or more accounts to a /24, on average), none of them came last from
-    the member's /24, and the member keeps to it (a person at home or a team's office, not a
-    rotating exit; a member's first request has no gap yet, and a person's pace keeps it out).
-    Lone members count in the average: as they multiply on a popular client, the group no
-    longer sits on a few /24s, and they are judged as before.
+def _cluster_counts(st: CampaignState) -> Counter[float]:
+    """How many of the group's members came last from each IP cluster (``m[5]``)."""
+    return Counter(x[5] for x in st.members.values())
+
+
+def _elsewhere(m: list[float], clusters: Counter[float]) -> bool:
+    """Whether a member asks from an IP cluster apart from its group (``clusters``: the group's
+    :func:`_cluster_counts`, the member included): the group's other members sit on a few /24s
+    (two or more accounts to a /24, on average), none of them came last from the member's /24,
+    and the member keeps to it (a person at home or a team's office, not a rotating exit; a
+    member's first request has no gap yet, and a person's pace keeps it out). Lone members count
+    in the average: as they multiply on a popular client, the group no longer sits on a few
+    /24s, and they are judged as before.
 
     >>> st = CampaignState(0.0)
     >>> st.members = {a: [0.0] * 10 + [0.0] for a in "abcd"}  # three on one /24, one on another
     >>> st.members["d"][5] = 7.0
-    >>> _elsewhere(st.members["d"], st), _elsewhere(st.members["a"], st)
+    >>> counts = _cluster_counts(st)
+    >>> _elsewhere(st.members["d"], counts), _elsewhere(st.members["a"], counts)
     (True, False)
     >>> st.members["d"][10] = 0.5  # it moved to that /24 from another one: an exit of a pool
-    >>> _elsewhere(st.members["d"], st)
+    >>> _elsewhere(st.members["d"], counts)
     False
     """
-    if m[10] >= 0.5:
-        return False
-    others = [x for x in st.members.values() if x is not m]
-    if len(others) < 2:
-        return False
-    clusters = {x[5] for x in others}
-    return len(others) >= 2 * len(clusters) and m[5] not in clusters
+    if m[10] >= 0.5 or clusters[m[5]] != 1:
+        return False  # it roams, or another member came last from its /24
+    others = clusters.total() - 1
+    return others >= 2 and others >= 2 * (len(clusters) - 1)
 
 
 def _verdict_due(
