@@ -32,6 +32,8 @@ ALPHA = 0.08
 """Per-request weight of the newest observation in shares and means (memory ~12 requests)."""
 POPULAR_ALPHA = 0.04
 """EW weight of :attr:`AccountState.popular_recent` (about the last 25 questions)."""
+POPULAR_SLOW_ALPHA = 0.01
+"""EW weight of :attr:`AccountState.popular_slow` (about the last hundred questions)."""
 TAU_MIN = 60.0
 TAU_HOUR = 3600.0
 DUP_BITS = 2
@@ -180,6 +182,7 @@ class AccountState:
         "sibling_share",
         "repeat_share",
         "popular_recent",
+        "popular_slow",
         "blocks",
         "blocks_prev",
         "hosts",
@@ -224,6 +227,9 @@ class AccountState:
         """EW share (``POPULAR_ALPHA``) of the account's latest questions (requests of at most
         ``SHALLOW_MESSAGES``) whose prompt another account sent too, asked at a temperature under
         ``RESAMPLE_TEMPERATURE`` (for the answer anyone gets): what it asks now."""
+        self.popular_slow = 0.0
+        """The same share over about the last hundred questions (``POPULAR_SLOW_ALPHA``): what it
+        has asked lately, steadier than :attr:`popular_recent` and not held to its whole past."""
         self.hosts = 0
         """The addresses the account sent from since ``hosts_ts``, one bit each (hashed)."""
         self.hosts_prev = 0
@@ -284,6 +290,8 @@ class AccountState:
             public = popular and same_answer(e.temperature)
             pa = POPULAR_ALPHA if n * POPULAR_ALPHA > 1.0 else 1.0 / n
             self.popular_recent += (public - self.popular_recent) * pa
+            ps = POPULAR_SLOW_ALPHA if n * POPULAR_SLOW_ALPHA > 1.0 else 1.0 / n
+            self.popular_slow += (public - self.popular_slow) * ps
         if popular:
             # A prompt other accounts send too teaches a distiller nothing of its own: it is
             # neither evidence for nor against a harvest, so it leaves the answer shape alone
@@ -466,6 +474,7 @@ class AccountState:
             "sibling_share": self.sibling_share,
             "repeat_share": self.repeat_share,
             "popular_recent": self.popular_recent,
+            "popular_slow": self.popular_slow,
             "hosts": [self.hosts, self.hosts_prev, self.hosts_ts, self.blocks, self.blocks_prev],
             "refused": self.refused,
             "ring": list(self.ring),
@@ -496,6 +505,7 @@ class AccountState:
         st.sibling_share = float(s.get("sibling_share", 0.0))
         st.repeat_share = float(s.get("repeat_share", 0.0))
         st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
+        st.popular_slow = float(s.get("popular_slow", 0.0))
         if "hosts" in s:
             st.hosts, st.hosts_prev, st.hosts_ts, st.blocks, st.blocks_prev = s["hosts"]
         st.ring, st.ring_i = array("Q", s["ring"]), int(s["ring_i"])

@@ -229,14 +229,17 @@ def popular_now(st: AccountState) -> float:
 
     An account acted on in a novel run (the first team to run a benchmark) that goes on to ask
     what others asked before takes nothing of its own any more, long before public prompts
-    outweigh its whole past. Once released it is judged by its life again: public prompts sent
-    to be released buy a harvester no new answer.
+    outweigh its whole past. Once released it is judged by its life or by about its last hundred
+    questions, whichever is more public: a harness whose later runs are mostly public is not held
+    to its first run again and again, while a harvester that sent public prompts to be released
+    takes a few dozen answers of its own for them, then has to keep paying two public prompts for
+    each of its own.
     """
     share = st.popular_share
     policy = st.policy
     if policy is not None and policy.active and st.popular_recent > share:
         return st.popular_recent
-    return share
+    return share if share > st.popular_slow else st.popular_slow
 
 
 def asks_own(st: AccountState, rph: float) -> float:

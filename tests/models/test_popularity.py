@@ -248,14 +248,16 @@ def test_harnesses_on_one_client_and_cloud_share_a_public_benchmark_at_temperatu
     assert {"t-second", "t-third"} <= _acted(teams(1.0), DetectorConfig())
 
 
-def _own_then_public(temperature: float) -> list[tuple[int, str]]:
+OWN = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by step." for i in range(400)]
+
+
+def _own_then_public(temperature: float, texts: list[str] = OWN[:200] + BENCH + OWN[200:300]) -> list[tuple[int, str]]:
     """(request index, action) of the decisions on an account that sends 200 prompts of its own,
-    then the public benchmark (two other accounts ran it before), then 100 of its own again."""
+    then the public benchmark (two other accounts ran it before), then 100 of its own again
+    (or ``texts``)."""
     others = _harness("o-1", T0, "node-sdk/4.2", 8075, "20.2.2.2") + _harness(
         "o-2", T0, "go-client/0.3", 15169, "35.3.3.3"
     )
-    own = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by step." for i in range(300)]
-    texts = own[:200] + BENCH + own[200:]
     subject = _harness("s", T0 + 400, "python-sdk/1.0", 16509, "34.1.1.9", texts, temperature)
     det, acts = Detector(), []
     for r in sorted(others + subject, key=lambda r: r["ts"]):
@@ -268,7 +270,9 @@ def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does(
     other accounts sent before) at temperature 0 takes nothing of its own any more: it is
     released within a few dozen requests, not once public prompts outweigh its whole past. Its
     own prompts again, it is acted on again before it has taken many. Sampling the public
-    benchmark at temperature 1 (new reasoning on every request) it is not released."""
+    benchmark at temperature 1 (new reasoning on every request) it is not released. The public
+    prompts it sent to be released buy a harvester a few dozen answers of its own, a fraction of
+    what they cost it (it is judged by about its last hundred questions)."""
     acts = _own_then_public(0.0)
     assert acts[0][1] != "allow"  # its own novel run is acted on...
     assert acts[0][0] < 60  # ...early
@@ -277,10 +281,25 @@ def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does(
     assert 200 < released[0] < 200 + 80  # released soon after it turns to public prompts
     again = [i for i, a in acts if a != "allow" and i > released[0]]
     assert again
-    assert again[0] < 200 + len(BENCH) + 40  # its own prompts again: acted on again
+    assert again[0] < 200 + len(BENCH) + 80  # its own prompts again: acted on again
     sampled = _own_then_public(1.0)
     assert sampled[0][1] != "allow"
     assert not [i for i, a in sampled if a == "allow" and i < 200 + len(BENCH)]
+
+
+def test_a_released_harness_that_mostly_runs_public_prompts_stays_released() -> None:
+    """A harness released for running a public benchmark, whose next run mixes in prompts of its
+    own (a third: a variant nobody else runs), is judged by about its last hundred questions,
+    mostly public, not by its whole past (whose novel first run would act on it again within a
+    few requests, again and again). A harvester that wants answers of its own this way keeps
+    paying two public prompts for each."""
+    mixed = [t for i in range(0, len(BENCH), 2) for t in (BENCH[i], BENCH[i + 1], OWN[200 + i // 2])]
+    acts = _own_then_public(0.0, OWN[:200] + BENCH[:120] + mixed)
+    released = [i for i, a in acts if a == "allow"]
+    assert acts[0][1] != "allow"
+    assert released
+    assert released[0] < 200 + 120
+    assert not [i for i, a in acts if a != "allow" and i > released[0]]
 
 
 def test_an_echo_is_public_to_the_account_and_its_groups_own_prompt() -> None:
