@@ -152,14 +152,20 @@ def worker_env(s: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+DELIVERY_TIMEOUT_S = 120
+"""How long the producer keeps retrying a record (the client's default): on a loaded machine a
+broker busy with a group's rebalance can take longer than a request timeout to acknowledge."""
+
+
 def produce(broker: str, topic: str, records: list[tuple[bytes | None, bytes]]) -> list[tuple[int, int]]:
     """Produce ``(key, value)`` records; returns each one's ``(partition, offset)``."""
-    p = KafkaProducer(bootstrap_servers=broker, acks="all", linger_ms=5)
-    futures = [p.send(topic, key=k, value=v) for k, v in records]
-    p.flush()
-    out = [(m.partition, m.offset) for m in (f.get(30) for f in futures)]
-    p.close()
-    return out
+    p = KafkaProducer(bootstrap_servers=broker, acks="all", linger_ms=5, delivery_timeout_ms=DELIVERY_TIMEOUT_S * 1000)
+    try:
+        futures = [p.send(topic, key=k, value=v) for k, v in records]
+        p.flush()
+        return [(m.partition, m.offset) for m in (f.get(DELIVERY_TIMEOUT_S) for f in futures)]
+    finally:
+        p.close()
 
 
 def consume_until(broker: str, topic: str, done: Any, timeout: float, worker: Worker | None = None) -> list[Any]:

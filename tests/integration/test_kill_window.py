@@ -59,19 +59,33 @@ def _offline(recs: list[dict[str, Any]]) -> set[tuple[str, str]]:
     return {(d.subject, d.action) for r in recs for d in det.observe(parse_event(r))}
 
 
-def _produce_in_waves(broker: str, topic: str, recs: list[dict[str, Any]]) -> threading.Thread:
-    """The events in ``WAVES`` waves ``WAVE_GAP_S`` apart: the kill lands while they arrive."""
-    encoded = [(str(r["account_id"]).encode(), orjson.dumps(r)) for r in recs]
-    size = -(-len(encoded) // WAVES)
+class _Waves(threading.Thread):
+    """Produces the events in ``WAVES`` waves ``WAVE_GAP_S`` apart, so that the kill lands while
+    they arrive; remembers how many waves went out and the error that stopped it, if any (a
+    thread's exception is otherwise only printed, and the worker would look stalled)."""
 
-    def run() -> None:
-        for i in range(0, len(encoded), size):
-            produce(broker, topic, encoded[i : i + size])
-            time.sleep(WAVE_GAP_S)
+    def __init__(self, broker: str, topic: str, recs: list[dict[str, Any]]) -> None:
+        super().__init__(daemon=True)
+        self.broker, self.topic = broker, topic
+        self.encoded = [(str(r["account_id"]).encode(), orjson.dumps(r)) for r in recs]
+        self.sent = 0
+        self.error: BaseException | None = None
 
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
-    return th
+    def run(self) -> None:
+        size = -(-len(self.encoded) // WAVES)
+        try:
+            for i in range(0, len(self.encoded), size):
+                produce(self.broker, self.topic, self.encoded[i : i + size])
+                self.sent += 1
+                time.sleep(WAVE_GAP_S)
+        except BaseException as exc:  # reported by the test, with the waves sent
+            self.error = exc
+
+    def check(self, timeout: float) -> None:
+        """Wait for the last wave; fail saying why if it did not go out."""
+        self.join(timeout)
+        assert not self.is_alive(), f"the producer still runs after {timeout:.0f} s ({self.sent}/{WAVES} waves sent)"
+        assert self.error is None, f"the producer failed after {self.sent}/{WAVES} waves: {self.error!r}"
 
 
 @pytest.mark.parametrize("point", ["commit:2", "checkpoint:12"])
@@ -82,7 +96,8 @@ def test_a_kill_inside_the_window_loses_no_decision(broker: str, topics: Topics,
     first = Worker({**env, ENV: point}, tmp_path / "worker.log").start()
     # The first wave waits until the worker has joined, so the crash point is reached mid-stream.
     consume_until(broker, topics.decisions, lambda rs: False, 6, first)
-    producing = _produce_in_waves(broker, topics.events, recs)
+    producing = _Waves(broker, topics.events, recs)
+    producing.start()
     assert first.proc is not None
     first.proc.wait(60)
     assert first.proc.returncode == -signal.SIGKILL, first.log()[-3000:]
@@ -91,7 +106,7 @@ def test_a_kill_inside_the_window_loses_no_decision(broker: str, topics: Topics,
 
     second = Worker(env, tmp_path / "worker.log").start()
     try:
-        producing.join(30)
+        producing.check(150)
 
         seen = {"n": -1, "since": time.monotonic()}
 
