@@ -232,8 +232,8 @@ def popular_now(st: AccountState) -> float:
     outweigh its whole past. Once released it is judged by its life or by about its last hundred
     questions, whichever is more public: a harness whose later runs are mostly public is not held
     to its first run again and again, while a harvester that sent public prompts to be released
-    takes a few dozen answers of its own for them, then has to keep paying two public prompts for
-    each of its own.
+    takes a few dozen answers of its own for them, and to go on must keep asking at least as many
+    public prompts as its own (the price popularity sets anyway: answers anyone gets).
     """
     share = st.popular_share
     policy = st.policy

@@ -184,10 +184,11 @@ def test_version_2_checkpoint_is_migrated() -> None:
     assert st.mean_output_tokens == v2["mean_output_tokens"]
     assert st.baseline is not None
     assert st.baseline.mean == v2["baseline"][0]
-    assert (st.popular_share, st.n_popular, st.popular_recent) == (0.0, 0, 0.0)
+    assert (st.popular_share, st.n_popular, st.popular_recent, st.popular_slow) == (0.0, 0, 0.0, 0.0)
     assert st.to_state()["v"] == 3
-    st.popular_recent = 0.25
-    assert AccountState.from_state(st.to_state()).popular_recent == 0.25  # the latest share is checkpointed
+    st.popular_recent, st.popular_slow = 0.25, 0.5
+    back = AccountState.from_state(st.to_state())
+    assert (back.popular_recent, back.popular_slow) == (0.25, 0.5)  # the latest shares are checkpointed
 
 
 def test_campaign_observations_carry_popularity_and_read_older_records() -> None:
