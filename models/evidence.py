@@ -224,12 +224,13 @@ def rerun(repeat_share: float, rph: float) -> float:
 
 
 def popular_now(st: AccountState) -> float:
-    """The share of popular prompts an account is judged by: over its life, or, while something
-    is in force against it and it asks more public prompts now, over its latest questions.
+    """The share of popular prompts an account is judged by: over its life or its last hundred or
+    so questions, whichever is higher, or, while something is in force against it and it asks
+    more public prompts now, over its latest questions (about 25).
 
     An account acted on in a novel run (the first team to run a benchmark) that goes on to ask
     what others asked before takes nothing of its own any more, long before public prompts
-    outweigh its whole past. Once released it is judged by its life or by about its last hundred
+    outweigh its whole past. Once released it is judged by its life or its last hundred
     questions, whichever is more public: a harness whose later runs are mostly public is not held
     to its first run again and again, while a harvester that sent public prompts to be released
     takes a few dozen answers of its own for them, and to go on must keep asking at least as many

@@ -252,13 +252,14 @@ def test_harnesses_on_one_client_and_cloud_share_a_public_benchmark_at_temperatu
 OWN = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by step." for i in range(400)]
 
 
-def _own_then_public(temperature: float, texts: list[str] = OWN[:200] + BENCH + OWN[200:300]) -> list[tuple[int, str]]:
+def _own_then_public(temperature: float, texts: list[str] | None = None) -> list[tuple[int, str]]:
     """(request index, action) of the decisions on an account that sends 200 prompts of its own,
     then the public benchmark (two other accounts ran it before), then 100 of its own again
     (or ``texts``)."""
     others = _harness("o-1", T0, "node-sdk/4.2", 8075, "20.2.2.2") + _harness(
         "o-2", T0, "go-client/0.3", 15169, "35.3.3.3"
     )
+    texts = texts if texts is not None else OWN[:200] + BENCH + OWN[200:300]
     subject = _harness("s", T0 + 400, "python-sdk/1.0", 16509, "34.1.1.9", texts, temperature)
     det, acts = Detector(), []
     for r in sorted(others + subject, key=lambda r: r["ts"]):
