@@ -224,9 +224,9 @@ def rerun(repeat_share: float, rph: float) -> float:
 
 
 def popular_now(st: AccountState) -> float:
-    """The share of popular prompts an account is judged by: over its life or its last hundred or
-    so questions, whichever is higher, or, while something is in force against it and it asks
-    more public prompts now, over its latest questions (about 25).
+    """The share of popular prompts an account is judged by: while something is in force against
+    it, over its life or its latest questions (about 25), whichever is higher; otherwise over its
+    life or its last hundred or so questions, whichever is higher.
 
     An account acted on in a novel run (the first team to run a benchmark) that goes on to ask
     what others asked before takes nothing of its own any more, long before public prompts
@@ -238,9 +238,11 @@ def popular_now(st: AccountState) -> float:
     """
     share = st.popular_share
     policy = st.policy
-    if policy is not None and policy.active and st.popular_recent > share:
-        return st.popular_recent
-    return share if share > st.popular_slow else st.popular_slow
+    if policy is not None and policy.active:
+        recent = st.popular_recent  # what it asks now decides its release
+        return recent if recent > share else share
+    slow = st.popular_slow
+    return slow if slow > share else share
 
 
 def asks_own(st: AccountState, rph: float) -> float:

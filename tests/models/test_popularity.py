@@ -14,6 +14,8 @@ from distillguard.models.campaigns import CampaignObservation
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
+from distillguard.models.evidence import popular_now
+from distillguard.models.policy import SubjectPolicy
 from distillguard.models.popularity import PromptPopularity
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, event, firehose
@@ -250,6 +252,7 @@ def test_harnesses_on_one_client_and_cloud_share_a_public_benchmark_at_temperatu
 
 
 OWN = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by step." for i in range(400)]
+"""Prompts of an account's own (no other account sends them)."""
 
 
 def _own_then_public(temperature: float, texts: list[str] | None = None) -> list[tuple[int, str]]:
@@ -283,7 +286,7 @@ def test_a_blocked_account_asking_only_public_prompts_is_released_while_it_does(
     assert 200 < released[0] < 200 + 80  # released soon after it turns to public prompts
     again = [i for i, a in acts if a != "allow" and i > released[0]]
     assert again
-    assert again[0] < 200 + len(BENCH) + 80  # its own prompts again: acted on again
+    assert 200 + len(BENCH) <= again[0] < 200 + len(BENCH) + 80  # its own prompts again: acted on again
     sampled = _own_then_public(1.0)
     assert sampled[0][1] != "allow"
     assert not [i for i, a in sampled if a == "allow" and i < 200 + len(BENCH)]
@@ -293,15 +296,42 @@ def test_a_released_harness_that_mostly_runs_public_prompts_stays_released() -> 
     """A harness released for running a public benchmark, whose next run mixes in prompts of its
     own (a third: a variant nobody else runs), is judged by about its last hundred questions,
     mostly public, not by its whole past (whose novel first run would act on it again within a
-    few requests, again and again). A harvester that wants answers of its own this way keeps
-    paying two public prompts for each."""
-    mixed = [t for i in range(0, len(BENCH), 2) for t in (BENCH[i], BENCH[i + 1], OWN[200 + i // 2])]
-    acts = _own_then_public(0.0, OWN[:200] + BENCH[:120] + mixed)
+    few requests, again and again). A harvester that mixes one public prompt to one of its own
+    is acted on again, after a hundred requests or more (what its public prompts bought it)."""
+
+    def mixed(public: int) -> list[str]:
+        """Two public prompts then one of its own (or one then one), from the benchmark's start."""
+        n = min(len(BENCH), 200 * public)
+        return [t for i in range(0, n, public) for t in (*BENCH[i : i + public], OWN[200 + i // public])]
+
+    acts = _own_then_public(0.0, OWN[:200] + BENCH[:120] + mixed(2))
     released = [i for i, a in acts if a == "allow"]
     assert acts[0][1] != "allow"
     assert released
     assert released[0] < 200 + 120
     assert not [i for i, a in acts if a != "allow" and i > released[0]]
+    half = _own_then_public(0.0, OWN[:200] + BENCH[:120] + mixed(1))
+    freed = next(i for i, a in half if a == "allow")
+    again = [i for i, a in half if a != "allow" and i > freed]
+    assert again
+    assert 200 + 120 + 100 <= again[0] < 200 + 120 + 400
+
+
+def test_the_last_hundred_questions_count_only_outside_an_action() -> None:
+    """Under an action an account is judged by what it asks now (its latest questions) or its
+    life, not by its last hundred questions: more public questions now never make it look less
+    public. Outside an action the last hundred count when they are more public than its life."""
+    st = AccountState(T0)
+    st.n, st.n_popular, st.popular_slow = 100, 30, 0.6
+    assert popular_now(st) == 0.6
+    st.policy = SubjectPolicy()
+    st.policy.step(0.95, T0, 1, DetectorConfig())
+    assert st.policy.active
+    shares = []
+    for recent in (0.1, 0.25, 0.35, 0.8):
+        st.popular_recent = recent
+        shares.append(popular_now(st))
+    assert shares == [0.3, 0.3, 0.35, 0.8]
 
 
 def test_an_echo_is_public_to_the_account_and_its_groups_own_prompt() -> None:
