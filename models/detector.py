@@ -130,8 +130,8 @@ YOUNG_COHORT = 0.75
 (``CampaignDetector._young_cohort``)."""
 ORG_STEADY_MEMBERS = 5
 """An organisation whose accounts share a template can be pure with this many steady members..."""
-ORG_STEADY_EVIDENCE = 12.0
-"""...each with at least this many requests (``CampaignDetector._org_purity``)."""
+ORG_STEADY_EVIDENCE = TIE_EVIDENCE
+"""...each with at least this many requests, as any steady member (``CampaignDetector._org_purity``)."""
 STEADY_POPULAR = 0.1
 """...and the mean share of their prompts that other accounts send too (each account weighs one)
 it must stay under."""

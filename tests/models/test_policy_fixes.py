@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 from distillguard.models.account_features import AccountState
 from distillguard.models.cluster_features import ClusterObservation
@@ -11,7 +12,7 @@ from distillguard.models.detector import AccountDetector, Allowlist, ClusterDete
 from distillguard.models.event import parse_event
 from distillguard.models.policy import SubjectPolicy
 from distillguard.models.simhash import prompt_simhash
-from tests.factories import T0, event, firehose
+from tests.factories import T0, event, firehose, replay
 
 
 def _acted_accounts(records: list[dict], cfg: DetectorConfig | None = None) -> set[str]:
@@ -402,14 +403,14 @@ def test_an_organisation_whose_steady_accounts_all_harvest_is_acted_on_whatever_
     assert _acted_accounts(_org(True, 600)) == set()
 
 
-def _small_org(templated: bool, org: str | None = "org-2") -> list[dict]:
+def _small_org(templated: bool, org: str | None = "org-2", accounts: int = 6, gap_s: float = 1200.0) -> list[dict]:
     """Six accounts of one organisation on one app and one cloud /24, sixteen requests each, one
     every twenty minutes, long answers to short prompts: one in three on a shared template with
     two words swapped (a shell organisation's sweep), or all in their own words (writers)."""
     rng = random.Random(4)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
     out = []
-    for a in range(6):
+    for a in range(accounts):
         for i in range(16):
             w1, w2 = f"{rng.choice(words)}{rng.randint(0, 999)}", f"{rng.choice(words)}{rng.randint(0, 999)}"
             text = (
@@ -422,7 +423,7 @@ def _small_org(templated: bool, org: str | None = "org-2") -> list[dict]:
                     event_id=f"so{a}-{i}",
                     account_id=f"so-{a}",
                     org_id=org,
-                    ts=T0 + a * 60.0 + i * 1200.0 * rng.uniform(0.8, 1.2),
+                    ts=T0 + a * 60.0 + i * gap_s * rng.uniform(0.8, 1.2),
                     ip=f"34.9.8.{10 + a % 3}",
                     input_tokens=rng.randint(25, 40),
                     output_tokens=max(1, int(rng.gauss(2000, 200))),
@@ -443,6 +444,18 @@ def test_a_small_organisation_sweeping_one_template_is_acted_on_at_a_readers_pac
     assert len(_acted_accounts(_small_org(True))) == 6
     assert _acted_accounts(_small_org(False)) == set()
     assert _acted_accounts(_small_org(True, org=None)) == set()
+
+
+def test_a_small_organisation_sweeping_one_template_is_acted_on_after_six_requests_a_member() -> None:
+    """Five steady members with six requests each (``TIE_EVIDENCE``, as any steady member) make such
+    an organisation pure: eight accounts, a question every twenty minutes each, are acted on
+    before any has sent ten (with twelve requests a member required, at the thirteenth)."""
+    events = _small_org(True, accounts=8)
+    decisions = replay(events)
+    first = min(d["ts"] for d in decisions if d["action"] != "allow")
+    sent = Counter(r["account_id"] for r in events if r["ts"] <= first)
+    assert len({d["subject"] for d in decisions if d["action"] != "allow"}) == 8
+    assert max(sent.values()) < 10, sent
 
 
 def test_a_prompt_is_public_whoever_sent_it_first() -> None:
