@@ -926,8 +926,11 @@ class CampaignDetector(Stage[CampaignState]):
         purity = self._purity(st, ts, o.key, active)
         fleet = self._busy_fleet(st, active, o.key) is not None
         clusters = cache(partial(_cluster_counts, st))  # counted once for all the members, if asked
+        roaming = cache(partial(_roaming_share, st))
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and self._due(m, st, o.key, lambda: purity, lambda: fleet, clusters):
+            if m[1] >= ts - cfg.campaign_ttl_s and self._due(
+                m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming
+            ):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet))
         return out
@@ -958,15 +961,19 @@ class CampaignDetector(Stage[CampaignState]):
         purity: Callable[[], float],
         fleet: Callable[[], bool],
         clusters: Callable[[], Counter[float]] | None = None,
+        roaming: Callable[[], float] | None = None,
     ) -> bool:
         """:func:`_verdict_due` with this detector's switches and the group's template tie;
-        ``clusters``: :func:`_cluster_counts` of the group, when the caller counts them once for
-        many members."""
+        ``clusters`` and ``roaming``: :func:`_cluster_counts` and :func:`_roaming_share` of the
+        group, when the caller counts them once for many members."""
         templated = st.content_tie >= MIN_CONTENT_TIE
         counts = clusters or partial(_cluster_counts, st)
-        return _verdict_due(
-            m, purity, key, self._tie_pace, self._product_mark, templated, fleet, lambda: _elsewhere(m, counts())
-        )
+        roams = roaming or partial(_roaming_share, st)
+
+        def elsewhere() -> bool:
+            return _elsewhere(m, counts()) or (fingerprint_only(key) and _home_in_roaming_crowd(m, roams))
+
+        return _verdict_due(m, purity, key, self._tie_pace, self._product_mark, templated, fleet, elsewhere)
 
     def shape(self, o: CampaignObservation, learn: bool) -> float:
         """One request's harvest shape in [0, 1]: a long answer to a short prompt, shallow.
@@ -1251,6 +1258,27 @@ def _cluster_counts(st: CampaignState) -> Counter[float]:
     return Counter(x[5] for x in st.members.values())
 
 
+def _roaming_share(st: CampaignState) -> float:
+    """Share of the group's members seen twice or more that came last from another /24 than the
+    request before, most of the time (``m[10]``): exits of a rotating pool."""
+    seen = [x[10] for x in st.members.values() if x[2] >= 2.0]
+    return sum(1 for r in seen if r >= 0.5) / len(seen) if seen else 0.0
+
+
+def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool:
+    """Whether a member seen twice or more mostly keeps to its /24 while most of its group rotates
+    through a pool's exits (``roaming``: :func:`_roaming_share`): a developer at home on the
+    client a swarm uses behaves apart from the swarm.
+
+    >>> home, exit_ = [0.0, 0.0, 2.0] + [0.0] * 7 + [0.0], [0.0, 0.0, 2.0] + [0.0] * 7 + [0.5]
+    >>> _home_in_roaming_crowd(home, lambda: 0.8), _home_in_roaming_crowd(exit_, lambda: 0.8)
+    (True, False)
+    >>> _home_in_roaming_crowd(home, lambda: 0.2)  # a crowd that stays: no contrast
+    False
+    """
+    return m[2] >= 2.0 and m[10] < 0.5 and roaming() >= 0.5
+
+
 def _elsewhere(m: list[float], clusters: Counter[float]) -> bool:
     """Whether a member asks from an IP cluster apart from its group (``clusters``: the group's
     :func:`_cluster_counts`, the member included): the group's other members sit on a few /24s
@@ -1318,7 +1346,9 @@ def _verdict_due(
     member belongs on its shape alone, pace and system prompt aside (a sweep spread over shell
     organisations, each account slow and under a system prompt of its own). A young untied member
     that asks from a /24 of its own (``elsewhere``), while the campaign's other accounts sit on
-    a few, shares one trait with it, its client: linkage needs several independent ties."""
+    a few, shares one trait with it, its client: linkage needs several independent ties. So does
+    one that keeps to its /24 while, on a fingerprint alone, the campaign rotates through a
+    pool's exits (``_home_in_roaming_crowd``)."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):

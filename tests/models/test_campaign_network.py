@@ -1,12 +1,15 @@
 """A campaign that sits on a few /24s takes no member that shares only its client from a /24 of
 its own (linkage needs several independent ties); one of its own accounts, or one behind
-rotating exits, it takes."""
+rotating exits, it takes. A campaign that rotates through a pool's exits takes no member that
+keeps to its own /24 and shares only its client."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from tests.factories import T0, developer_bursts, hydra, replay
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, TEMPLATE, developer_bursts, hydra, replay
 
 
 def _bursts(prefix: str, n: int, ua: str, tls: str, ip: Any, t0: float = T0 + 1800.0) -> list[dict[str, Any]]:
@@ -45,3 +48,20 @@ def test_accounts_on_the_hydras_own_network_or_behind_rotating_exits_are_its_mem
     acted = _acted(campaign + own + rotating)
     assert len({a for a in acted if a.startswith("own-")}) >= 7
     assert len({a for a in acted if a.startswith("rot-")}) >= 7
+
+
+def test_developers_at_home_on_a_roaming_swarms_client_are_not_its_members() -> None:
+    """Forty accounts sweeping one template behind a rotating pool of exits (a new /24 on every
+    request) and twelve developers at home on the same SDK, all as fast and as long-winded:
+    linked by the client alone, the swarm is taken whole; a developer who keeps to its /24 while
+    the swarm rotates shares only the client with it, and is not (without the rule, all twelve
+    are, at their second request)."""
+    ua, tls = "anthropic-python/0.40.0", "t13d1516h2_8daaf6152771_02713d6af862"
+    swarm = _bursts("sw", 40, ua, tls, lambda a, i: f"77.{a}.{i}.9", t0=T0)
+    rng = random.Random(1)
+    for r in swarm:
+        r["prompt_simhash"] = prompt_simhash(TEMPLATE.format(f"topic{rng.randint(0, 10**6)}", "swarm"))
+    devs = _bursts("dev", 12, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}", t0=T0 + 600.0)
+    acted = _acted(swarm + devs)
+    assert len({a for a in acted if a.startswith("sw-")}) >= 38
+    assert not {a for a in acted if a.startswith("dev-")}
