@@ -404,9 +404,10 @@ def test_an_organisation_whose_steady_accounts_all_harvest_is_acted_on_whatever_
 
 
 def _small_org(templated: bool, org: str | None = "org-2", accounts: int = 6, gap_s: float = 1200.0) -> list[dict]:
-    """Six accounts of one organisation on one app and one cloud /24, sixteen requests each, one
-    every twenty minutes, long answers to short prompts: one in three on a shared template with
-    two words swapped (a shell organisation's sweep), or all in their own words (writers)."""
+    """``accounts`` accounts (six) of one organisation on one app and one cloud /24, sixteen
+    requests each, one every ``gap_s`` (twenty minutes), long answers to short prompts: one in
+    three on a shared template with two words swapped (a shell organisation's sweep), or all in
+    their own words (writers)."""
     rng = random.Random(4)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
     out = []
