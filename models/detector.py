@@ -129,9 +129,8 @@ YOUNG_COHORT = 0.75
 """Share of a group's young members that harvesting ones must make for a cohort of them
 (``CampaignDetector._young_cohort``)."""
 ORG_STEADY_MEMBERS = 5
-"""An organisation whose accounts share a template can be pure with this many steady members..."""
-ORG_STEADY_EVIDENCE = TIE_EVIDENCE
-"""...each with at least this many requests, as any steady member (``CampaignDetector._org_purity``)."""
+"""An organisation whose accounts share a template can be pure with this many steady members
+(``CampaignDetector._org_purity``), each with ``TIE_EVIDENCE`` requests as any steady member."""
 STEADY_POPULAR = 0.1
 """...and the mean share of their prompts that other accounts send too (each account weighs one)
 it must stay under."""
@@ -1089,17 +1088,11 @@ class CampaignDetector(Stage[CampaignState]):
 
     def _org_purity(self, active: list[list[float]], key: str, content_tie: float) -> tuple[float, float]:
         """:meth:`_steady_purity`; for an organisation whose accounts share a template (two ties:
-        one customer, one sweep), also over fewer steady members with more evidence each."""
-        purity = self._steady_purity(active)
-        if content_tie >= MIN_CONTENT_TIE and key.startswith("org:"):
-            few = self._steady_purity(active, ORG_STEADY_MEMBERS, ORG_STEADY_EVIDENCE)
-            if few[0] > purity[0]:
-                return few
-        return purity
+        one customer, one sweep), with fewer steady members (``ORG_STEADY_MEMBERS``)."""
+        templated_org = content_tie >= MIN_CONTENT_TIE and key.startswith("org:")
+        return self._steady_purity(active, ORG_STEADY_MEMBERS if templated_org else STEADY_MEMBERS)
 
-    def _steady_purity(
-        self, active: list[list[float]], min_members: int = STEADY_MEMBERS, evidence: float = TIE_EVIDENCE
-    ) -> tuple[float, float]:
+    def _steady_purity(self, active: list[list[float]], min_members: int = STEADY_MEMBERS) -> tuple[float, float]:
         """Share of the group's steady members (``TIE_EVIDENCE`` requests or more, fewer than
         ``BUSY_MEMBER``: a busy account is judged on its own evidence) whose requests
         are harvest-shaped, pace aside, when there are at least ``STEADY_MEMBERS`` of them (0
@@ -1109,7 +1102,7 @@ class CampaignDetector(Stage[CampaignState]):
         Its members are still acted on one by one (``_verdict_due``): an untied one at a
         person's pace is no member. Also returns the steady members' mean share of popular
         prompts (each account weighs one)."""
-        steady = [m for m in active if evidence <= m[2] < BUSY_MEMBER] if self._steady else []
+        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER] if self._steady else []
         if len(steady) < min_members:
             return 0.0, 0.0
         popular = _popular_mean(steady)
