@@ -44,12 +44,29 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
-MEMBER_FIELDS = 11
-MEMBER_DEFAULTS = (0.0,) * 10 + (0.5,)
+MEMBER_FIELDS = 13
+MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0)
 """A member's fields as read from a state written before they existed: no content tie, system
 prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
-rotating exit, ``models.detector._elsewhere``)."""
+rotating exit, ``models.detector._elsewhere``); no long answer counted yet."""
 ALL_BITS = (1 << 64) - 1
+LONG_ANSWER = 0.5
+"""A request's harvest shape (``CampaignDetector.shape``) from which its answer counts as a long
+one to a short prompt: what a harvest is made of (:func:`long_popular`)."""
+
+
+def long_popular(m: list[float]) -> float:
+    """The share of a member's long answers (``LONG_ANSWER``) whose prompt other accounts send
+    too (0 before its first long answer).
+
+    A harvest pads its sweep with short questions anyone asks, so its popular share can look a
+    person's; the questions it wants long answers to are its own. A writer's or a class's long
+    pieces are asked for by others too (the same essay, the same assignment).
+
+    >>> long_popular([0.0] * 11 + [0.5, 0.1]), long_popular([0.0] * 13)
+    (0.2, 0.0)
+    """
+    return m[12] / m[11] if m[11] > 0.0 else 0.0
 
 
 _KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str]] = {}
@@ -223,6 +240,8 @@ class CampaignState:
         "count_hour",
         "cross_duplicate_share",
         "cross_template_share",
+        "crowd",
+        "crowd_only",
         "first_ts",
         "last_ts",
         "mean_input_tokens",
@@ -257,7 +276,9 @@ class CampaignState:
         mean log gap between the member's requests, share of its prompts that are template
         siblings of another member's, share of its requests with a system prompt, share of its
         prompts that other accounts send too, share of its requests from another IP cluster than
-        its request before (a rotating exit, not a person at home)].
+        its request before (a rotating exit, not a person at home), share of its requests with a
+        long answer (``LONG_ANSWER``), share with a long answer to a prompt other accounts send
+        too (:func:`long_popular`)].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -265,6 +286,11 @@ class CampaignState:
         self.clusters: dict[str, float] = {}
         self.content_tie = 0.0
         """The group's content tie at its latest evaluation (see ``CampaignDetector.score``)."""
+        self.crowd = False
+        """Whether the group held a steady crowd at its latest evaluation
+        (``CampaignDetector._steady_crowd``)..."""
+        self.crowd_only = False
+        """...and whether the crowd alone made it a campaign (then it takes no one else)."""
         self.mean_input_tokens = 0.0
         self.mean_output_tokens = 0.0
         self.shallow_share = 0.0
@@ -333,6 +359,8 @@ class CampaignState:
                 float(o.system),
                 float(popular),
                 0.0,
+                float(shape >= LONG_ANSWER),
+                float(popular and shape >= LONG_ANSWER),
             ]
             self.new_accounts_hour += 1.0
             seen = float(w)
@@ -354,6 +382,9 @@ class CampaignState:
             m[5] = cluster_hash
             m[8] += (o.system - m[8]) * rate
             m[9] += (popular - m[9]) * rate
+            long = shape >= LONG_ANSWER
+            m[11] += (long - m[11]) * rate
+            m[12] += ((popular and long) - m[12]) * rate
         clusters = self.clusters
         cluster = o.cluster
         if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:

@@ -46,6 +46,7 @@ from distillguard.models.campaigns import (
     harvesting_count,
     key_hash,
     linkage_keys,
+    long_popular,
     member_harvest,
     member_shape,
 )
@@ -134,6 +135,12 @@ ORG_STEADY_MEMBERS = 5
 STEADY_POPULAR = 0.1
 """...and the mean share of their prompts that other accounts send too (each account weighs one)
 it must stay under."""
+CROWD_PURITY = 0.85
+"""Share of a steady crowd's members whose requests are harvest-shaped, pace aside, for the crowd
+to be one sweep (``CampaignDetector._steady_crowd``)..."""
+CROWD_PRODUCT = 0.5
+"""...while its members' mean share of requests with a system prompt stays under this (an
+app's users send the app's own)."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
@@ -816,7 +823,11 @@ class CampaignDetector(Stage[CampaignState]):
         self._tie_pace = "tie_pace" not in self.cfg.ablate
         self._steady = "steady_purity" not in self.cfg.ablate
         self._cohort = "young_cohort" not in self.cfg.ablate
+        self._crowd = "steady_crowd" not in self.cfg.ablate
         self._fleet = self.cfg.busy_fleet
+        self.judged_as_crowd = False
+        """Whether the latest :meth:`score` judged its group by its steady crowd alone
+        (``_steady_crowd``): then the crowd's members are the campaign's, and no one else."""
         self.seen = RecentIds(SEEN_IDS) if dedupe else None
         """(key, event id) of recent observations: one sent twice (a retried send) counts once.
         ``None`` (``dedupe=False``) where every observation comes from an account stage in the
@@ -857,12 +868,14 @@ class CampaignDetector(Stage[CampaignState]):
                 key,
                 lambda: self._purity(st, ts, key),
                 lambda: self._busy_fleet(st, st.active_members(ts), key) is not None,
+                crowd=st.crowd,
+                crowd_only=st.crowd_only,
             ):
                 # A member (maybe new) that behaves like the campaign, without a live verdict. An
                 # account that merely shares the key (the same SDK on the same cloud) and does
                 # not harvest is left alone.
                 m[3] = ts + self.cfg.campaign_ttl_s / 2
-                return [self._verdict(key, st, account, ts, o.event_id)]
+                return [self._verdict(key, st, account, ts, o.event_id, crowd=st.crowd and _crowd_member(m))]
             if not _crossed(st.n, o.weight, _every(8, len(st.members) // 8)):
                 return []
         elif not _crossed(st.n, o.weight, _every(4, len(st.members) // 16)):
@@ -891,6 +904,9 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         score = self.score(st, raw, n_active, o.key, active)
         st.score = score
+        widened = st.crowd_only and not self.judged_as_crowd  # judged on more than its crowd now
+        st.crowd_only = crowd_only = self.judged_as_crowd
+        st.crowd = crowd = crowd_only or self._steady_crowd(active, o.key) is not None
         if self.trace is not None:
             self.trace(
                 campaign_id(o.key),
@@ -919,7 +935,11 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         was = policy is not None and policy.in_force(ts)
         d = self.decide(o.key, st, score if eligible else 0.0, ts, 1, (), o.event_id, force_block=True)
-        if d is None or d.action != BLOCK or was:
+        if not (widened and policy is not None and policy.action == BLOCK and policy.in_force(ts)) and (
+            d is None or d.action != BLOCK or was
+        ):
+            # Verdicts go out when the group is blocked, and again when a group blocked as its
+            # steady crowd alone is judged on more: the members its crowd did not hold.
             return []
         out = []
         purity = self._purity(st, ts, o.key, active)
@@ -928,10 +948,10 @@ class CampaignDetector(Stage[CampaignState]):
         roaming = cache(partial(_roaming_share, st))
         for acct, m in st.members.items():
             if m[1] >= ts - cfg.campaign_ttl_s and self._due(
-                m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming
+                m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming, crowd, crowd_only
             ):
                 m[3] = ts + cfg.campaign_ttl_s / 2
-                out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet))
+                out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet, crowd and _crowd_member(m)))
         return out
 
     def _purity(self, st: CampaignState, ts: float, key: str, active: list[list[float]] | None = None) -> float:
@@ -961,10 +981,15 @@ class CampaignDetector(Stage[CampaignState]):
         fleet: Callable[[], bool],
         clusters: Callable[[], Counter[float]] | None = None,
         roaming: Callable[[], float] | None = None,
+        crowd: bool = False,
+        crowd_only: bool = False,
     ) -> bool:
         """:func:`_verdict_due` with this detector's switches and the group's template tie;
         ``clusters`` and ``roaming``: :func:`_cluster_counts` and :func:`_roaming_share` of the
-        group, when the caller counts them once for many members."""
+        group, when the caller counts them once for many members. With ``crowd`` (the group
+        holds a steady crowd: ``_steady_crowd``) a member of the crowd (:func:`_crowd_member`)
+        is due too, unless it asks from apart (``_elsewhere``); with ``crowd_only`` (the crowd
+        alone made the group a campaign) no one else is."""
         templated = st.content_tie >= MIN_CONTENT_TIE
         counts = clusters or partial(_cluster_counts, st)
         roams = roaming or partial(_roaming_share, st)
@@ -972,6 +997,10 @@ class CampaignDetector(Stage[CampaignState]):
         def elsewhere() -> bool:
             return _elsewhere(m, counts()) or (fingerprint_only(key) and _home_in_roaming_crowd(m, roams))
 
+        if crowd and _crowd_member(m) and not elsewhere():
+            return True
+        if crowd_only:
+            return False
         return _verdict_due(m, purity, key, self._tie_pace, self._product_mark, templated, fleet, elsewhere)
 
     def shape(self, o: CampaignObservation, learn: bool) -> float:
@@ -1018,12 +1047,36 @@ class CampaignDetector(Stage[CampaignState]):
         and its accounts must each look like harvesters (account-weighted, not request-weighted).
         Prompts copied across accounts (one assignment, one public benchmark) count against it.
         ``active``: the group's active members at ``raw["ts"]``, when the caller has them.
+
+        A group that would not be a campaign otherwise is scored again as its steady crowd, if it
+        holds one (``_steady_crowd``); :attr:`judged_as_crowd` says whether that made it one.
         """
-        ts = raw["ts"]
+        self.judged_as_crowd = False
         if active is None:
-            active = st.active_members(ts)
+            active = st.active_members(raw["ts"])
         if not active:
             return 0.0
+        score = self._score(st, raw, n_active, key, active)
+        if score < self.cfg.campaign_score:
+            crowd_popular = self._steady_crowd(active, key)
+            if crowd_popular is not None:
+                as_crowd = self._score(st, raw, n_active, key, active, crowd_popular)
+                if as_crowd > score:
+                    self.judged_as_crowd = as_crowd >= self.cfg.campaign_score
+                    return as_crowd
+        return score
+
+    def _score(
+        self,
+        st: CampaignState,
+        raw: dict[str, float],
+        n_active: int,
+        key: str,
+        active: list[list[float]],
+        crowd_popular: float | None = None,
+    ) -> float:
+        """:meth:`score`; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
+        ts = raw["ts"]
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
         level = MEMBER_LEVEL
@@ -1032,7 +1085,7 @@ class CampaignDetector(Stage[CampaignState]):
             return 0.0
         harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         popular = st.popular_share
-        fleet = False
+        fleet = crowd = False
         content_tie = _content_tie(st, active)
         if harvesting < PURE_GROUP:
             steady, steady_popular = self._org_purity(active, key, content_tie)
@@ -1044,6 +1097,9 @@ class CampaignDetector(Stage[CampaignState]):
             if fleet_popular is not None:
                 # So is a fleet: several busy accounts, one client, one network, one harvest.
                 harvesting, popular, fleet = 1.0, min(popular, fleet_popular), True
+            if crowd_popular is not None and harvesting < PURE_GROUP:
+                # So is a steady crowd on one client: a sweep spread thin over its accounts.
+                harvesting, popular, crowd = PURE_GROUP, crowd_popular, True
         if harvesting < MIN_HARVESTING_SHARE:
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         st.content_tie = content_tie
@@ -1068,10 +1124,10 @@ class CampaignDetector(Stage[CampaignState]):
         coordination = 1.0 - math.exp(-max(0, n_active - 2) / 6.0)
         arrivals = min(1.0, raw["new_accounts_per_hour"] / 10.0)
         template_tie = 0.0 if "campaign_template_tie" in self.cfg.ablate else min(1.0, 2.0 * content_tie)
-        if fleet or costume:
+        if fleet or costume or crowd:
             # Accounts that all dress as a browser on a stack no browser of that kind uses share a
-            # disguise, and a fleet shares its whole behaviour: each as strong a tie as one
-            # template swept together.
+            # disguise, and a fleet or a steady crowd shares its whole behaviour: each as strong a
+            # tie as one template swept together.
             template_tie = 1.0
         network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
         harvest = harvesting * sweep
@@ -1114,6 +1170,32 @@ class CampaignDetector(Stage[CampaignState]):
         # a campaign: ``_verdict_due``.)
         shaped = [m for m in steady if member_shape(m, False)[0] >= MEMBER_LEVEL]
         return len(shaped) / len(steady), popular
+
+    def _steady_crowd(self, active: list[list[float]], key: str) -> float | None:
+        """Whether the group is a steady crowd on one client: ``STEADY_MEMBERS`` or more steady
+        members (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), ``CROWD_PURITY``
+        of them harvest-shaped (pace aside), whose long answers few others ask for
+        (:func:`long_popular`, under ``STEADY_POPULAR`` on average), and no app's users (under
+        ``CROWD_PRODUCT`` of their requests with a system prompt). Returns their mean share of
+        popular long answers, or None.
+
+        Only on a client fingerprint across every network. A sweep that repeats no template,
+        pads itself with short questions anyone asks and asks at a reader's pace from many
+        accounts shares nothing but its client; but people using one client are a mix
+        (writers, developers, people chatting), and an app's users send its system prompt.
+        Every steady account of one client asking its own questions for long answers is one
+        sweep spread thin, and the crowd is the tie."""
+        if not self._crowd or not fingerprint_only(key):
+            return None
+        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
+        n = len(steady)
+        if n < STEADY_MEMBERS or sum(m[8] for m in steady) >= CROWD_PRODUCT * n:
+            return None
+        popular = sum(long_popular(m) for m in steady) / n
+        if popular >= STEADY_POPULAR:
+            return None
+        shaped = sum(1 for m in steady if m[4] >= MEMBER_LEVEL)
+        return popular if shaped >= CROWD_PURITY * n else None
 
     def _busy_fleet(self, st: CampaignState, active: list[list[float]], key: str) -> float | None:
         """Whether the group is a fleet: ``campaign_min_accounts`` or more busy members
@@ -1176,9 +1258,17 @@ class CampaignDetector(Stage[CampaignState]):
         )
 
     def _verdict(
-        self, key: str, st: CampaignState, account: str, ts: float, event_id: str, fleet: bool | None = None
+        self,
+        key: str,
+        st: CampaignState,
+        account: str,
+        ts: float,
+        event_id: str,
+        fleet: bool | None = None,
+        crowd: bool = False,
     ) -> CampaignVerdict:
-        """The verdict on one member; ``fleet``: whether the group is a fleet, when the caller knows."""
+        """The verdict on one member; ``fleet``: whether the group is a fleet, when the caller
+        knows; ``crowd``: whether the member is one of the group's steady crowd."""
         raw = st.raw(ts)
         cid = campaign_id(key)
         if key.startswith("org:"):
@@ -1195,6 +1285,8 @@ class CampaignDetector(Stage[CampaignState]):
                 fleet = self._busy_fleet(st, st.active_members(ts), key) is not None
             if fleet:
                 tie += ", busy accounts that each harvest alike"
+        if crowd:
+            tie += ", a steady crowd of accounts each asking its own questions for long answers"
         reasons = (
             f"campaign {cid}: {len(st.active_members(ts))} active accounts ({len(st.members)} seen), "
             f"{tie}, {len(st.clusters)} IP clusters, {st.n} requests",
@@ -1270,6 +1362,26 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
     False
     """
     return m[2] >= 2.0 and m[10] < 0.5 and roaming() >= 0.5
+
+
+def _crowd_member(m: list[float]) -> bool:
+    """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``):
+    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), harvest-shaped with
+    the product mark (a system prompt of its own halves its shape), and its long answers few
+    others ask for. Its pace does not matter: the crowd is its tie.
+
+    >>> m = [0.0, 0.0, 12.0, 0.0, 0.7, 0.0, 6.0, 0.0, 0.0, 0.3, 0.0, 0.8, 0.0]
+    >>> _crowd_member(m), _crowd_member(m[:8] + [1.0] + m[9:])  # the product mark
+    (True, False)
+    >>> _crowd_member(m[:11] + [0.8, 0.4])  # half of its long answers are others' questions too
+    False
+    """
+    return (
+        TIE_EVIDENCE <= m[2] < BUSY_MEMBER
+        and m[6] >= SCRIPT_LOG_GAP
+        and long_popular(m) < STEADY_POPULAR
+        and member_shape(m)[0] >= MEMBER_LEVEL
+    )
 
 
 def _elsewhere(m: list[float], clusters: Counter[float]) -> bool:

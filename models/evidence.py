@@ -44,6 +44,7 @@ ABLATABLE = (
     "client_stack",
     "steady_purity",
     "young_cohort",
+    "steady_crowd",
     "sized_answers",
     "address_pool",
 )

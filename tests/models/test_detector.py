@@ -237,7 +237,7 @@ def test_a_campaign_spread_thin_is_paced_by_its_template_not_its_accounts(tie_pa
     a whole. Without the tie standing in for pace, no account looks like a harvester alone."""
     # Without the tie, a steady crowd's shape alone (``steady_purity``) would still make it a
     # campaign: both are off to show that no account looks like a harvester alone.
-    cfg = DetectorConfig(ablate=frozenset() if tie_pace else frozenset({"tie_pace", "steady_purity"}))
+    cfg = DetectorConfig(ablate=frozenset() if tie_pace else frozenset({"tie_pace", "steady_purity", "steady_crowd"}))
     decisions = run(_slow_campaign(40, 16, 1200.0, 300.0), cfg)
     acted = {d["subject"] for d in decisions if d["action"] != "allow" and d["subject_type"] == "account"}
     if tie_pace:
@@ -291,6 +291,7 @@ def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: b
         monkeypatch.setattr(CampaignDetector, "_young_purity", lambda self, active: 0.0)
         monkeypatch.setattr(CampaignDetector, "_steady_purity", lambda self, active, min_members=0: (0.0, 0.0))
         monkeypatch.setattr(CampaignDetector, "_young_cohort", lambda self, active: False)
+        monkeypatch.setattr(CampaignDetector, "_steady_crowd", lambda self, active, key: None)
     rng = random.Random(11)
     swarm = [
         dict(r, asn=30000 + i % 17, prompt_simhash=f"{rng.getrandbits(64):016x}")
@@ -426,9 +427,9 @@ def _steady_group(popular_share: float) -> CampaignState:
     ts = T0 + 4 * 3600.0
     for a in range(30):
         # first seen, last seen, requests, verdict until, shape, cluster, mean log gap, tie, system,
-        # popular
+        # popular, roaming, long answers, popular long answers
         st.members[f"steady-{a}"] = [T0, ts - a * 20.0, 16.0, 0.0, 0.85, float(a), math.log(901.0), 0.3, 0.0]
-        st.members[f"steady-{a}"].append(popular_share)
+        st.members[f"steady-{a}"] += [popular_share, 0.0, 1.0, popular_share]
     st.last_ts = ts
     st.mean_input_tokens, st.mean_output_tokens = 100.0, 2500.0
     st.novel_share, st.template_share, st.cross_template_share = 1.0, 0.1, 0.1
@@ -442,8 +443,10 @@ def test_a_steady_crowd_on_one_client_is_judged_by_its_shape(steady: bool) -> No
     """Every member is at a person's pace and the group shares too little of a template to be
     judged by it: at their pace none of them harvests, so the group scored 0. That all of a
     client's steady accounts keep asking novel questions for long answers, hour after hour, is
-    the coordination (``steady_purity``): the group is scored as a campaign."""
-    det = CampaignDetector(DetectorConfig(ablate=frozenset() if steady else frozenset({"steady_purity"})))
+    the coordination (``steady_purity``, and the steady crowd on one client: ``steady_crowd``):
+    the group is scored as a campaign."""
+    off = frozenset() if steady else frozenset({"steady_purity", "steady_crowd"})
+    det = CampaignDetector(DetectorConfig(ablate=off))
     st = _steady_group(popular_share=0.02)
     ts = st.last_ts
     active = st.active_members(ts)

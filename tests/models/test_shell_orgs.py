@@ -50,4 +50,10 @@ def test_an_organisation_of_slow_harvesters_is_acted_on_whole_system_prompts_or_
     decisions = replay(_organisation("shell", 16, 14))
     acted = {d["subject"] for d in decisions if d["action"] != "allow"}
     assert acted == {f"shell-{a:03d}" for a in range(16)}
-    assert all("organisation" in str(d["reasons"][0]) for d in decisions if d["action"] != "allow")
+    first: dict[str, str] = {}
+    for d in decisions:
+        if d["action"] != "allow":
+            first.setdefault(d["subject"], str(d["reasons"][0]))
+    # Judged as the organisation first; once its accounts have asked a few questions each, the
+    # steady crowd on their client names them too (``CampaignDetector._steady_crowd``).
+    assert all("organisation" in r for r in first.values())

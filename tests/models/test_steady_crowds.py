@@ -1,0 +1,115 @@
+"""A sweep spread thin over one client's accounts, with no template, padded with short questions
+anyone asks, at a reader's pace: the steady crowd on the client is its tie. An app's users (its
+system prompt on their requests) and writers asking for pieces others ask for too are no crowd."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+from distillguard.models.campaigns import TIE_EVIDENCE
+from distillguard.models.config import DetectorConfig
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, developer_bursts, event, replay
+
+SHORT = [f"What is the capital of country number {i}?" for i in range(12)]
+"""Short questions anyone asks (each sent by many accounts: popular)."""
+BRIEFS = [f"Write a long essay about the history of topic {i} for my class." for i in range(30)]
+"""Pieces of writing many people ask for."""
+
+
+def _crowd(
+    prefix: str, accounts: int = 24, per_account: int = 20, *, system: bool = False, briefs: bool = False
+) -> list[dict[str, Any]]:
+    """``accounts`` accounts on one client, each on a cloud /24 of its own in one of three
+    providers, asking ``per_account`` questions 8-15 minutes apart: a quarter of them short
+    questions anyone asks (short answers), the rest a question of its own (or, with
+    ``briefs``, a piece many ask for) for a long answer, a third of those padded with a made-up
+    history; with ``system``, an app's system prompt on every request."""
+    rng = random.Random(prefix)
+    out = []
+    for a in range(accounts):
+        t = T0 + rng.uniform(0, 900)
+        for i in range(per_account):
+            if rng.random() < 0.25:
+                text, inp, answer, messages = rng.choice(SHORT), 12, rng.randint(40, 120), 1
+            else:
+                own = " ".join(f"w{rng.randrange(100_000)}" for _ in range(14))
+                text = rng.choice(BRIEFS) if briefs else f"Explain {own} thoroughly."
+                messages = rng.choice((1, 1, 5))
+                inp, answer = rng.randint(30, 80) + 60 * (messages - 1), rng.randint(1500, 2500)
+            out.append(
+                event(
+                    event_id=f"{prefix}-{a}-{i}",
+                    account_id=f"{prefix}-{a:03d}",
+                    api_key_id=f"key-{prefix}-{a}",
+                    ts=t,
+                    ip=f"35.{200 + a % 3}.{a}.17",
+                    asn=(16509, 15169, 8075)[a % 3],
+                    user_agent="qa-collector/2.1",
+                    tls_fingerprint="t13d1715h2_5b57614c22b0",
+                    input_tokens=inp,
+                    output_tokens=answer,
+                    max_tokens=4096,
+                    n_messages=messages,
+                    has_system_prompt=system,
+                    prompt_simhash=prompt_simhash(text),
+                )
+            )
+            t += rng.uniform(480.0, 900.0)
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def _first_actions(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> dict[str, int]:
+    """Each acted-on account and how many requests it had sent when it was first acted on."""
+    sent: Counter[str] = Counter()
+    at_event = {}
+    for r in records:
+        sent[r["account_id"]] += 1
+        at_event[r["event_id"]] = sent[r["account_id"]]
+    first: dict[str, int] = {}
+    for d in replay(records, cfg):
+        if d["action"] != "allow" and d["subject_type"] == "account":
+            first.setdefault(d["subject"], at_event[d["trigger_event_id"]])
+    return first
+
+
+def test_a_sweep_spread_thin_over_one_clients_accounts_is_taken_as_its_steady_crowd() -> None:
+    """Twenty-four accounts, no template, a reader's pace, one in four questions a popular one:
+    each is taken once it has asked enough to be steady, with reasons naming the crowd.
+    Without the steady crowd (``steady_crowd`` ablated) none is: untied members at a reader's
+    pace are no members of a group linked by its client alone."""
+    records = _crowd("qa")
+    first = _first_actions(records)
+    assert len(first) >= 20
+    assert all(TIE_EVIDENCE <= n <= 12 for n in first.values())
+    reasons = [d["reasons"][0] for d in replay(records) if d["action"] != "allow" and d["subject_type"] == "account"]
+    assert all("a steady crowd" in r for r in reasons)
+    assert not _first_actions(records, DetectorConfig(ablate=frozenset({"steady_crowd"})))
+
+
+def test_an_apps_users_on_one_client_are_no_crowd() -> None:
+    """The same crowd under an app's system prompt on every request: its users."""
+    assert not _first_actions(_crowd("app", system=True))
+
+
+def test_writers_asking_for_pieces_others_ask_for_are_no_crowd() -> None:
+    """The same crowd asking for pieces of writing many others ask for too: people."""
+    assert not _first_actions(_crowd("essay", briefs=True))
+
+
+def test_developers_bursting_on_the_crowds_client_are_not_its_members() -> None:
+    """Twelve developers on the crowd's client, each at home bursting twelve to twenty terse
+    prompts of its own seconds apart (500-700-token answers), while the crowd is taken: steady,
+    harvest-shaped and asking what no one else asks, they are still no members of the crowd,
+    which asks at a reader's pace (a burst is not a steady account)."""
+    crowd = _crowd("qa")
+    devs = developer_bursts(
+        "dev", 12, "qa-collector/2.1", "t13d1715h2_5b57614c22b0",
+        start=lambda rng, a: T0 + 3 * 3600.0 + 300.0 * a, ip=lambda a, i: f"98.{a}.20.30",
+        sizes=(12, 20), answer=(500, 700), seed="dev",
+    )  # fmt: skip
+    first = _first_actions(sorted(crowd + devs, key=lambda r: r["ts"]))
+    assert len([a for a in first if a.startswith("qa-")]) >= 20
+    assert not [a for a in first if a.startswith("dev-")]
