@@ -1366,9 +1366,11 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
 
 def _crowd_member(m: list[float]) -> bool:
     """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``):
-    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), harvest-shaped with
-    the product mark (a system prompt of its own halves its shape), and its long answers few
-    others ask for. Its pace does not matter: the crowd is its tie.
+    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), at a reader's pace or
+    slower (``SCRIPT_LOG_GAP``: a developer's burst on the same SDK is no steady account, and a
+    script's pace is judged by the rules for young members), harvest-shaped with the product mark
+    (a system prompt of its own halves its shape), and its long answers few others ask for. However
+    slowly it asks: the crowd is its tie.
 
     >>> m = [0.0, 0.0, 12.0, 0.0, 0.7, 0.0, 6.0, 0.0, 0.0, 0.3, 0.0, 0.8, 0.0]
     >>> _crowd_member(m), _crowd_member(m[:8] + [1.0] + m[9:])  # the product mark
