@@ -48,7 +48,8 @@ MEMBER_FIELDS = 13
 MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0)
 """A member's fields as read from a state written before they existed: no content tie, system
 prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
-rotating exit, ``models.detector._elsewhere``); no long answer counted yet."""
+rotating exit, ``models.detector._elsewhere``); its long answers as popular as its prompts
+(set in :meth:`CampaignState.from_state`)."""
 ALL_BITS = (1 << 64) - 1
 LONG_ANSWER = 0.5
 """A request's harvest shape (``CampaignDetector.shape``) from which its answer counts as a long
@@ -510,7 +511,13 @@ class CampaignState:
                 continue
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
-            m.extend(MEMBER_DEFAULTS[len(m) :])  # members written before the content tie, popularity or roaming
+            old = len(m)
+            m.extend(MEMBER_DEFAULTS[old:])  # members written before the content tie, popularity or roaming
+            if old < 12:
+                # Written before long answers were counted: every prompt as a long answer's, as
+                # popular as the member's prompts were (``long_popular``), until it asks again.
+                m[11], m[12] = 1.0, m[9]
+        st.crowd, st.crowd_only = bool(s.get("crowd", False)), bool(s.get("crowd_only", False))
         st.ring = list(array("Q", s["ring"]))  # checked to be 64-bit hashes
         if "peers" in s:
             st.peers = list(array("Q", s["peers"]))

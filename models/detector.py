@@ -168,6 +168,7 @@ REASON_FEATURES = (
 
 CAMPAIGN_FEATURES = (
     "score",
+    "steady_crowd",
     "active_accounts",
     "accounts_seen",
     "harvesting_share",
@@ -904,7 +905,9 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         score = self.score(st, raw, n_active, o.key, active)
         st.score = score
-        widened = st.crowd_only and not self.judged_as_crowd  # judged on more than its crowd now
+        # A group blocked as its crowd alone and now a campaign on more than its crowd: the other
+        # members due get their verdicts at once.
+        widened = st.crowd_only and not self.judged_as_crowd and score >= cfg.campaign_score
         st.crowd_only = crowd_only = self.judged_as_crowd
         st.crowd = crowd = crowd_only or self._steady_crowd(active, o.key) is not None
         if self.trace is not None:
@@ -920,6 +923,7 @@ class CampaignDetector(Stage[CampaignState]):
                     "novel_share": st.novel_share,
                     "template_share": st.template_share,
                     "popular_share": st.popular_share,
+                    "steady_crowd": float(crowd),
                     "cross_duplicate_share": st.cross_duplicate_share,
                     "cross_template_share": st.cross_template_share,
                     "accounts_per_cluster": st.accounts_per_cluster(ts),
@@ -938,17 +942,20 @@ class CampaignDetector(Stage[CampaignState]):
         if not (widened and policy is not None and policy.action == BLOCK and policy.in_force(ts)) and (
             d is None or d.action != BLOCK or was
         ):
-            # Verdicts go out when the group is blocked, and again when a group blocked as its
-            # steady crowd alone is judged on more: the members its crowd did not hold.
+            # Verdicts go out when the group is blocked, and again (to the members holding none)
+            # when a group blocked as its steady crowd alone is judged a campaign on more.
             return []
         out = []
         purity = self._purity(st, ts, o.key, active)
         fleet = self._busy_fleet(st, active, o.key) is not None
         clusters = cache(partial(_cluster_counts, st))  # counted once for all the members, if asked
         roaming = cache(partial(_roaming_share, st))
+        again = widened and was  # a widened round: a member's live verdict stands
         for acct, m in st.members.items():
-            if m[1] >= ts - cfg.campaign_ttl_s and self._due(
-                m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming, crowd, crowd_only
+            if (
+                m[1] >= ts - cfg.campaign_ttl_s
+                and (m[3] <= ts or not again)
+                and self._due(m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming, crowd, crowd_only)
             ):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet, crowd and _crowd_member(m)))
@@ -1062,7 +1069,7 @@ class CampaignDetector(Stage[CampaignState]):
             if crowd_popular is not None:
                 as_crowd = self._score(st, raw, n_active, key, active, crowd_popular)
                 if as_crowd > score:
-                    self.judged_as_crowd = as_crowd >= self.cfg.campaign_score
+                    self.judged_as_crowd = True
                     return as_crowd
         return score
 
@@ -1195,7 +1202,12 @@ class CampaignDetector(Stage[CampaignState]):
         if popular >= STEADY_POPULAR:
             return None
         shaped = sum(1 for m in steady if m[4] >= MEMBER_LEVEL)
-        return popular if shaped >= CROWD_PURITY * n else None
+        if shaped < CROWD_PURITY * n:
+            return None
+        # Harvest-shaped at a script's pace or under system prompts, it has no member to act on
+        # (those are judged by the other rules): no crowd.
+        members = sum(1 for m in steady if _crowd_member(m))
+        return popular if members >= self.cfg.campaign_min_accounts else None
 
     def _busy_fleet(self, st: CampaignState, active: list[list[float]], key: str) -> float | None:
         """Whether the group is a fleet: ``campaign_min_accounts`` or more busy members

@@ -4,11 +4,11 @@ system prompt on their requests) and writers asking for pieces others ask for to
 
 from __future__ import annotations
 
+import bisect
 import random
-from collections import Counter
 from typing import Any
 
-from distillguard.models.campaigns import TIE_EVIDENCE
+from distillguard.models.campaigns import TIE_EVIDENCE, CampaignState, long_popular
 from distillguard.models.config import DetectorConfig
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, developer_bursts, event, replay
@@ -20,13 +20,13 @@ BRIEFS = [f"Write a long essay about the history of topic {i} for my class." for
 
 
 def _crowd(
-    prefix: str, accounts: int = 24, per_account: int = 20, *, system: bool = False, briefs: bool = False
+    prefix: str, accounts: int = 24, per_account: int = 20, *, system: bool = False, briefs: float = 0.0
 ) -> list[dict[str, Any]]:
     """``accounts`` accounts on one client, each on a cloud /24 of its own in one of three
     providers, asking ``per_account`` questions 8-15 minutes apart: a quarter of them short
-    questions anyone asks (short answers), the rest a question of its own (or, with
-    ``briefs``, a piece many ask for) for a long answer, a third of those padded with a made-up
-    history; with ``system``, an app's system prompt on every request."""
+    questions anyone asks (short answers), the rest a question of its own (or, for a ``briefs``
+    share of them, a piece many ask for) for a long answer, a third of those padded with a
+    made-up history; with ``system``, an app's system prompt on every request."""
     rng = random.Random(prefix)
     out = []
     for a in range(accounts):
@@ -36,7 +36,7 @@ def _crowd(
                 text, inp, answer, messages = rng.choice(SHORT), 12, rng.randint(40, 120), 1
             else:
                 own = " ".join(f"w{rng.randrange(100_000)}" for _ in range(14))
-                text = rng.choice(BRIEFS) if briefs else f"Explain {own} thoroughly."
+                text = rng.choice(BRIEFS) if rng.random() < briefs else f"Explain {own} thoroughly."
                 messages = rng.choice((1, 1, 5))
                 inp, answer = rng.randint(30, 80) + 60 * (messages - 1), rng.randint(1500, 2500)
             out.append(
@@ -62,16 +62,17 @@ def _crowd(
 
 
 def _first_actions(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> dict[str, int]:
-    """Each acted-on account and how many requests it had sent when it was first acted on."""
-    sent: Counter[str] = Counter()
-    at_event = {}
+    """Each acted-on account and how many requests it had sent when it was first acted on (by
+    the time of the request that triggered the action, which may be another account's)."""
+    times: dict[str, list[float]] = {}
+    ts_of = {}
     for r in records:
-        sent[r["account_id"]] += 1
-        at_event[r["event_id"]] = sent[r["account_id"]]
+        times.setdefault(r["account_id"], []).append(r["ts"])
+        ts_of[r["event_id"]] = r["ts"]
     first: dict[str, int] = {}
     for d in replay(records, cfg):
-        if d["action"] != "allow" and d["subject_type"] == "account":
-            first.setdefault(d["subject"], at_event[d["trigger_event_id"]])
+        if d["action"] != "allow" and d["subject_type"] == "account" and d["subject"] not in first:
+            first[d["subject"]] = bisect.bisect_right(sorted(times[d["subject"]]), ts_of[d["trigger_event_id"]])
     return first
 
 
@@ -94,9 +95,40 @@ def test_an_apps_users_on_one_client_are_no_crowd() -> None:
     assert not _first_actions(_crowd("app", system=True))
 
 
-def test_writers_asking_for_pieces_others_ask_for_are_no_crowd() -> None:
-    """The same crowd asking for pieces of writing many others ask for too: people."""
-    assert not _first_actions(_crowd("essay", briefs=True))
+def test_writers_asking_for_pieces_others_ask_for_too_are_no_crowd() -> None:
+    """The same crowd, half of whose long pieces are ones many others (on other clients and
+    networks) have asked for too: people. Its own questions alone make it harvest-shaped; its
+    popular long answers make it no sweep."""
+    others = [
+        event(
+            event_id=f"other-{k}-{i}",
+            account_id=f"other-{k:02d}",
+            ts=T0 - 3600.0 + 100.0 * i + k,
+            ip=f"98.{k}.7.9",
+            asn=7922,
+            user_agent="Mozilla/5.0 Firefox/128.0",
+            prompt_simhash=prompt_simhash(brief),
+        )
+        for k in range(4)
+        for i, brief in enumerate(BRIEFS)
+    ]
+    assert not _first_actions(sorted(others + _crowd("essay", briefs=0.5), key=lambda r: r["ts"]))
+
+
+def test_a_checkpoint_from_before_long_answers_restores_members_as_popular_as_their_prompts() -> None:
+    """A member written before long answers were counted reads its long answers as popular as its
+    prompts were (no crowd out of an upgrade), and the group's crowd flags come back as flags."""
+    st = CampaignState(T0)
+    st.members["old"] = [T0, T0, 9.0, 0.0, 0.8, 1.0, 6.0, 0.0, 0.0, 0.4, 0.0]  # eleven fields
+    state = st.to_state()
+    del state["crowd"], state["crowd_only"]
+    back = CampaignState.from_state(state)
+    assert back.members["old"][11:] == [1.0, 0.4]
+    assert long_popular(back.members["old"]) == 0.4
+    assert back.crowd is False
+    assert back.crowd_only is False
+    st.crowd = True
+    assert CampaignState.from_state(st.to_state()).crowd is True
 
 
 def test_developers_bursting_on_the_crowds_client_are_not_its_members() -> None:
