@@ -828,7 +828,9 @@ class CampaignDetector(Stage[CampaignState]):
         self._fleet = self.cfg.busy_fleet
         self.judged_as_crowd = False
         """Whether the latest :meth:`score` judged its group by its steady crowd alone
-        (``_steady_crowd``): then the crowd's members are the campaign's, and no one else."""
+        (``_steady_crowd``): then the crowd's members are the campaign's, and no one else..."""
+        self.crowd_found: bool | None = None
+        """...and whether it found one (None: it did not look), so that no evaluation looks twice."""
         self.seen = RecentIds(SEEN_IDS) if dedupe else None
         """(key, event id) of recent observations: one sent twice (a retried send) counts once.
         ``None`` (``dedupe=False``) where every observation comes from an account stage in the
@@ -909,7 +911,8 @@ class CampaignDetector(Stage[CampaignState]):
         # members due get their verdicts at once.
         widened = st.crowd_only and not self.judged_as_crowd and score >= cfg.campaign_score
         st.crowd_only = crowd_only = self.judged_as_crowd
-        st.crowd = crowd = crowd_only or self._steady_crowd(active, o.key) is not None
+        found = self.crowd_found
+        st.crowd = crowd = found if found is not None else self._steady_crowd(active, o.key) is not None
         if self.trace is not None:
             self.trace(
                 campaign_id(o.key),
@@ -939,9 +942,9 @@ class CampaignDetector(Stage[CampaignState]):
             return []
         was = policy is not None and policy.in_force(ts)
         d = self.decide(o.key, st, score if eligible else 0.0, ts, 1, (), o.event_id, force_block=True)
-        if not (widened and policy is not None and policy.action == BLOCK and policy.in_force(ts)) and (
-            d is None or d.action != BLOCK or was
-        ):
+        # A widened round: the group stays blocked, and a member's live verdict stands.
+        again = widened and was and policy is not None and policy.action == BLOCK and policy.in_force(ts)
+        if not again and (d is None or d.action != BLOCK or was):
             # Verdicts go out when the group is blocked, and again (to the members holding none)
             # when a group blocked as its steady crowd alone is judged a campaign on more.
             return []
@@ -950,7 +953,6 @@ class CampaignDetector(Stage[CampaignState]):
         fleet = self._busy_fleet(st, active, o.key) is not None
         clusters = cache(partial(_cluster_counts, st))  # counted once for all the members, if asked
         roaming = cache(partial(_roaming_share, st))
-        again = widened and was  # a widened round: a member's live verdict stands
         for acct, m in st.members.items():
             if (
                 m[1] >= ts - cfg.campaign_ttl_s
@@ -1058,7 +1060,7 @@ class CampaignDetector(Stage[CampaignState]):
         A group that would not be a campaign otherwise is scored again as its steady crowd, if it
         holds one (``_steady_crowd``); :attr:`judged_as_crowd` says whether that made it one.
         """
-        self.judged_as_crowd = False
+        self.judged_as_crowd, self.crowd_found = False, None
         if active is None:
             active = st.active_members(raw["ts"])
         if not active:
@@ -1066,6 +1068,7 @@ class CampaignDetector(Stage[CampaignState]):
         score = self._score(st, raw, n_active, key, active)
         if score < self.cfg.campaign_score:
             crowd_popular = self._steady_crowd(active, key)
+            self.crowd_found = crowd_popular is not None
             if crowd_popular is not None:
                 as_crowd = self._score(st, raw, n_active, key, active, crowd_popular)
                 if as_crowd > score:
