@@ -141,14 +141,6 @@ to be one sweep (``CampaignDetector._steady_crowd``)..."""
 CROWD_PRODUCT = 0.5
 """...while its members' mean share of requests with a system prompt stays under this (an
 app's users send the app's own)."""
-CROWD_JOIN = 3.0
-"""Requests from which a member of a steady crowd is acted on (``_crowd_member``): once the
-crowd is there, its newcomers are judged by their first few questions, as a campaign's are."""
-YOUNG_CROWD_MEMBERS = 24
-"""Members with ``CROWD_JOIN`` requests or more (fewer than ``BUSY_MEMBER``) that make a steady
-crowd before ``STEADY_MEMBERS`` of them are steady: twice as many accounts for half the
-evidence each (a sweep spread over a hundred accounts at a few questions an hour is steady
-only hours in)."""
 LEARN_EVERY = 4
 """The campaign stage's request scales learn from one request in this many..."""
 LEARN_FIRST = 8
@@ -1197,9 +1189,6 @@ class CampaignDetector(Stage[CampaignState]):
         ``CROWD_PRODUCT`` of their requests with a system prompt). Returns their mean share of
         popular long answers, or None.
 
-        Before ``STEADY_MEMBERS`` are steady, ``YOUNG_CROWD_MEMBERS`` members with ``CROWD_JOIN``
-        requests or more make the crowd the same way.
-
         Only on a client fingerprint across every network. A sweep that repeats no template,
         pads itself with short questions anyone asks and asks at a reader's pace from many
         accounts shares nothing but its client; but people using one client are a mix
@@ -1208,15 +1197,9 @@ class CampaignDetector(Stage[CampaignState]):
         sweep spread thin, and the crowd is the tie."""
         if not self._crowd or not fingerprint_only(key):
             return None
-        least = TIE_EVIDENCE
-        steady = [m for m in active if least <= m[2] < BUSY_MEMBER]
-        if len(steady) < STEADY_MEMBERS:
-            least = CROWD_JOIN
-            steady = [m for m in active if least <= m[2] < BUSY_MEMBER]
-            if len(steady) < YOUNG_CROWD_MEMBERS:
-                return None
+        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
         n = len(steady)
-        if sum(m[8] for m in steady) >= CROWD_PRODUCT * n:
+        if n < STEADY_MEMBERS or sum(m[8] for m in steady) >= CROWD_PRODUCT * n:
             return None
         popular = sum(long_popular(m) for m in steady) / n
         if popular >= STEADY_POPULAR:
@@ -1226,7 +1209,7 @@ class CampaignDetector(Stage[CampaignState]):
             return None
         # Harvest-shaped at a script's pace or under system prompts, it has no member to act on
         # (those are judged by the other rules): no crowd.
-        members = sum(1 for m in steady if _crowd_member(m, least))
+        members = sum(1 for m in steady if _crowd_member(m))
         return popular if members >= self.cfg.campaign_min_accounts else None
 
     def _busy_fleet(self, st: CampaignState, active: list[list[float]], key: str) -> float | None:
@@ -1396,10 +1379,9 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
     return m[2] >= 2.0 and m[10] < 0.5 and roaming() >= 0.5
 
 
-def _crowd_member(m: list[float], least: float = CROWD_JOIN) -> bool:
+def _crowd_member(m: list[float]) -> bool:
     """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``):
-    ``least`` requests or more (``CROWD_JOIN`` to be acted on; ``TIE_EVIDENCE`` to count among
-    the steady members that make a crowd), fewer than ``BUSY_MEMBER``, at a reader's pace or
+    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), at a reader's pace or
     slower (``SCRIPT_LOG_GAP``: a developer's burst on the same SDK is no steady account, and a
     script's pace is judged by the rules for young members), harvest-shaped with the product mark
     (a system prompt of its own halves its shape), and its long answers few others ask for. However
@@ -1410,12 +1392,9 @@ def _crowd_member(m: list[float], least: float = CROWD_JOIN) -> bool:
     (True, False)
     >>> _crowd_member(m[:11] + [0.8, 0.4])  # half of its long answers are others' questions too
     False
-    >>> young = m[:2] + [3.0] + m[3:]
-    >>> _crowd_member(young), _crowd_member(young, TIE_EVIDENCE)  # acted on, not yet steady
-    (True, False)
     """
     return (
-        least <= m[2] < BUSY_MEMBER
+        TIE_EVIDENCE <= m[2] < BUSY_MEMBER
         and m[6] >= SCRIPT_LOG_GAP
         and long_popular(m) < STEADY_POPULAR
         and member_shape(m)[0] >= MEMBER_LEVEL
@@ -1459,8 +1438,9 @@ def _verdict_due(
 ) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes to young members of a group that is nearly
-    all harvesters, and to members that sweep a templated group's template with it on most of
-    their requests; otherwise only plain harvesters.
+    all harvesters, to young members in its costume faster than a reader, and to members that
+    sweep a templated group's template with it on most of their requests; otherwise only plain
+    harvesters.
 
     A group linked by a client fingerprint alone spans every network: a popular browser's users
     share it with a campaign that spoofs it. There a member must also share what the campaign
@@ -1481,10 +1461,10 @@ def _verdict_due(
     busy accounts on one client and network that harvest together: ``_busy_fleet``). On a
     disguise key the costume is the tie: a member that shares no template belongs however many
     requests it sent, unless it keeps a reader's pace (a person behind a proxy that inspects TLS),
-    and a young one belongs when only partly harvest-shaped (``VERDICT_LEVEL``: a harvest in
-    costume pads its threads and mixes in short questions). On a fingerprint alone, a young
-    harvest-shaped member that shares no template belongs only while most of the group harvests
-    (``purity`` at least ``MIN_HARVESTING_SHARE``): a rare
+    and a young one faster than a reader belongs from its third request when only partly
+    harvest-shaped (``VERDICT_LEVEL``: a harvest in costume pads its threads and mixes in short
+    questions). On a fingerprint alone, a young harvest-shaped member that shares no template belongs only
+    while most of the group harvests (``purity`` at least ``MIN_HARVESTING_SHARE``): a rare
     client's fingerprint is the campaign's own, a popular SDK's is a crowd's, whose developers'
     first requests seconds apart for long answers share nothing else with it. An organisation is
     one customer: when it is nearly all harvesters (``purity`` at least ``PURE_GROUP``), a young
@@ -1526,9 +1506,9 @@ def _verdict_due(
         return True
     if h < VERDICT_LEVEL:
         return False
-    if disguise_key(key) and m[2] < BUSY_MEMBER:
+    if disguise_key(key) and MIN_TEMPLATE_REQUESTS <= m[2] < BUSY_MEMBER and math.exp(m[6]) - 1.0 < READING_S / 2:
         # The costume is the tie: a harvest in costume that pads its threads and mixes in short
-        # questions is only partly harvest-shaped, request by request.
+        # questions is only partly harvest-shaped, request by request, and faster than a reader.
         return True
     # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a
     # member that sweeps the group's template with it on most of its requests (a campaign spread

@@ -10,7 +10,6 @@ from typing import Any
 
 from distillguard.models.campaigns import TIE_EVIDENCE, CampaignState, long_popular
 from distillguard.models.config import DetectorConfig
-from distillguard.models.detector import CROWD_JOIN, STEADY_MEMBERS, YOUNG_CROWD_MEMBERS
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, developer_bursts, event, replay
 
@@ -78,32 +77,17 @@ def _first_actions(records: list[dict[str, Any]], cfg: DetectorConfig | None = N
 
 
 def test_a_sweep_spread_thin_over_one_clients_accounts_is_taken_as_its_steady_crowd() -> None:
-    """Twelve accounts, no template, a reader's pace, one in four questions a popular one: each
-    is taken once it has asked enough to be steady, with reasons naming the crowd. Without the
-    steady crowd (``steady_crowd`` ablated) none is: untied members at a reader's pace are no
-    members of a group linked by its client alone."""
-    records = _crowd("qa", accounts=STEADY_MEMBERS)
+    """Twenty-four accounts, no template, a reader's pace, one in four questions a popular one:
+    each is taken once it has asked enough to be steady, with reasons naming the crowd.
+    Without the steady crowd (``steady_crowd`` ablated) none is: untied members at a reader's
+    pace are no members of a group linked by its client alone."""
+    records = _crowd("qa")
     first = _first_actions(records)
-    assert len(first) == STEADY_MEMBERS
+    assert len(first) >= 20
     assert all(TIE_EVIDENCE <= n <= 12 for n in first.values())
     reasons = [d["reasons"][0] for d in replay(records) if d["action"] != "allow" and d["subject_type"] == "account"]
     assert all("a steady crowd" in r for r in reasons)
     assert not _first_actions(records, DetectorConfig(ablate=frozenset({"steady_crowd"})))
-
-
-def test_a_crowd_twice_as_big_is_taken_at_its_members_first_few_questions() -> None:
-    """Thirty accounts of the same sweep at five questions each, none ever steady: twice as many
-    accounts for half the evidence each make the crowd (``YOUNG_CROWD_MEMBERS``), and each is
-    taken from its third question (``CROWD_JOIN``). Twenty such accounts are too few to tell
-    from chance; twenty-four with twenty questions each are taken sooner than twelve are."""
-    first = _first_actions(_crowd("thin", accounts=30, per_account=5))
-    assert len(first) >= 28
-    assert all(CROWD_JOIN <= n < TIE_EVIDENCE for n in first.values())
-    assert YOUNG_CROWD_MEMBERS > 20
-    assert not _first_actions(_crowd("thin", accounts=20, per_account=5))
-    bigger = _first_actions(_crowd("qa"))
-    assert len(bigger) == 24
-    assert sorted(bigger.values())[12] < TIE_EVIDENCE
 
 
 def test_an_apps_users_on_one_client_are_no_crowd() -> None:
