@@ -1438,9 +1438,8 @@ def _verdict_due(
 ) -> bool:
     """Whether a campaign acts on this member: it behaves like the campaign. The benefit of the
     doubt (a member only partly harvest-shaped) goes to young members of a group that is nearly
-    all harvesters, to young members in its costume faster than a reader, and to members that
-    sweep a templated group's template with it on most of their requests; otherwise only plain
-    harvesters.
+    all harvesters, and to members that sweep a templated group's template with it on most of
+    their requests; otherwise only plain harvesters.
 
     A group linked by a client fingerprint alone spans every network: a popular browser's users
     share it with a campaign that spoofs it. There a member must also share what the campaign
@@ -1460,10 +1459,8 @@ def _verdict_due(
     whose requests are harvest-shaped (system prompt aside) belongs to a ``fleet`` (one of the
     busy accounts on one client and network that harvest together: ``_busy_fleet``). On a
     disguise key the costume is the tie: a member that shares no template belongs however many
-    requests it sent, unless it keeps a reader's pace (a person behind a proxy that inspects TLS),
-    and a young one faster than a reader belongs from its third request when only partly
-    harvest-shaped (``VERDICT_LEVEL``: a harvest in costume pads its threads and mixes in short
-    questions). On a fingerprint alone, a young harvest-shaped member that shares no template belongs only
+    requests it sent, unless it keeps a reader's pace (a person behind a proxy that inspects TLS).
+    On a fingerprint alone, a young harvest-shaped member that shares no template belongs only
     while most of the group harvests (``purity`` at least ``MIN_HARVESTING_SHARE``): a rare
     client's fingerprint is the campaign's own, a popular SDK's is a crowd's, whose developers'
     first requests seconds apart for long answers share nothing else with it. An organisation is
@@ -1506,10 +1503,6 @@ def _verdict_due(
         return True
     if h < VERDICT_LEVEL:
         return False
-    if disguise_key(key) and MIN_TEMPLATE_REQUESTS <= m[2] < BUSY_MEMBER and math.exp(m[6]) - 1.0 < READING_S / 2:
-        # The costume is the tie: a harvest in costume that pads its threads and mixes in short
-        # questions is only partly harvest-shaped, request by request, and faster than a reader.
-        return True
     # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a
     # member that sweeps the group's template with it on most of its requests (a campaign spread
     # thin, each account slow and its answers only partly long, is tied by what it asks).

@@ -145,3 +145,45 @@ def test_developers_bursting_on_the_crowds_client_are_not_its_members() -> None:
     first = _first_actions(sorted(crowd + devs, key=lambda r: r["ts"]))
     assert len([a for a in first if a.startswith("qa-")]) >= 20
     assert not [a for a in first if a.startswith("dev-")]
+
+
+def _casual(prefix: str, accounts: int, questions: tuple[int, int], answer: tuple[int, int]) -> list[dict[str, Any]]:
+    """``accounts`` people trying a new command-line tool (a user agent no one else has sent yet)
+    from home, each asking a few how-to questions of its own, minutes apart, for answers of a
+    few hundred tokens, no system prompt."""
+    rng = random.Random(prefix)
+    out = []
+    for a in range(accounts):
+        t = T0 + rng.uniform(0, 3600)
+        for i in range(rng.randint(*questions)):
+            own = " ".join(f"w{rng.randrange(100_000)}" for _ in range(10))
+            out.append(
+                event(
+                    event_id=f"{prefix}-{a}-{i}",
+                    account_id=f"{prefix}-{a:03d}",
+                    api_key_id=f"key-{prefix}-{a}",
+                    ts=t,
+                    ip=f"{rng.choice((24, 47, 68, 73, 98))}.{a}.{rng.randrange(256)}.9",
+                    asn=rng.choice((7922, 7018, 701, 20115)),
+                    user_agent="notes-cli/0.3.1",
+                    tls_fingerprint="t13d1812h1_85036bcba153",
+                    input_tokens=rng.randint(15, 60),
+                    output_tokens=rng.randint(*answer),
+                    max_tokens=4096,
+                    has_system_prompt=False,
+                    prompt_simhash=prompt_simhash(f"How do I {own}?"),
+                )
+            )
+            t += rng.uniform(180.0, 720.0)
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def test_casual_users_of_a_new_client_asking_a_few_questions_each_are_no_crowd() -> None:
+    """Forty people on a client no one used before, each asking three to five questions of its own
+    for 400-900-token answers, minutes apart: harvest-shaped by every request and each question
+    its own, but none of them steady. A crowd needs steady members (``TIE_EVIDENCE`` requests):
+    a few questions each is what people trying a tool ask, and a sweep spread that thin takes
+    little. (A crowd of 24 such accounts at three requests each was measured and withdrawn: it
+    took these people whole.)"""
+    assert not _first_actions(_casual("cli", 40, (3, 5), (400, 900)))
+    assert not _first_actions(_casual("cli-long", 30, (3, 4), (600, 1200)))

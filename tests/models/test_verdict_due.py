@@ -112,26 +112,3 @@ def test_a_slow_account_under_a_system_prompt_belongs_to_an_organisation_of_harv
     assert not _verdict_due(member(80, 0.7, 900.0, 0.0, system=1.0), pure, ORG)
     # The same account linked by its client and network only is judged by pace and mark as before.
     assert not _verdict_due(slow, pure, FP_NET, tie_pace=False)
-
-
-COSTUME = "mm:5b57614c"
-"""A linkage key of browser claims out of place on one TLS stack."""
-
-
-def test_a_partly_shaped_young_member_in_costume_belongs_to_its_campaign() -> None:
-    """A harvest in costume (browser user agents over a script's TLS stack) that pads its threads
-    and mixes in short questions: its member's requests only partly harvest-shaped, a minute or
-    two apart. In a group of mixed members it belongs on the costume from its third request; on
-    a fingerprint and a network it does not. A person behind a proxy that inspects TLS, reading
-    at a person's pace (its prompts a template's siblings by chance or not), does not; nor does a
-    busy account (judged on its own evidence), nor one with ordinary answers."""
-    padded = member(15, 0.4, 90.0, 0.0)
-    assert VERDICT_LEVEL <= member_harvest(padded) < MEMBER_LEVEL
-    assert _verdict_due(padded, mixed, COSTUME)
-    assert _verdict_due(member(3, 0.4, 90.0, 0.0), mixed, COSTUME)
-    assert not _verdict_due(member(2, 0.4, 90.0, 0.0), mixed, COSTUME)
-    assert not _verdict_due(padded, mixed, FP_NET)
-    assert not _verdict_due(member(15, 0.4, 900.0, 0.0), mixed, COSTUME)
-    assert not _verdict_due(member(15, 0.45, 400.0, 0.5), mixed, COSTUME)
-    assert not _verdict_due(member(80, 0.4, 90.0, 0.0), mixed, COSTUME)
-    assert not _verdict_due(member(15, 0.15, 90.0, 0.0), mixed, COSTUME)
