@@ -64,6 +64,9 @@ their own, after the others, so that every earlier population of a seed stays as
 LATER_ATTACK = ["costumed_mimic", "pooled_agent", "padded_hydra", "shell_orgs"]
 """Campaigns added after the seeds above were in use, planned from a random stream of their own
 after the later honest populations (present in a seed with the same chance as any campaign)."""
+LATEST_HONEST = ["client_trial"]
+"""Honest populations added after the later campaigns: planned from a stream of their own and
+built last, so that every population above stays as it was."""
 ATTACK = [
     "firehose",
     "hydra",
@@ -217,6 +220,11 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         return {"employees": sizes, "writer_share": [_u(r, 0.05, 0.8) for _ in sizes],
                 "chromium_share": [_u(r, 0.45, 0.9) for _ in sizes], "sessions_per_h": _u(r, 0.3, 1.5),
                 "est": sum(sizes) * 1.0 * h * 1.5}  # fmt: skip
+    if name == "client_trial":
+        n, acc, q, gap = r.randint(1, 2), r.randint(30, 120), r.randint(5, 12), r.randint(300, 900)
+        return {"n": n, "accounts": [20, acc], "questions": [2, q], "gap_s": [60, gap],
+                "out_mean": [300, r.randint(600, 1500)], "launch_h": _u(r, 1.0, 5.0),
+                "est": n * (20 + acc) / 2 * (2 + q) / 2}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -305,6 +313,8 @@ def _accounts(name: str, p: dict[str, Any]) -> int:
         return sum(p["employees"])
     if name == "classroom":
         return sum(p["students"])
+    if name == "client_trial":
+        return p["n"] * sum(p["accounts"]) // 2
     return p["n"] * (p[ACCOUNTS_PER[name]] if name in ACCOUNTS_PER else 1)
 
 
@@ -364,6 +374,10 @@ def plan(seed: int, hours: float = 6.0, scale: float = 1.0, start: float | None 
     for name in LATER_ATTACK:
         if later_attack.random() < 0.6:
             pops[name] = _plan_one(name, later_attack, hours, dm)
+    latest = random.Random(f"plan-latest-{seed}")
+    for name in LATEST_HONEST:
+        if latest.random() < PRESENCE.get(name, 0.8):
+            pops[name] = _plan_one(name, latest, hours, dm)
     for k, v in pops.items():
         _scale(k, v, scale)
     return {
@@ -838,6 +852,49 @@ def b_prompt_tinkerer(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
         acct = Acct(a, ua=ua, tls=tls, org=w.org(rr), model=rr.choice(MODELS))
         w.add(a, "benign", "prompt_tinkerer", requests(acct, rr, times(), req, addr))
+
+
+def b_client_trial(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """People trying a new command-line tool or app release (a client no one else uses, under a
+    version of its own): 20-120 accounts per client arriving over its first hours, from home or
+    a phone, each asking two to twelve questions of its own, a minute to a quarter of an hour
+    apart, for answers of a few hundred to a thousand tokens, single turns, no system prompt.
+    Every request is harvest-shaped and none is popular; few accounts ask enough, for long
+    enough, to be anyone's steady member."""
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        name = rr.choice(("notes-cli", "termchat", "quill", "askdev", "mdwriter", "jot", "shellmate", "pad-ai"))
+        ua = f"{name}/{rr.randint(0, 2)}.{rr.randint(1, 30)}.{rr.randint(0, 9)}"
+        tls = w.clients.sdk(rr)[1] if rr.random() < 0.5 else Clients.custom(rr)[1]
+        out_mean = rr.uniform(*p["out_mean"])
+        for _ in range(rr.randint(*p["accounts"])):
+            g = random.Random(rr.getrandbits(64))
+            a = w.acct_id()
+            addr = _fixed_addr(w.pools.mobile(g) if g.random() < 0.2 else w.pools.home(g))
+            start = w.t0 + g.uniform(0.0, p["launch_h"] * 3600.0)
+            asks, gap = g.randint(*p["questions"]), g.uniform(*p["gap_s"])
+
+            def times(
+                g: random.Random = g, start: float = start, asks: int = asks, gap: float = gap
+            ) -> Iterator[float]:
+                t = start
+                for i in range(asks):
+                    if i and g.random() < 0.15:
+                        t += g.uniform(1800.0, 4 * 3600.0)  # back later in the day
+                    t += gap * g.uniform(0.5, 1.5)
+                    yield t
+
+            cap = g.choice((1024, 4096, 8192))
+
+            def req(g: random.Random, cap: int = cap, out_mean: float = out_mean) -> Req:
+                text = sentence(g, w.vocab, 6, 25)
+                out = min(cap, lognorm(g, out_mean, 0.45))
+                return Req(
+                    (fast_simhash(text), text), g.randint(12, 60), out, cap, temperature=g.choice((None, 0.7, 1.0))
+                )
+
+            acct = Acct(a, ua=ua, tls=tls, model=g.choice(MODELS))
+            w.add(a, "benign", "client_trial", requests(acct, g, (t for t in times() if t < w.t1), req, addr))
 
 
 def b_model_comparison(w: World, r: random.Random, p: dict[str, Any]) -> None:
@@ -1568,7 +1625,7 @@ def b_slow_low_spread(w: World, r: random.Random, p: dict[str, Any]) -> None:
 
 
 BUILDERS: dict[str, Callable[[World, random.Random, dict[str, Any]], None]] = {
-    name: globals()[f"b_{name}"] for name in HONEST + LATER_HONEST + ATTACK + LATER_ATTACK
+    name: globals()[f"b_{name}"] for name in HONEST + LATER_HONEST + ATTACK + LATER_ATTACK + LATEST_HONEST
 }
 
 

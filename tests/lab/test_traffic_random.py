@@ -17,6 +17,7 @@ from distillguard.lab.traffic.randomized import (
     HONEST,
     LATER_ATTACK,
     LATER_HONEST,
+    LATEST_HONEST,
     PRESENCE,
     _accounts,
     build_random,
@@ -69,7 +70,7 @@ def test_every_scenario_appears_in_seeds_1_to_10() -> None:
         assert 1000 <= sum(_accounts(k, v) for k, v in pops.items()) <= 2500
         assert 150_000 <= sum(v["est"] for v in pops.values()) <= 400_000
     off = {k for k, v in PRESENCE.items() if v == 0.0}  # documented in randomized.PRESENCE
-    assert seen == (set(HONEST) | set(LATER_HONEST) | set(ATTACK) | set(LATER_ATTACK)) - off
+    assert seen == (set(HONEST) | set(LATER_HONEST) | set(ATTACK) | set(LATER_ATTACK) | set(LATEST_HONEST)) - off
 
 
 def test_events_valid_ordered_and_labelled(short_runs: dict[int, tuple[list[dict[str, Any]], dict[str, Any]]]) -> None:
@@ -127,6 +128,7 @@ def test_the_newest_population_leaves_the_others_as_they_were(monkeypatch: pytes
     """A population added after the seeds were in use goes last (``LATER_HONEST``, then
     ``LATER_ATTACK``), planned from a stream of the later ones and built last: without it, every
     other account's events are the same (so the figures before it can be compared)."""
+    monkeypatch.setattr(rnd, "LATEST_HONEST", [])  # built after it (its own test below)
     later = LATER_ATTACK[-1]
     seed = next(s for s in range(1, 11) if later in plan(s)["populations"])
     events, labels = _run(seed)
@@ -136,6 +138,44 @@ def test_the_newest_population_leaves_the_others_as_they_were(monkeypatch: pytes
     assert added
     assert not added & set(labels_without)
     assert [e for e in events if e["account_id"] not in added] == without
+
+
+def test_the_latest_honest_population_leaves_the_others_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``LATEST_HONEST`` is planned from a stream of its own after the later campaigns and built
+    last: without it, every other account's events are the same."""
+    latest = LATEST_HONEST[-1]
+    seed = next(s for s in range(1, 11) if latest in plan(s)["populations"])
+    events, labels = _run(seed)
+    monkeypatch.setattr(rnd, "LATEST_HONEST", LATEST_HONEST[:-1])
+    without, labels_without = _run(seed)
+    added = {a for a, v in labels.items() if v["scenario"] == latest}
+    assert added
+    assert not added & set(labels_without)
+    assert [e for e in events if e["account_id"] not in added] == without
+
+
+def test_people_trying_a_new_client_ask_a_few_questions_of_their_own_on_it_alone() -> None:
+    """A client trial: a user agent no other population sends, twenty or more accounts on it, each
+    two to twelve single-turn questions with no system prompt, none of them another account's,
+    for answers of a few hundred tokens or more."""
+    seed = next(s for s in range(1, 11) if "client_trial" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=0.3)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "client_trial"]
+    assert mine
+    assert all(labels[e["account_id"]]["label"] == "benign" for e in mine)
+    agents = {e["user_agent"] for e in mine}
+    others = {e["user_agent"] for e in events if labels[e["account_id"]]["scenario"] != "client_trial"}
+    assert not agents & others
+    per_account: dict[str, int] = {}
+    for e in mine:
+        per_account[e["account_id"]] = per_account.get(e["account_id"], 0) + 1
+    assert len(per_account) >= 20
+    assert all(1 <= n <= 12 for n in per_account.values())
+    assert not any(e["has_system_prompt"] for e in mine)
+    assert all(e["n_messages"] == 1 for e in mine)
+    hashes = [e["prompt_simhash"] for e in mine]
+    assert len(set(hashes)) == len(hashes)
+    assert statistics.median(e["output_tokens"] for e in mine) >= 250
 
 
 def test_a_content_agency_is_an_organisation_of_writers_on_one_office_network() -> None:
