@@ -124,31 +124,21 @@ def test_cli_random_variant_writes_world(tmp_path: Path) -> None:
     assert orjson.loads((out / "world.json").read_bytes())["seed"] == 11
 
 
-def test_the_newest_population_leaves_the_others_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("group", ["LATER_ATTACK", "LATEST_HONEST"])
+def test_a_population_added_later_leaves_the_others_as_they_were(monkeypatch: pytest.MonkeyPatch, group: str) -> None:
     """A population added after the seeds were in use goes last (``LATER_HONEST``, then
-    ``LATER_ATTACK``), planned from a stream of the later ones and built last: without it, every
-    other account's events are the same (so the figures before it can be compared)."""
-    monkeypatch.setattr(rnd, "LATEST_HONEST", [])  # built after it (its own test below)
-    later = LATER_ATTACK[-1]
-    seed = next(s for s in range(1, 11) if later in plan(s)["populations"])
+    ``LATER_ATTACK``, then ``LATEST_HONEST``), planned from a stream of its group's own and built
+    after the groups before: without it, every other account's events are the same (so the
+    figures before it can be compared)."""
+    if group == "LATER_ATTACK":
+        monkeypatch.setattr(rnd, "LATEST_HONEST", [])  # built after it
+    names = getattr(rnd, group)
+    newest = names[-1]
+    seed = next(s for s in range(1, 11) if newest in plan(s)["populations"])
     events, labels = _run(seed)
-    monkeypatch.setattr(rnd, "LATER_ATTACK", LATER_ATTACK[:-1])
+    monkeypatch.setattr(rnd, group, names[:-1])
     without, labels_without = _run(seed)
-    added = {a for a, v in labels.items() if v["scenario"] == later}
-    assert added
-    assert not added & set(labels_without)
-    assert [e for e in events if e["account_id"] not in added] == without
-
-
-def test_the_latest_honest_population_leaves_the_others_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``LATEST_HONEST`` is planned from a stream of its own after the later campaigns and built
-    last: without it, every other account's events are the same."""
-    latest = LATEST_HONEST[-1]
-    seed = next(s for s in range(1, 11) if latest in plan(s)["populations"])
-    events, labels = _run(seed)
-    monkeypatch.setattr(rnd, "LATEST_HONEST", LATEST_HONEST[:-1])
-    without, labels_without = _run(seed)
-    added = {a for a, v in labels.items() if v["scenario"] == latest}
+    added = {a for a, v in labels.items() if v["scenario"] == newest}
     assert added
     assert not added & set(labels_without)
     assert [e for e in events if e["account_id"] not in added] == without

@@ -19,6 +19,41 @@ BRIEFS = [f"Write a long essay about the history of topic {i} for my class." for
 """Pieces of writing many people ask for."""
 
 
+def _ask(
+    prefix: str,
+    a: int,
+    i: int,
+    t: float,
+    text: str,
+    inp: int,
+    answer: int,
+    *,
+    ip: str,
+    asn: int,
+    user_agent: str,
+    tls: str,
+    messages: int = 1,
+    system: bool = False,
+) -> dict[str, Any]:
+    """Request ``i`` of account ``a`` of a population named ``prefix``: ``text`` for ``answer`` tokens."""
+    return event(
+        event_id=f"{prefix}-{a}-{i}",
+        account_id=f"{prefix}-{a:03d}",
+        api_key_id=f"key-{prefix}-{a}",
+        ts=t,
+        ip=ip,
+        asn=asn,
+        user_agent=user_agent,
+        tls_fingerprint=tls,
+        input_tokens=inp,
+        output_tokens=answer,
+        max_tokens=4096,
+        n_messages=messages,
+        has_system_prompt=system,
+        prompt_simhash=prompt_simhash(text),
+    )
+
+
 def _crowd(
     prefix: str, accounts: int = 24, per_account: int = 20, *, system: bool = False, briefs: float = 0.0
 ) -> list[dict[str, Any]]:
@@ -40,21 +75,20 @@ def _crowd(
                 messages = rng.choice((1, 1, 5))
                 inp, answer = rng.randint(30, 80) + 60 * (messages - 1), rng.randint(1500, 2500)
             out.append(
-                event(
-                    event_id=f"{prefix}-{a}-{i}",
-                    account_id=f"{prefix}-{a:03d}",
-                    api_key_id=f"key-{prefix}-{a}",
-                    ts=t,
+                _ask(
+                    prefix,
+                    a,
+                    i,
+                    t,
+                    text,
+                    inp,
+                    answer,
                     ip=f"35.{200 + a % 3}.{a}.17",
                     asn=(16509, 15169, 8075)[a % 3],
                     user_agent="qa-collector/2.1",
-                    tls_fingerprint="t13d1715h2_5b57614c22b0",
-                    input_tokens=inp,
-                    output_tokens=answer,
-                    max_tokens=4096,
-                    n_messages=messages,
-                    has_system_prompt=system,
-                    prompt_simhash=prompt_simhash(text),
+                    tls="t13d1715h2_5b57614c22b0",
+                    messages=messages,
+                    system=system,
                 )
             )
             t += rng.uniform(480.0, 900.0)
@@ -157,21 +191,22 @@ def _casual(prefix: str, accounts: int, questions: tuple[int, int], answer: tupl
         t = T0 + rng.uniform(0, 3600)
         for i in range(rng.randint(*questions)):
             own = " ".join(f"w{rng.randrange(100_000)}" for _ in range(10))
+            ip = f"{rng.choice((24, 47, 68, 73, 98))}.{a}.{rng.randrange(256)}.9"
+            asn = rng.choice((7922, 7018, 701, 20115))
+            inp, out_tokens = rng.randint(15, 60), rng.randint(*answer)
             out.append(
-                event(
-                    event_id=f"{prefix}-{a}-{i}",
-                    account_id=f"{prefix}-{a:03d}",
-                    api_key_id=f"key-{prefix}-{a}",
-                    ts=t,
-                    ip=f"{rng.choice((24, 47, 68, 73, 98))}.{a}.{rng.randrange(256)}.9",
-                    asn=rng.choice((7922, 7018, 701, 20115)),
+                _ask(
+                    prefix,
+                    a,
+                    i,
+                    t,
+                    f"How do I {own}?",
+                    inp,
+                    out_tokens,
+                    ip=ip,
+                    asn=asn,
                     user_agent="notes-cli/0.3.1",
-                    tls_fingerprint="t13d1812h1_85036bcba153",
-                    input_tokens=rng.randint(15, 60),
-                    output_tokens=rng.randint(*answer),
-                    max_tokens=4096,
-                    has_system_prompt=False,
-                    prompt_simhash=prompt_simhash(f"How do I {own}?"),
+                    tls="t13d1812h1_85036bcba153",
                 )
             )
             t += rng.uniform(180.0, 720.0)
