@@ -1168,7 +1168,7 @@ class CampaignDetector(Stage[CampaignState]):
         Its members are still acted on one by one (``_verdict_due``): an untied one at a
         person's pace is no member. Also returns the steady members' mean share of popular
         prompts (each account weighs one)."""
-        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER] if self._steady else []
+        steady = _steady_members(active) if self._steady else []
         if len(steady) < min_members:
             return 0.0, 0.0
         popular = _popular_mean(steady)
@@ -1197,7 +1197,7 @@ class CampaignDetector(Stage[CampaignState]):
         sweep spread thin, and the crowd is the tie."""
         if not self._crowd or not fingerprint_only(key):
             return None
-        steady = [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
+        steady = _steady_members(active)
         n = len(steady)
         if n < STEADY_MEMBERS or sum(m[8] for m in steady) >= CROWD_PRODUCT * n:
             return None
@@ -1377,6 +1377,12 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
     False
     """
     return m[2] >= 2.0 and m[10] < 0.5 and roaming() >= 0.5
+
+
+def _steady_members(active: list[list[float]]) -> list[list[float]]:
+    """The steady ones among a group's members: ``TIE_EVIDENCE`` requests or more, fewer than
+    ``BUSY_MEMBER`` (a busy account is judged on its own evidence)."""
+    return [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
 
 
 def _crowd_member(m: list[float]) -> bool:
