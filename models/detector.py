@@ -135,6 +135,11 @@ ORG_STEADY_MEMBERS = 5
 STEADY_POPULAR = 0.1
 """...and the mean share of their prompts that other accounts send too (each account weighs one)
 it must stay under."""
+STEADY_SPAN_S = 3600.0
+"""On a client fingerprint alone, a member at a reader's pace is steady only once it has been
+asking for this long: a person's sitting with a new tool is mostly over within the hour, and a
+sweep spread thin keeps its accounts asking hour after hour (a member at a script's pace is a
+script however short its life)."""
 CROWD_PURITY = 0.85
 """Share of a steady crowd's members whose requests are harvest-shaped, pace aside, for the crowd
 to be one sweep (``CampaignDetector._steady_crowd``)..."""
@@ -1156,9 +1161,12 @@ class CampaignDetector(Stage[CampaignState]):
         """:meth:`_steady_purity`; for an organisation whose accounts share a template (two ties:
         one customer, one sweep), with fewer steady members (``ORG_STEADY_MEMBERS``)."""
         templated_org = content_tie >= MIN_CONTENT_TIE and key.startswith("org:")
-        return self._steady_purity(active, ORG_STEADY_MEMBERS if templated_org else STEADY_MEMBERS)
+        minimum = ORG_STEADY_MEMBERS if templated_org else STEADY_MEMBERS
+        return self._steady_purity(active, minimum, fingerprint_only(key))
 
-    def _steady_purity(self, active: list[list[float]], min_members: int = STEADY_MEMBERS) -> tuple[float, float]:
+    def _steady_purity(
+        self, active: list[list[float]], min_members: int = STEADY_MEMBERS, strangers: bool = False
+    ) -> tuple[float, float]:
         """Share of the group's steady members (``TIE_EVIDENCE`` requests or more, fewer than
         ``BUSY_MEMBER``: a busy account is judged on its own evidence) whose requests
         are harvest-shaped, pace aside, when there are at least ``STEADY_MEMBERS`` of them (0
@@ -1167,8 +1175,9 @@ class CampaignDetector(Stage[CampaignState]):
         hour, in a group whose prompts no one else sends, is one sweep spread over accounts.
         Its members are still acted on one by one (``_verdict_due``): an untied one at a
         person's pace is no member. Also returns the steady members' mean share of popular
-        prompts (each account weighs one)."""
-        steady = _steady_members(active) if self._steady else []
+        prompts (each account weighs one). ``strangers``: the group is linked by its client
+        alone (:func:`_steady_members`)."""
+        steady = _steady_members(active, strangers) if self._steady else []
         if len(steady) < min_members:
             return 0.0, 0.0
         popular = _popular_mean(steady)
@@ -1183,7 +1192,8 @@ class CampaignDetector(Stage[CampaignState]):
 
     def _steady_crowd(self, active: list[list[float]], key: str) -> float | None:
         """Whether the group is a steady crowd on one client: ``STEADY_MEMBERS`` or more steady
-        members (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), ``CROWD_PURITY``
+        members (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``, asking for an hour
+        or more at a reader's pace: :func:`_steady_members` of strangers), ``CROWD_PURITY``
         of them harvest-shaped (pace aside), whose long answers few others ask for
         (:func:`long_popular`, under ``STEADY_POPULAR`` on average), and no app's users (under
         ``CROWD_PRODUCT`` of their requests with a system prompt). Returns their mean share of
@@ -1197,7 +1207,7 @@ class CampaignDetector(Stage[CampaignState]):
         sweep spread thin, and the crowd is the tie."""
         if not self._crowd or not fingerprint_only(key):
             return None
-        steady = _steady_members(active)
+        steady = _steady_members(active, strangers=True)
         n = len(steady)
         if n < STEADY_MEMBERS or sum(m[8] for m in steady) >= CROWD_PRODUCT * n:
             return None
@@ -1379,28 +1389,48 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
     return m[2] >= 2.0 and m[10] < 0.5 and roaming() >= 0.5
 
 
-def _steady_members(active: list[list[float]]) -> list[list[float]]:
+def _steady_members(active: list[list[float]], strangers: bool = False) -> list[list[float]]:
     """The steady ones among a group's members: ``TIE_EVIDENCE`` requests or more, fewer than
-    ``BUSY_MEMBER`` (a busy account is judged on its own evidence)."""
-    return [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
+    ``BUSY_MEMBER`` (a busy account is judged on its own evidence). With ``strangers`` (a group
+    linked by a client fingerprint alone, whose accounts need share nothing else), a member at a
+    reader's pace must also have been asking for ``STEADY_SPAN_S``: people trying a new client
+    each ask a few questions in one sitting, and many sittings at once are no sweep.
+
+    >>> sitting = [0.0, 1800.0, 8.0, 0.0, 0.7, 0.0, 6.0]  # eight requests in half an hour
+    >>> hours, script = sitting[:1] + [7200.0] + sitting[2:], sitting[:6] + [3.0]
+    >>> [len(_steady_members([m], strangers=True)) for m in (sitting, hours, script)]
+    [0, 1, 1]
+    >>> len(_steady_members([sitting]))  # an organisation's, or on one network too
+    1
+    """
+    if not strangers:
+        return [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
+    return [
+        m
+        for m in active
+        if TIE_EVIDENCE <= m[2] < BUSY_MEMBER and (m[1] - m[0] >= STEADY_SPAN_S or m[6] < SCRIPT_LOG_GAP)
+    ]
 
 
 def _crowd_member(m: list[float]) -> bool:
     """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``):
-    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``), at a reader's pace or
-    slower (``SCRIPT_LOG_GAP``: a developer's burst on the same SDK is no steady account, and a
-    script's pace is judged by the rules for young members), harvest-shaped with the product mark
-    (a system prompt of its own halves its shape), and its long answers few others ask for. However
-    slowly it asks: the crowd is its tie.
+    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``, asking for
+    ``STEADY_SPAN_S`` or longer), at a reader's pace or slower (``SCRIPT_LOG_GAP``: a developer's
+    burst on the same SDK is no steady account, and a script's pace is judged by the rules for
+    young members), harvest-shaped with the product mark (a system prompt of its own halves its
+    shape), and its long answers few others ask for. However slowly it asks: the crowd is its tie.
 
-    >>> m = [0.0, 0.0, 12.0, 0.0, 0.7, 0.0, 6.0, 0.0, 0.0, 0.3, 0.0, 0.8, 0.0]
+    >>> m = [0.0, 7200.0, 12.0, 0.0, 0.7, 0.0, 6.0, 0.0, 0.0, 0.3, 0.0, 0.8, 0.0]
     >>> _crowd_member(m), _crowd_member(m[:8] + [1.0] + m[9:])  # the product mark
     (True, False)
+    >>> _crowd_member(m[:1] + [1800.0] + m[2:])  # twelve questions in one sitting
+    False
     >>> _crowd_member(m[:11] + [0.8, 0.4])  # half of its long answers are others' questions too
     False
     """
     return (
         TIE_EVIDENCE <= m[2] < BUSY_MEMBER
+        and m[1] - m[0] >= STEADY_SPAN_S
         and m[6] >= SCRIPT_LOG_GAP
         and long_popular(m) < STEADY_POPULAR
         and member_shape(m)[0] >= MEMBER_LEVEL

@@ -181,14 +181,16 @@ def test_developers_bursting_on_the_crowds_client_are_not_its_members() -> None:
     assert not [a for a in first if a.startswith("dev-")]
 
 
-def _casual(prefix: str, accounts: int, questions: tuple[int, int], answer: tuple[int, int]) -> list[dict[str, Any]]:
+def _casual(
+    prefix: str, accounts: int, questions: tuple[int, int], answer: tuple[int, int], arrivals_s: float = 3600.0
+) -> list[dict[str, Any]]:
     """``accounts`` people trying a new command-line tool (a user agent no one else has sent yet)
-    from home, each asking a few how-to questions of its own, minutes apart, for answers of a
-    few hundred tokens, no system prompt."""
+    from home, arriving over ``arrivals_s``, each asking a few how-to questions of its own,
+    minutes apart, for answers of a few hundred tokens, no system prompt."""
     rng = random.Random(prefix)
     out = []
     for a in range(accounts):
-        t = T0 + rng.uniform(0, 3600)
+        t = T0 + rng.uniform(0, arrivals_s)
         for i in range(rng.randint(*questions)):
             own = " ".join(f"w{rng.randrange(100_000)}" for _ in range(10))
             ip = f"{rng.choice((24, 47, 68, 73, 98))}.{a}.{rng.randrange(256)}.9"
@@ -222,3 +224,13 @@ def test_casual_users_of_a_new_client_asking_a_few_questions_each_are_no_crowd()
     took these people whole.)"""
     assert not _first_actions(_casual("cli", 40, (3, 5), (400, 900)))
     assert not _first_actions(_casual("cli-long", 30, (3, 4), (600, 1200)))
+
+
+def test_chatty_users_of_a_new_client_each_in_one_sitting_are_no_crowd() -> None:
+    """Forty-five and eighty people arriving at a new client over its first hours, each asking six
+    to ten questions of its own in one sitting, minutes apart: steady by their count and
+    harvest-shaped, but each sitting is over within the hour. On a client alone, a steady member at
+    a reader's pace must have been asking for ``STEADY_SPAN_S`` (``dg-28`` counted requests alone
+    and acted on every one of them)."""
+    assert not _first_actions(_casual("cli-chatty", 45, (6, 10), (400, 900), arrivals_s=4 * 3600.0))
+    assert not _first_actions(_casual("cli-c3", 80, (6, 9), (500, 1000), arrivals_s=3 * 3600.0))
