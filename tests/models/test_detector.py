@@ -289,7 +289,9 @@ def test_a_swarm_beside_a_busy_product_on_its_client_is_a_campaign(young_rule: b
     busy ones, the swarm is a crowd."""
     if not young_rule:
         monkeypatch.setattr(CampaignDetector, "_young_purity", lambda self, active: 0.0)
-        monkeypatch.setattr(CampaignDetector, "_steady_purity", lambda self, active, min_members=0, strangers=False: (0.0, 0.0))
+        monkeypatch.setattr(
+            CampaignDetector, "_steady_purity", lambda self, active, min_members=0, strangers=False: (0.0, 0.0)
+        )
         monkeypatch.setattr(CampaignDetector, "_young_cohort", lambda self, active: False)
         monkeypatch.setattr(CampaignDetector, "_steady_crowd", lambda self, active, key: None)
     rng = random.Random(11)
