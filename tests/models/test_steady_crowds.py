@@ -229,7 +229,7 @@ def test_casual_users_of_a_new_client_asking_a_few_questions_each_are_no_crowd()
 def test_chatty_users_of_a_new_client_each_in_one_sitting_are_no_crowd() -> None:
     """Forty-five and eighty people arriving at a new client over its first hours, each asking six
     to ten questions of its own in one sitting, minutes apart: steady by their count and
-    harvest-shaped, but each sitting is over within the hour. On a client alone, a steady member at
+    harvest-shaped, but most sittings are over within the hour. On a client alone, a steady member at
     a reader's pace must have been asking for ``STEADY_SPAN_S`` (``dg-28`` counted requests alone
     and acted on every one of them)."""
     assert not _first_actions(_casual("cli-chatty", 45, (6, 10), (400, 900), arrivals_s=4 * 3600.0))
