@@ -9,9 +9,11 @@ from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, TEMPLATE, event, replay
 
 
-def _organisation(prefix: str, accounts: int, per_account: int) -> list[dict[str, Any]]:
-    """One org id, one office /24, one SDK: each account asks ``per_account`` questions, 20-40
-    minutes apart, for long answers, the first from the campaign's template and the rest in
+def _organisation(
+    prefix: str, accounts: int, per_account: int, gap_s: tuple[float, float] = (1200.0, 2400.0)
+) -> list[dict[str, Any]]:
+    """One org id, one office /24, one SDK: each account asks ``per_account`` questions, ``gap_s``
+    (20-40 minutes) apart, for long answers, the first from the campaign's template and the rest in
     wording of its own, every other account under a system prompt (it costs a harvester nothing
     and marks a product)."""
     rng = random.Random(prefix)
@@ -38,7 +40,7 @@ def _organisation(prefix: str, accounts: int, per_account: int) -> list[dict[str
                     else f"{rng.getrandbits(64):016x}",
                 )
             )
-            t += rng.uniform(1200.0, 2400.0)
+            t += rng.uniform(*gap_s)
     return sorted(out, key=lambda r: r["ts"])
 
 
@@ -57,3 +59,13 @@ def test_an_organisation_of_slow_harvesters_is_acted_on_whole_system_prompts_or_
     # Judged as the organisation first; once its accounts have asked a few questions each, the
     # steady crowd on their client names them too (``CampaignDetector._steady_crowd``).
     assert all("organisation" in r for r in first.values())
+
+
+def test_an_organisations_accounts_in_one_sitting_each_are_still_one_harvest() -> None:
+    """Sixteen accounts of one organisation, each asking eight questions three to seven minutes
+    apart and never again: a sitting each, under an hour. An hour's asking is required of a steady
+    member only on a client alone (``STEADY_SPAN_S``): an organisation is one customer, and its
+    accounts, all harvest-shaped, are one harvest however short each one's life."""
+    decisions = replay(_organisation("sitting", 16, 8, gap_s=(180.0, 400.0)))
+    acted = {d["subject"] for d in decisions if d["action"] != "allow"}
+    assert acted == {f"sitting-{a:03d}" for a in range(16)}
