@@ -371,7 +371,12 @@ class CampaignState:
             last = m[1]
             gap = math.log((ts - last) / w + 1.0) if ts > last else 0.0
             m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * (1.0 / seen if seen < 5.0 else 0.2)
-            m[1] = ts
+            # A late request (within the accepted lateness) neither rewinds the member's last
+            # request nor is lost from its first: how long it has been asking stays true.
+            if ts > last:
+                m[1] = ts
+            elif ts < m[0]:
+                m[0] = ts
             seen = m[2] = seen + w
             # A sampled request is one draw of the member's shape, tie and system prompt: it
             # moves them as one request does (counting it w times would make them noisy).

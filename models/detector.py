@@ -1413,9 +1413,9 @@ def _steady_members(active: list[list[float]], strangers: bool = False) -> list[
 
 
 def _crowd_member(m: list[float]) -> bool:
-    """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``):
-    steady (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``, asking for
-    ``STEADY_SPAN_S`` or longer), at a reader's pace or slower (``SCRIPT_LOG_GAP``: a developer's
+    """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``,
+    on a client fingerprint alone): steady (``TIE_EVIDENCE`` requests or more, fewer than
+    ``BUSY_MEMBER``, asking for ``STEADY_SPAN_S`` or longer), at a reader's pace or slower (``SCRIPT_LOG_GAP``: a developer's
     burst on the same SDK is no steady account, and a script's pace is judged by the rules for
     young members), harvest-shaped with the product mark (a system prompt of its own halves its
     shape), and its long answers few others ask for. However slowly it asks: the crowd is its tie.

@@ -193,3 +193,16 @@ def test_members_from_an_older_snapshot_read_their_changes_of_address_as_unknown
     back = CampaignState.from_state(snap)
     assert [m[10] for m in back.members.values()] == [0.5, 0.5]
     assert all(m[:10] == st.members[a][:10] for a, m in back.members.items())
+
+
+def test_a_late_request_neither_rewinds_a_members_last_request_nor_shortens_its_life() -> None:
+    """A request that arrives late (within the accepted lateness) is counted, but the member's
+    first and last requests stay its earliest and latest: how long it has been asking (which
+    makes a steady member on a client alone) does not shrink or turn negative."""
+    st = CampaignState(T0)
+    st.update(_obs(T0 + 100.0, "a", 1, 0), 0.5)
+    st.update(_obs(T0 + 3700.0, "a", 2, 1), 0.5)
+    st.update(_obs(T0 + 3450.0, "a", 3, 2), 0.5)  # 250 s late
+    st.update(_obs(T0 + 0.0, "a", 4, 3), 0.5)  # older than its first
+    m = st.members["a"]
+    assert (m[0], m[1], m[2]) == (T0, T0 + 3700.0, 4.0)

@@ -10,6 +10,7 @@ from typing import Any
 
 from distillguard.models.campaigns import TIE_EVIDENCE, CampaignState, long_popular
 from distillguard.models.config import DetectorConfig
+from distillguard.models.detector import STEADY_SPAN_S
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, developer_bursts, event, replay
 
@@ -234,3 +235,23 @@ def test_chatty_users_of_a_new_client_each_in_one_sitting_are_no_crowd() -> None
     and acted on every one of them)."""
     assert not _first_actions(_casual("cli-chatty", 45, (6, 10), (400, 900), arrivals_s=4 * 3600.0))
     assert not _first_actions(_casual("cli-c3", 80, (6, 9), (500, 1000), arrivals_s=3 * 3600.0))
+
+
+def test_people_on_a_sweeps_client_are_taken_only_once_they_have_asked_for_an_hour() -> None:
+    """The forty-five people of a new client's launch, on the very client a sweep spread thin is
+    using: the sweep is still taken, and of the people only those whose sitting ran an hour or
+    more can be (the crowd is real, and a steady member at a reader's pace needs the hour); a
+    sitting under an hour keeps a person out whatever crowd shares the client."""
+    sweep = _crowd("qa")
+    people = _casual("cli-chatty", 45, (6, 10), (400, 900), arrivals_s=4 * 3600.0)
+    for r in people:
+        r["user_agent"], r["tls_fingerprint"] = sweep[0]["user_agent"], sweep[0]["tls_fingerprint"]
+    times: dict[str, list[float]] = {}
+    for r in people:
+        times.setdefault(r["account_id"], []).append(r["ts"])
+    sat_an_hour = {a for a, ts in times.items() if max(ts) - min(ts) >= STEADY_SPAN_S}
+    first = _first_actions(sorted(sweep + people, key=lambda r: r["ts"]))
+    assert sum(a.startswith("qa-") for a in first) >= 20
+    taken = {a for a in first if a.startswith("cli-")}
+    assert taken <= sat_an_hour
+    assert len(sat_an_hour) < len(times) / 2
