@@ -369,14 +369,15 @@ class CampaignState:
         else:
             seen = m[2]
             last = m[1]
-            gap = math.log((ts - last) / w + 1.0) if ts > last else 0.0
-            m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * (1.0 / seen if seen < 5.0 else 0.2)
-            # A late request (within the accepted lateness) neither rewinds the member's last
-            # request nor is lost from its first: how long it has been asking stays true.
             if ts > last:
+                gap = math.log((ts - last) / w + 1.0)
                 m[1] = ts
-            elif ts < m[0]:
-                m[0] = ts
+            else:
+                # A late request (within the accepted lateness) neither rewinds the member's last
+                # request nor is lost from its first: how long it has been asking stays true.
+                gap = 0.0
+                m[0] = min(m[0], ts)
+            m[6] = gap if seen == 1.0 else m[6] + (gap - m[6]) * (1.0 / seen if seen < 5.0 else 0.2)
             seen = m[2] = seen + w
             # A sampled request is one draw of the member's shape, tie and system prompt: it
             # moves them as one request does (counting it w times would make them noisy).

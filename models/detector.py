@@ -1403,12 +1403,11 @@ def _steady_members(active: list[list[float]], strangers: bool = False) -> list[
     >>> len(_steady_members([sitting]))  # an organisation's, or on one network too
     1
     """
-    if not strangers:
-        return [m for m in active if TIE_EVIDENCE <= m[2] < BUSY_MEMBER]
     return [
         m
         for m in active
-        if TIE_EVIDENCE <= m[2] < BUSY_MEMBER and (m[1] - m[0] >= STEADY_SPAN_S or m[6] < SCRIPT_LOG_GAP)
+        if TIE_EVIDENCE <= m[2] < BUSY_MEMBER
+        and (not strangers or m[1] - m[0] >= STEADY_SPAN_S or m[6] < SCRIPT_LOG_GAP)
     ]
 
 

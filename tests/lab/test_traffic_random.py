@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import statistics
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -156,9 +157,7 @@ def test_people_trying_a_new_client_ask_a_few_questions_of_their_own_on_it_alone
     agents = {e["user_agent"] for e in mine}
     others = {e["user_agent"] for e in events if labels[e["account_id"]]["scenario"] != "client_trial"}
     assert not agents & others
-    per_account: dict[str, int] = {}
-    for e in mine:
-        per_account[e["account_id"]] = per_account.get(e["account_id"], 0) + 1
+    per_account = Counter(e["account_id"] for e in mine)
     assert len(per_account) >= 20
     assert all(1 <= n <= 12 for n in per_account.values())
     assert not any(e["has_system_prompt"] for e in mine)

@@ -96,18 +96,23 @@ def _crowd(
     return sorted(out, key=lambda r: r["ts"])
 
 
+def _times(records: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Each account's request times, in order."""
+    times: dict[str, list[float]] = {}
+    for r in records:
+        times.setdefault(r["account_id"], []).append(r["ts"])
+    return {a: sorted(ts) for a, ts in times.items()}
+
+
 def _first_actions(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> dict[str, int]:
     """Each acted-on account and how many requests it had sent when it was first acted on (by
     the time of the request that triggered the action, which may be another account's)."""
-    times: dict[str, list[float]] = {}
-    ts_of = {}
-    for r in records:
-        times.setdefault(r["account_id"], []).append(r["ts"])
-        ts_of[r["event_id"]] = r["ts"]
+    times = _times(records)
+    ts_of = {r["event_id"]: r["ts"] for r in records}
     first: dict[str, int] = {}
     for d in replay(records, cfg):
         if d["action"] != "allow" and d["subject_type"] == "account" and d["subject"] not in first:
-            first[d["subject"]] = bisect.bisect_right(sorted(times[d["subject"]]), ts_of[d["trigger_event_id"]])
+            first[d["subject"]] = bisect.bisect_right(times[d["subject"]], ts_of[d["trigger_event_id"]])
     return first
 
 
@@ -246,10 +251,8 @@ def test_people_on_a_sweeps_client_are_taken_only_once_they_have_asked_for_an_ho
     people = _casual("cli-chatty", 45, (6, 10), (400, 900), arrivals_s=4 * 3600.0)
     for r in people:
         r["user_agent"], r["tls_fingerprint"] = sweep[0]["user_agent"], sweep[0]["tls_fingerprint"]
-    times: dict[str, list[float]] = {}
-    for r in people:
-        times.setdefault(r["account_id"], []).append(r["ts"])
-    sat_an_hour = {a for a, ts in times.items() if max(ts) - min(ts) >= STEADY_SPAN_S}
+    times = _times(people)
+    sat_an_hour = {a for a, ts in times.items() if ts[-1] - ts[0] >= STEADY_SPAN_S}
     first = _first_actions(sorted(sweep + people, key=lambda r: r["ts"]))
     assert sum(a.startswith("qa-") for a in first) >= 20
     taken = {a for a in first if a.startswith("cli-")}
