@@ -479,6 +479,12 @@ class AccountDetector(Stage[AccountState]):
         Raises :class:`LateEvent` or :class:`DuplicateEvent` (both :class:`InvalidEvent`)
         for records that must be dead-lettered instead.
         """
+        decisions, st, camp = self.fold(e, partition)
+        return decisions, self.cluster_observation(e, st), camp
+
+    def fold(self, e: Event, partition: int = 0) -> tuple[list[Decision], AccountState, list[CampaignObservation]]:
+        """:meth:`observe` without the cluster observation (for a caller with no cluster stage to
+        tell): the account's state in its place."""
         self.check_order(e, partition)
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
@@ -535,20 +541,6 @@ class AccountDetector(Stage[AccountState]):
             d = self._evaluate(acct, st, e)
             if d is not None:
                 decisions.append(d)
-        policy = st.policy
-        flagged = (policy is not None and policy.in_force(e.ts)) or (link is not None and e.ts < link.until)
-        flagged = flagged and not self.allow.account(acct)
-        obs = ClusterObservation(
-            e.ts,
-            e.cluster,
-            acct,
-            e.event_id,
-            e.simhash,
-            f"{e.user_agent or ''}|{e.tls_fingerprint or ''}",
-            st.score,
-            flagged,
-            e.ts - st.first_ts,
-        )
         if refused or not self._campaigns:
             weight = 0
         elif n < SAMPLE_AFTER or _answer_shape(st) >= SAMPLE_SHAPE:
@@ -556,7 +548,24 @@ class AccountDetector(Stage[AccountState]):
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
         camp = self._campaign_observations(st, e, keys, popular, ah, depth, built, weight, costume) if weight else []
-        return decisions, obs, camp
+        return decisions, st, camp
+
+    def cluster_observation(self, e: Event, st: AccountState) -> ClusterObservation:
+        """What the cluster stage is told of a request that :meth:`fold` folded into ``st``."""
+        ts, policy, link = e.ts, st.policy, st.campaign
+        flagged = (policy is not None and policy.in_force(ts)) or (link is not None and ts < link.until)
+        flagged = flagged and not self.allow.account(e.account_id)
+        return ClusterObservation(
+            ts,
+            e.cluster,
+            e.account_id,
+            e.event_id,
+            e.simhash,
+            f"{e.user_agent or ''}|{e.tls_fingerprint or ''}",
+            st.score,
+            flagged,
+            ts - st.first_ts,
+        )
 
     def _campaign_observations(
         self,
@@ -1627,11 +1636,14 @@ class Detector:
 
     def observe(self, e: Event) -> list[Decision]:
         """Fold one valid event in and return every decision it triggers."""
-        decisions, obs, camp = self.accounts.observe(e)
+        if self._clusters or self.clusters.loader is not None:
+            decisions, obs, camp = self.accounts.observe(e)
+        else:  # no cluster stage to tell: no cluster observation
+            (decisions, _, camp), obs = self.accounts.fold(e), None
         for o in camp:
             for v in self.campaigns.observe(o):
                 decisions.extend(self.accounts.apply_verdict(v))
-        if self._clusters or self.clusters.loader is not None:
+        if obs is not None:
             decisions.extend(self.clusters.observe(obs))
         self._since_evict += 1
         if self._since_evict >= 50_000:
