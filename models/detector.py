@@ -840,11 +840,6 @@ class CampaignDetector(Stage[CampaignState]):
         self._cohort = "young_cohort" not in self.cfg.ablate
         self._crowd = "steady_crowd" not in self.cfg.ablate
         self._fleet = self.cfg.busy_fleet
-        self.judged_as_crowd = False
-        """Whether the latest :meth:`score` judged its group by its steady crowd alone
-        (``_steady_crowd``): then the crowd's members are the campaign's, and no one else..."""
-        self.crowd_found: bool | None = None
-        """...and whether it found one (None: it did not look), so that no evaluation looks twice."""
         self.seen = RecentIds(SEEN_IDS) if dedupe else None
         """(key, event id) of recent observations: one sent twice (a retried send) counts once.
         ``None`` (``dedupe=False``) where every observation comes from an account stage in the
@@ -919,13 +914,12 @@ class CampaignDetector(Stage[CampaignState]):
         if unjudged and not self._judged(n_active, raw):
             st.score = 0.0
             return []
-        score = self.score(st, raw, n_active, o.key, active)
+        score, crowd_only, found = self.judge(st, raw, n_active, o.key, active)
         st.score = score
         # A group blocked as its crowd alone and now a campaign on more than its crowd: the other
         # members due get their verdicts at once.
-        widened = st.crowd_only and not self.judged_as_crowd and score >= cfg.campaign_score
-        st.crowd_only = crowd_only = self.judged_as_crowd
-        found = self.crowd_found
+        widened = st.crowd_only and not crowd_only and score >= cfg.campaign_score
+        st.crowd_only = crowd_only
         st.crowd = crowd = found if found is not None else self._steady_crowd(active, o.key) is not None
         if self.trace is not None:
             self.trace(
@@ -1063,32 +1057,43 @@ class CampaignDetector(Stage[CampaignState]):
         key: str = "",
         active: list[list[float]] | None = None,
     ) -> float:
-        """How campaign-like a group is, in [0, 1].
+        """How campaign-like a group is, in [0, 1] (:meth:`judge`'s score).
 
         The linkage key already joins a fingerprint and a network; a campaign also needs a tie
         of its own (prompts from one template across accounts, or many accounts behind few /24s),
         and its accounts must each look like harvesters (account-weighted, not request-weighted).
         Prompts copied across accounts (one assignment, one public benchmark) count against it.
         ``active``: the group's active members at ``raw["ts"]``, when the caller has them.
+        """
+        return self.judge(st, raw, n_active, key, active)[0]
+
+    def judge(
+        self,
+        st: CampaignState,
+        raw: dict[str, float],
+        n_active: int,
+        key: str = "",
+        active: list[list[float]] | None = None,
+    ) -> tuple[float, bool, bool | None]:
+        """:meth:`score`, whether the group is a campaign as its steady crowd alone, and whether
+        it holds a steady crowd (None: not looked for).
 
         A group that would not be a campaign otherwise is scored again as its steady crowd, if it
-        holds one (``_steady_crowd``); :attr:`judged_as_crowd` says whether that made it one.
+        holds one (``_steady_crowd``): then the crowd's members are the campaign's, and no one
+        else. Whether it holds one is returned so that no evaluation looks twice.
         """
-        self.judged_as_crowd, self.crowd_found = False, None
         if active is None:
             active = st.active_members(raw["ts"])
         if not active:
-            return 0.0
+            return 0.0, False, None
         score = self._score(st, raw, n_active, key, active)
-        if score < self.cfg.campaign_score:
-            crowd_popular = self._steady_crowd(active, key)
-            self.crowd_found = crowd_popular is not None
-            if crowd_popular is not None:
-                as_crowd = self._score(st, raw, n_active, key, active, crowd_popular)
-                if as_crowd > score:
-                    self.judged_as_crowd = True
-                    return as_crowd
-        return score
+        if score >= self.cfg.campaign_score:
+            return score, False, None
+        crowd_popular = self._steady_crowd(active, key)
+        if crowd_popular is None:
+            return score, False, False
+        as_crowd = self._score(st, raw, n_active, key, active, crowd_popular)
+        return (as_crowd, True, True) if as_crowd > score else (score, False, True)
 
     def _score(
         self,
