@@ -286,7 +286,7 @@ class CampaignState:
         popular SDK and cloud does not make them a campaign."""
         self.clusters: dict[str, float] = {}
         self.content_tie = 0.0
-        """The group's content tie at its latest evaluation (see ``CampaignDetector.score``)."""
+        """The group's content tie at its latest evaluation (see ``CampaignDetector.judge``)."""
         self.crowd = False
         """Whether the group held a steady crowd at its latest evaluation
         (``CampaignDetector._steady_crowd``)..."""

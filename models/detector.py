@@ -1049,24 +1049,6 @@ class CampaignDetector(Stage[CampaignState]):
             out = o.output_tokens
             self.scales.learn({"output_input_ratio": out / (o.input_tokens + 1.0), "output_tokens": float(out)})
 
-    def score(
-        self,
-        st: CampaignState,
-        raw: dict[str, float],
-        n_active: int,
-        key: str = "",
-        active: list[list[float]] | None = None,
-    ) -> float:
-        """How campaign-like a group is, in [0, 1] (:meth:`judge`'s score).
-
-        The linkage key already joins a fingerprint and a network; a campaign also needs a tie
-        of its own (prompts from one template across accounts, or many accounts behind few /24s),
-        and its accounts must each look like harvesters (account-weighted, not request-weighted).
-        Prompts copied across accounts (one assignment, one public benchmark) count against it.
-        ``active``: the group's active members at ``raw["ts"]``, when the caller has them.
-        """
-        return self.judge(st, raw, n_active, key, active)[0]
-
     def judge(
         self,
         st: CampaignState,
@@ -1075,8 +1057,14 @@ class CampaignDetector(Stage[CampaignState]):
         key: str = "",
         active: list[list[float]] | None = None,
     ) -> tuple[float, bool, bool | None]:
-        """:meth:`score`, whether the group is a campaign as its steady crowd alone, and whether
-        it holds a steady crowd (None: not looked for).
+        """How campaign-like a group is, in [0, 1]; whether it is a campaign as its steady crowd
+        alone; and whether it holds a steady crowd (None: not looked for).
+
+        The linkage key already joins a fingerprint and a network; a campaign also needs a tie
+        of its own (prompts from one template across accounts, or many accounts behind few /24s),
+        and its accounts must each look like harvesters (account-weighted, not request-weighted).
+        Prompts copied across accounts (one assignment, one public benchmark) count against it.
+        ``active``: the group's active members at ``raw["ts"]``, when the caller has them.
 
         A group that would not be a campaign otherwise is scored again as its steady crowd, if it
         holds one (``_steady_crowd``): then the crowd's members are the campaign's, and no one
@@ -1104,7 +1092,7 @@ class CampaignDetector(Stage[CampaignState]):
         active: list[list[float]],
         crowd_popular: float | None = None,
     ) -> float:
-        """:meth:`score`; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
+        """:meth:`judge`'s score; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
         ts = raw["ts"]
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
