@@ -1415,10 +1415,10 @@ def _steady_members(active: list[list[float]], strangers: bool = False) -> list[
 
 def _crowd_member(m: list[float]) -> bool:
     """Whether a member belongs to its group's steady crowd (``CampaignDetector._steady_crowd``,
-    on a client fingerprint alone): steady (``TIE_EVIDENCE`` requests or more, fewer than
-    ``BUSY_MEMBER``, asking for ``STEADY_SPAN_S`` or longer), at a reader's pace or slower (``SCRIPT_LOG_GAP``: a developer's
+    on a client fingerprint alone): at a reader's pace or slower (``SCRIPT_LOG_GAP``: a developer's
     burst on the same SDK is no steady account, and a script's pace is judged by the rules for
-    young members), harvest-shaped with the product mark (a system prompt of its own halves its
+    young members), steady among strangers (:func:`_steady_members`: at that pace, asking for
+    ``STEADY_SPAN_S`` or longer), harvest-shaped with the product mark (a system prompt of its own halves its
     shape), and its long answers few others ask for. However slowly it asks: the crowd is its tie.
 
     >>> m = [0.0, 7200.0, 12.0, 0.0, 0.7, 0.0, 6.0, 0.0, 0.0, 0.3, 0.0, 0.8, 0.0]
@@ -1430,9 +1430,8 @@ def _crowd_member(m: list[float]) -> bool:
     False
     """
     return (
-        TIE_EVIDENCE <= m[2] < BUSY_MEMBER
-        and m[1] - m[0] >= STEADY_SPAN_S
-        and m[6] >= SCRIPT_LOG_GAP
+        m[6] >= SCRIPT_LOG_GAP
+        and bool(_steady_members([m], strangers=True))  # at a reader's pace: asking for the hour
         and long_popular(m) < STEADY_POPULAR
         and member_shape(m)[0] >= MEMBER_LEVEL
     )
