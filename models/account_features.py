@@ -40,7 +40,9 @@ DUP_BITS = 2
 RESAMPLE_TEMPERATURE = 0.7
 """A prompt sent again at this temperature or above asks for a new answer (a distiller sampling
 several reasoning traces per question pays for each), so it does not count as a duplicate; at a
-low temperature the same prompt returns the same answer, and a repeat is a client re-asking."""
+low temperature the same prompt returns the same answer, and a repeat is a client re-asking. A
+request that sets no temperature gets the API's default, which samples (:func:`same_answer`): so
+do the prompt memory and the account's own prompt stream."""
 TEMPLATE_BITS = 16
 SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
@@ -332,8 +334,7 @@ class AccountState:
         nearest = 64
         if k and not popular:
             nearest = (ring_nearest(sh, ring) if k == RING else nearest_of(sh, ring, k))[0]
-            temp = e.temperature
-            resample = temp is not None and temp >= RESAMPLE_TEMPERATURE
+            resample = not same_answer(e.temperature)
             self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
             self.repeat_share += ((repeat and nearest > DUP_BITS and not resample) - self.repeat_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a

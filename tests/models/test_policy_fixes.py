@@ -271,6 +271,20 @@ def test_the_same_question_sampled_again_at_a_high_temperature_is_a_new_answer()
     assert not _acted(_resampler("rerun", 0.0))
 
 
+def test_a_request_that_sets_no_temperature_samples_as_the_api_default_does() -> None:
+    """A request without a temperature gets the API's default, which samples: the same questions
+    sent again with none set are new answers, to the account's own prompt stream as to the prompt
+    memory (until dg-30 the stream counted them as a client re-asking, and a gateway that logs no
+    temperature let such a resampler through)."""
+
+    assert _acted(_resampler("default", None))
+    st = AccountState(T0)
+    for i, e in enumerate(_resampler("default", None)[:14]):
+        st.update(parse_event(e), popular=False, repeat=i % 7 > 0)
+    assert st.duplicate_share == 0.0
+    assert st.repeat_share == 0.0
+
+
 def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() -> None:
     """Multi-turn padding: requests that each carry 3-11 messages of made-up history, none
     following the account's previous request, are shallow; a conversation the account builds
