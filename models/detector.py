@@ -24,7 +24,7 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from functools import cache, partial
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from distillguard.models.account_features import (
     AccountState,
@@ -822,6 +822,17 @@ def member_reasons(reasons: tuple[str, ...], st: AccountState, ts: float) -> tup
     return (*reasons, f"campaign member at {st.rph(ts):.0f} requests/h")
 
 
+class Judgement(NamedTuple):
+    """:meth:`CampaignDetector.judge`'s answer on one group."""
+
+    score: float
+    """How campaign-like the group is, in [0, 1]."""
+    crowd_only: bool
+    """The group is a campaign as its steady crowd alone (then only the crowd's members are)."""
+    crowd_found: bool | None
+    """Whether the group holds a steady crowd (None: not looked for)."""
+
+
 class CampaignDetector(Stage[CampaignState]):
     """Linkage groups judged by what their accounts do together; verdicts for their members."""
 
@@ -1056,7 +1067,7 @@ class CampaignDetector(Stage[CampaignState]):
         n_active: int,
         key: str = "",
         active: list[list[float]] | None = None,
-    ) -> tuple[float, bool, bool | None]:
+    ) -> Judgement:
         """How campaign-like a group is, in [0, 1]; whether it is a campaign as its steady crowd
         alone; and whether it holds a steady crowd (None: not looked for).
 
@@ -1073,15 +1084,15 @@ class CampaignDetector(Stage[CampaignState]):
         if active is None:
             active = st.active_members(raw["ts"])
         if not active:
-            return 0.0, False, None
+            return Judgement(0.0, False, None)
         score = self._score(st, raw, n_active, key, active)
         if score >= self.cfg.campaign_score:
-            return score, False, None
+            return Judgement(score, False, None)
         crowd_popular = self._steady_crowd(active, key)
         if crowd_popular is None:
-            return score, False, False
+            return Judgement(score, False, False)
         as_crowd = self._score(st, raw, n_active, key, active, crowd_popular)
-        return (as_crowd, True, True) if as_crowd > score else (score, False, True)
+        return Judgement(as_crowd, True, True) if as_crowd > score else Judgement(score, False, True)
 
     def _score(
         self,

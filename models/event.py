@@ -150,6 +150,9 @@ _FIELDS = (
     "endpoint",
 )
 """Every field of the contract, in the order :func:`parse_event` unpacks them."""
+OPTIONAL_FIELDS = frozenset(_FIELDS[12:])
+"""The contract's optional fields (the gateway's enrichment and the request's details): an
+event without any of them is still valid, and is judged on less."""
 
 
 def _decoded_keys(names: tuple[str, ...]) -> tuple[str, ...]:

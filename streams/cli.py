@@ -131,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("labels", type=Path)
     e.add_argument("--out", type=Path, default=Path("out/eval"))
     e.add_argument("--no-plots", action="store_true")
+    e.add_argument(
+        "--without",
+        metavar="FIELDS",
+        help="comma-separated optional event fields to leave out of every event (asn, temperature, ...): "
+        "what detection loses when a gateway does not log them",
+    )
     e.set_defaults(func=_eval)
 
     from distillguard.streams.tools.eval_seeds import add_parser as add_eval_seeds

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 
 from distillguard.lab.evaluation import evaluate, summarize
+from distillguard.models.event import OPTIONAL_FIELDS
 from distillguard.streams.settings import Settings
 
 COLUMNS = [
@@ -41,10 +43,57 @@ def markdown(m: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def without_fields(lines: Iterable[bytes], fields: frozenset[str]) -> Iterator[bytes]:
+    """``lines`` with ``fields`` left out of every JSON object: the same traffic as a gateway that
+    does not log them would record it. A line that is no JSON object passes unchanged (it is bad
+    input either way, and is dead-lettered as such).
+
+    >>> list(without_fields([b'{"ts":1,"asn":7,"temperature":0.2}', b'{bad'], frozenset({"asn"})))
+    [b'{"ts":1,"temperature":0.2}', b'{bad']
+    """
+    for line in lines:
+        try:
+            d = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            yield line
+            continue
+        if type(d) is not dict:
+            yield line
+            continue
+        for f in fields:
+            d.pop(f, None)
+        yield orjson.dumps(d)
+
+
+def parse_without(text: str) -> frozenset[str]:
+    """``--without``'s comma-separated field names, each one of the contract's optional fields.
+
+    >>> sorted(parse_without("asn, temperature"))
+    ['asn', 'temperature']
+    >>> parse_without("account_id")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an optional field of the event contract: account_id (optional: asn, endpoint, has_system_prompt, latency_ms, org_id, stream, temperature, tls_fingerprint, user_agent)
+    """
+    fields = frozenset(f.strip() for f in text.split(",") if f.strip())
+    unknown = sorted(fields - OPTIONAL_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"not an optional field of the event contract: {', '.join(unknown)} "
+            f"(optional: {', '.join(sorted(OPTIONAL_FIELDS))})"
+        )
+    return fields
+
+
 def run(args: argparse.Namespace) -> int:
     """Evaluate, print the table, write metrics.json, metrics.md and plots."""
     if not args.events.is_file() or not args.labels.is_file():
         print("eval: cannot read the events or labels file", file=sys.stderr)
+        return 2
+    try:
+        dropped = parse_without(args.without or "")
+    except ValueError as err:
+        print(f"eval: --without: {err}", file=sys.stderr)
         return 2
     labels = orjson.loads(args.labels.read_bytes())["accounts"]
     cfg = Settings.from_env().detector
@@ -58,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
             traces.setdefault(acct, []).append({"ts": ts, "score": values["score"], "rpm": values["rpm"]})
 
     with args.events.open("rb") as fh:
-        res = evaluate(fh, cfg, trace=trace, progress=lambda n: print(f"eval: {n:,} events", file=sys.stderr))
+        lines = without_fields(fh, dropped) if dropped else fh
+        res = evaluate(lines, cfg, trace=trace, progress=lambda n: print(f"eval: {n:,} events", file=sys.stderr))
     m = summarize(res, labels)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_bytes(orjson.dumps(m, option=orjson.OPT_INDENT_2))

@@ -70,8 +70,8 @@ def test_ties_amplify_a_harvest_but_are_not_one(gate: bool, monkeypatch: pytest.
     classroom = _group(popular_share=0.56, novel_share=0.78, template_share=0.32)
     sweep = _group(popular_share=0.0, novel_share=1.0, template_share=0.8)
     cut = det.cfg.campaign_score
-    assert (det.judge(classroom, classroom.raw(ts), 10, "fp:x|as1")[0] < cut) is gate
-    assert det.judge(sweep, sweep.raw(ts), 10, "fp:x|as1")[0] >= cut
+    assert (det.judge(classroom, classroom.raw(ts), 10, "fp:x|as1").score < cut) is gate
+    assert det.judge(sweep, sweep.raw(ts), 10, "fp:x|as1").score >= cut
 
 
 def test_a_sampled_observation_counts_for_the_requests_it_stands_for() -> None:

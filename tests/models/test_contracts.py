@@ -13,7 +13,7 @@ from distillguard.lab.traffic.randomized import build_random
 from distillguard.lab.traffic.simulate import merged
 from distillguard.models.decision import REASON_CODES, SCHEMA_VERSION, SUBJECT_TYPES, Decision
 from distillguard.models.detector import Detector
-from distillguard.models.event import InvalidEvent, parse_event
+from distillguard.models.event import OPTIONAL_FIELDS, InvalidEvent, parse_event
 from distillguard.streams.gateway.enforcement import Enforcer
 from tests.factories import chat_user, event, firehose, hydra
 
@@ -46,6 +46,16 @@ def test_schemas_carry_a_version() -> None:
     """Events are at version 1, decisions at version 2 (the schema and the writer agree)."""
     assert json.loads((CONTRACTS / "api_request_event.schema.json").read_text())["$id"].endswith("/v1")
     assert json.loads((CONTRACTS / "throttle_decision.schema.json").read_text())["$id"].endswith(f"/v{SCHEMA_VERSION}")
+
+
+def test_the_optional_fields_are_the_schemas_optional_fields() -> None:
+    """``OPTIONAL_FIELDS`` (what ``distillguard eval --without`` may leave out) is the schema's
+    properties less its required ones, and an event without all of them still decodes."""
+    schema = json.loads((CONTRACTS / "api_request_event.schema.json").read_text())
+    assert set(schema["properties"]) - set(schema["required"]) == OPTIONAL_FIELDS
+    bare = {k: v for k, v in event().items() if k not in OPTIONAL_FIELDS}
+    assert not list(EVENTS.iter_errors(bare))
+    assert parse_event(bare).temperature is None
 
 
 def test_simulated_and_factory_events_follow_the_event_schema() -> None:

@@ -452,7 +452,7 @@ def test_a_steady_crowd_on_one_client_is_judged_by_its_shape(steady: bool) -> No
     st = _steady_group(popular_share=0.02)
     ts = st.last_ts
     active = st.active_members(ts)
-    score = det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0]
+    score = det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score
     if steady:
         assert score >= DetectorConfig().campaign_score
     else:
@@ -466,7 +466,7 @@ def test_a_steady_crowd_asking_what_others_ask_is_not() -> None:
     st = _steady_group(popular_share=0.3)
     ts = st.last_ts
     active = st.active_members(ts)
-    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0] == 0.0
+    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score == 0.0
 
 
 def test_a_busy_service_asking_what_others_ask_does_not_hide_a_steady_crowd() -> None:
@@ -480,7 +480,7 @@ def test_a_busy_service_asking_what_others_ask_does_not_hide_a_steady_crowd() ->
         st.members[f"busy-{b}"] = [T0, ts - 5.0, 1500.0, 0.0, 0.2, 99.0 + b, math.log(11.0), 0.0, 1.0, 0.95]
     st.popular_share = 0.9  # request-weighted: the services' traffic
     active = st.active_members(ts)
-    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0] >= DetectorConfig().campaign_score
+    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score >= DetectorConfig().campaign_score
 
 
 def test_a_busy_service_asking_what_others_ask_does_not_hide_a_young_swarm() -> None:
@@ -496,12 +496,12 @@ def test_a_busy_service_asking_what_others_ask_does_not_hide_a_young_swarm() -> 
         st.members[f"busy-{b}"] = [T0, ts - 5.0, 3000.0, 0.0, 0.2, 99.0 + b, math.log(6.0), 0.0, 0.0, 0.95]
     st.popular_share = 0.8  # request-weighted: the services' traffic
     active = st.active_members(ts)
-    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0] >= DetectorConfig().campaign_score
+    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score >= DetectorConfig().campaign_score
     st.members = {a: m for a, m in st.members.items() if a.startswith("busy")} | {
         a: [*m[:9], 0.8] for a, m in st.members.items() if a.startswith("steady")
     }
     active = st.active_members(ts)
-    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0] < DetectorConfig().campaign_score
+    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score < DetectorConfig().campaign_score
 
 
 def _swarm_beside_newcomers(swarm: int) -> CampaignState:
@@ -530,7 +530,7 @@ def test_a_swarm_among_honest_newcomers_on_a_popular_sdk_is_a_cohort(cohort: boo
     st = _swarm_beside_newcomers(40)
     ts = st.last_ts
     active = st.active_members(ts)
-    score = det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0]
+    score = det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score
     assert (score >= DetectorConfig().campaign_score) is cohort
 
 
@@ -544,7 +544,7 @@ def test_few_harvesters_or_readers_among_newcomers_are_no_cohort(swarm: int, gap
             m[6] = math.log(gap_s + 1.0)
     ts = st.last_ts
     active = st.active_members(ts)
-    assert CampaignDetector().judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0] == 0.0
+    assert CampaignDetector().judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score == 0.0
 
 
 def test_a_steady_crowd_sending_system_prompts_is_judged_by_its_shape() -> None:
@@ -557,7 +557,7 @@ def test_a_steady_crowd_sending_system_prompts_is_judged_by_its_shape() -> None:
         m[4], m[8] = 0.7, 0.9
     ts = st.last_ts
     active = st.active_members(ts)
-    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active)[0] >= DetectorConfig().campaign_score
+    assert det.judge(st, st.raw(ts), len(active), "fp:0a1b2c3d", active).score >= DetectorConfig().campaign_score
 
 
 def test_writers_in_one_app_with_its_system_prompt_are_not_acted_on() -> None:

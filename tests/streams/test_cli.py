@@ -9,7 +9,8 @@ from pathlib import Path
 
 import orjson
 
-from tests.factories import chat_user, firehose, hydra
+from distillguard.models.simhash import prompt_simhash
+from tests.factories import T0, chat_user, event, firehose, hydra
 
 ROOT = Path(__file__).parents[2]
 
@@ -92,3 +93,49 @@ def test_simulate_then_eval_writes_metrics_and_plots(tmp_path: Path) -> None:
         assert key in m["overall"]
     assert "firehose" in m["scenarios"]
     assert {p.name for p in out.glob("*.png")} == {"detection_delay.png", "harvest_vs_collateral.png", "timeline.png"}
+
+
+def _rerun_at_temperature_zero(tmp_path: Path) -> tuple[Path, Path]:
+    """A harness asking thirty questions seven times each at temperature 0 (the same answer
+    again: no harvest), labelled as an attack so that recall shows whether it was acted on."""
+    events = tmp_path / "events.jsonl"
+    rows = []
+    for i in range(200):
+        text = f"Question {i // 7}: a train leaves the station at {i // 7} o'clock; when does it arrive? Think step by step."
+        rows.append(
+            event(
+                event_id=f"h-{i}",
+                account_id="harness",
+                ts=T0 + i * 3.0,
+                ip="34.90.1.9",
+                input_tokens=45,
+                output_tokens=1800 + (i * 37) % 300,
+                max_tokens=8192,
+                temperature=0.0,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    events.write_bytes(b"\n".join(orjson.dumps(r) for r in rows) + b"\n")
+    labels = tmp_path / "labels.json"
+    labels.write_bytes(orjson.dumps({"accounts": {"harness": {"label": "attack", "scenario": "rerun"}}}))
+    return events, labels
+
+
+def test_eval_without_a_field_judges_the_events_as_a_gateway_that_does_not_log_it(tmp_path: Path) -> None:
+    """``--without temperature``: the same re-runs with no temperature logged are samples at the
+    API's default, and are acted on; with it they are the same answer again, and are not."""
+    events, labels = _rerun_at_temperature_zero(tmp_path)
+    recall = {}
+    for name, extra in (("with", ()), ("without", ("--without", "temperature,asn"))):
+        out = tmp_path / name
+        r = dg("eval", str(events), str(labels), "--out", str(out), "--no-plots", *extra)
+        assert r.returncode == 0, r.stderr
+        recall[name] = orjson.loads((out / "metrics.json").read_bytes())["overall"]["recall"]
+    assert recall == {"with": 0.0, "without": 1.0}
+
+
+def test_eval_refuses_to_leave_out_a_required_field(tmp_path: Path) -> None:
+    events, labels = _rerun_at_temperature_zero(tmp_path)
+    r = dg("eval", str(events), str(labels), "--out", str(tmp_path / "o"), "--without", "account_id")
+    assert r.returncode == 2
+    assert "not an optional field of the event contract: account_id" in r.stderr
