@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 
+from distillguard.lab.traffic.randomized import build_random
+from distillguard.lab.traffic.simulate import merged
 from distillguard.models.account_features import AccountState
 from distillguard.models.cluster_features import ClusterObservation
 from distillguard.models.config import DetectorConfig
@@ -283,6 +286,21 @@ def test_a_request_that_sets_no_temperature_samples_as_the_api_default_does() ->
         st.update(parse_event(e), popular=False, repeat=i % 7 > 0)
     assert st.duplicate_share == 0.0
     assert st.repeat_share == 0.0
+
+
+def test_no_temperature_is_read_as_the_apis_default_everywhere() -> None:
+    """A world whose requests set no temperature gets exactly the decisions of the same world at
+    temperature 1 (the API's default) from every stage, and not those of temperature 0: no
+    reader of the field may take a missing temperature for a deterministic one."""
+    gens, _, _ = build_random(7, 1.0, 0.08)
+    world = []
+    for e in itertools.islice(merged(gens), 12000):
+        e.pop("_text", None)
+        world.append(e)
+    unset = replay([{k: v for k, v in e.items() if k != "temperature"} for e in world])
+    assert unset
+    assert unset == replay([{**e, "temperature": 1.0} for e in world])
+    assert unset != replay([{**e, "temperature": 0.0} for e in world])
 
 
 def test_a_history_the_account_did_not_build_is_as_shallow_as_a_single_turn() -> None:
