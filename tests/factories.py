@@ -161,6 +161,28 @@ def developer_bursts(
     return out
 
 
+def resampler(account: str, temperature: float | None) -> list[dict[str, Any]]:
+    """Thirty benchmark questions, each sent six or seven times in a row for a long reasoning
+    answer: 200 requests at 20 a minute, from one cloud address (``temperature`` None: none set)."""
+    out = []
+    for i in range(200):
+        text = f"Question {i // 7}: a train leaves the station at {i // 7} o'clock; when does it arrive? Think step by step."
+        out.append(
+            event(
+                event_id=f"{account}-{i}",
+                account_id=account,
+                ts=T0 + i * 3.0,
+                ip="34.90.1.9",
+                input_tokens=45,
+                output_tokens=1800 + (i * 37) % 300,
+                max_tokens=8192,
+                temperature=temperature,
+                prompt_simhash=prompt_simhash(text),
+            )
+        )
+    return out
+
+
 def replay(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> list[dict[str, Any]]:
     """The decisions (as dicts) a fresh :class:`Detector` makes over ``records`` in time order."""
     det = Detector(cfg)

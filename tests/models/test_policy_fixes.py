@@ -15,7 +15,7 @@ from distillguard.models.detector import AccountDetector, Allowlist, ClusterDete
 from distillguard.models.event import parse_event
 from distillguard.models.policy import SubjectPolicy
 from distillguard.models.simhash import prompt_simhash
-from tests.factories import T0, event, firehose, replay
+from tests.factories import T0, event, firehose, replay, resampler
 
 
 def _acted_accounts(records: list[dict], cfg: DetectorConfig | None = None) -> set[str]:
@@ -242,36 +242,14 @@ def test_a_subject_slower_than_its_block_is_blocked_longer_at_each_lapse() -> No
     assert p.block_ttl(cfg) == cfg.max_block_ttl_s
 
 
-def _resampler(account: str, temperature: float) -> list[dict]:
-    """Thirty benchmark questions, each sent six or seven times in a row for a long reasoning
-    answer: 200 requests at 20 a minute, from one cloud address."""
-    out = []
-    for i in range(200):
-        text = f"Question {i // 7}: a train leaves the station at {i // 7} o'clock; when does it arrive? Think step by step."
-        out.append(
-            event(
-                event_id=f"{account}-{i}",
-                account_id=account,
-                ts=T0 + i * 3.0,
-                ip="34.90.1.9",
-                input_tokens=45,
-                output_tokens=1800 + (i * 37) % 300,
-                max_tokens=8192,
-                temperature=temperature,
-                prompt_simhash=prompt_simhash(text),
-            )
-        )
-    return out
-
-
 def test_the_same_question_sampled_again_at_a_high_temperature_is_a_new_answer() -> None:
     """A distiller sampling each question several times at temperature 1 (reasoning traces to
     choose from) pays for a new answer every time: its repeats are not a client re-asking, and
     it is acted on. The same repeats at temperature 0 (the same answer again) still count
     against a harvest."""
 
-    assert _acted(_resampler("sampler", 1.0))
-    assert not _acted(_resampler("rerun", 0.0))
+    assert _acted(resampler("sampler", 1.0))
+    assert not _acted(resampler("rerun", 0.0))
 
 
 def test_a_request_that_sets_no_temperature_samples_as_the_api_default_does() -> None:
@@ -280,9 +258,9 @@ def test_a_request_that_sets_no_temperature_samples_as_the_api_default_does() ->
     memory (until dg-30 the stream counted them as a client re-asking, and a gateway that logs no
     temperature let such a resampler through)."""
 
-    assert _acted(_resampler("default", None))
+    assert _acted(resampler("default", None))
     st = AccountState(T0)
-    for i, e in enumerate(_resampler("default", None)[:14]):
+    for i, e in enumerate(resampler("default", None)[:14]):
         st.update(parse_event(e), popular=False, repeat=i % 7 > 0)
     assert st.duplicate_share == 0.0
     assert st.repeat_share == 0.0

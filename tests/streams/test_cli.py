@@ -9,8 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from distillguard.models.simhash import prompt_simhash
-from tests.factories import T0, chat_user, event, firehose, hydra
+from tests.factories import chat_user, firehose, hydra, resampler
 
 ROOT = Path(__file__).parents[2]
 
@@ -99,23 +98,7 @@ def _rerun_at_temperature_zero(tmp_path: Path) -> tuple[Path, Path]:
     """A harness asking thirty questions seven times each at temperature 0 (the same answer
     again: no harvest), labelled as an attack so that recall shows whether it was acted on."""
     events = tmp_path / "events.jsonl"
-    rows = []
-    for i in range(200):
-        text = f"Question {i // 7}: a train leaves the station at {i // 7} o'clock; when does it arrive? Think step by step."
-        rows.append(
-            event(
-                event_id=f"h-{i}",
-                account_id="harness",
-                ts=T0 + i * 3.0,
-                ip="34.90.1.9",
-                input_tokens=45,
-                output_tokens=1800 + (i * 37) % 300,
-                max_tokens=8192,
-                temperature=0.0,
-                prompt_simhash=prompt_simhash(text),
-            )
-        )
-    events.write_bytes(b"\n".join(orjson.dumps(r) for r in rows) + b"\n")
+    events.write_bytes(b"\n".join(orjson.dumps(r) for r in resampler("harness", 0.0)) + b"\n")
     labels = tmp_path / "labels.json"
     labels.write_bytes(orjson.dumps({"accounts": {"harness": {"label": "attack", "scenario": "rerun"}}}))
     return events, labels
