@@ -150,7 +150,19 @@ _FIELDS = (
     "endpoint",
 )
 """Every field of the contract, in the order :func:`parse_event` unpacks them."""
-OPTIONAL_FIELDS = frozenset(_FIELDS[12:])
+OPTIONAL_FIELDS = frozenset(
+    (
+        "user_agent",
+        "tls_fingerprint",
+        "org_id",
+        "has_system_prompt",
+        "asn",
+        "temperature",
+        "latency_ms",
+        "stream",
+        "endpoint",
+    )
+)
 """The contract's optional fields (the gateway's enrichment and the request's details): an
 event without any of them is still valid, and is judged on less."""
 
