@@ -508,10 +508,14 @@ class AccountDetector(Stage[AccountState]):
         ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:
             pop = self.popularity
-            # A refused prompt is no answer held: asked again, it is no repeat.
+            # A refused prompt is no answer held: asked again, it is no repeat. The key is the
+            # client on its network (the ASN); with no ASN the network is a /16, which splits
+            # one cloud's addresses into many, so the client alone (as one ASN would join them)
+            # when the client is known by both its user agent and its TLS stack.
+            by_client = type(e.data.get("asn")) is not int and e.user_agent and e.tls_fingerprint
             seen = pop.sighting(
                 e.simhash,
-                key_hash(keys[0]),
+                key_hash(keys[1] if by_client else keys[0]),
                 0 if e.status == 429 and e.output_tokens == 0 else ah,
                 not same_answer(e.temperature),
             )

@@ -541,3 +541,48 @@ def test_a_developers_burst_of_ordinary_answers_is_not_a_lone_harvest() -> None:
     assert not _acted(_burst("dev", 600))
     assert _acted(_burst("lone", 1800))
     assert _acted(_burst("steady", 600, n=500))
+
+
+def _sampling_team(asn: int | None) -> list[dict]:
+    """Three accounts of one script on three addresses of one cloud, in three /16s, each sampling
+    the same thirty public questions at temperature 1 for long reasoning answers."""
+    out = []
+    for k, ip in enumerate(("34.90.1.9", "35.190.2.9", "104.196.3.9")):
+        for r in resampler(f"team-{k}", 1.0):
+            r["ts"] += k * 1.0
+            r["ip"], r["asn"], r["user_agent"] = ip, asn, "python-httpx/0.27"
+            out.append(r)
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def test_without_an_asn_one_clients_samples_are_not_public_to_its_own_accounts() -> None:
+    """With no ASN the network is a /16: a team sampling the same questions from three /16s of
+    one cloud would find each other's prompts public (asked from another network) and sweep
+    nothing of its own. Its prompt memory key is then its client alone, as one ASN would have
+    joined it (before dg-31 none of them was acted on)."""
+    assert _acted_accounts(_sampling_team(15169)) == {"team-0", "team-1", "team-2"}
+    assert _acted_accounts(_sampling_team(None)) == {"team-0", "team-1", "team-2"}
+
+
+def test_without_an_asn_or_a_client_fingerprint_a_prompt_from_another_network_is_public() -> None:
+    """The client alone keys the prompt memory only when it is known by both its user agent and
+    its TLS stack: with neither (nor an ASN), every account would share one key, and a question
+    two people ask from two networks would be public to neither."""
+    det = Detector()
+    for k, ip in enumerate(("98.10.20.30", "81.2.3.4")):
+        det.observe(
+            parse_event(
+                event(
+                    event_id=f"p-{k}",
+                    account_id=f"person-{k}",
+                    ts=T0 + k,
+                    ip=ip,
+                    asn=None,
+                    user_agent=None,
+                    tls_fingerprint=None,
+                    temperature=None,
+                    prompt_simhash=prompt_simhash("what is the capital of australia"),
+                )
+            )
+        )
+    assert det.accounts.states["person-1"].n_popular == 1
