@@ -126,6 +126,20 @@ def _kind(v: object) -> str:
 
 _NUM = (int, float)
 _INF = math.inf
+_OPTIONAL = (
+    "user_agent",
+    "tls_fingerprint",
+    "org_id",
+    "has_system_prompt",
+    "asn",
+    "temperature",
+    "latency_ms",
+    "stream",
+    "endpoint",
+)
+OPTIONAL_FIELDS = frozenset(_OPTIONAL)
+"""The contract's optional fields (the gateway's enrichment and the request's details): an
+event without any of them is still valid, and is judged on less."""
 _FIELDS = (
     "ts",
     "ip",
@@ -139,32 +153,10 @@ _FIELDS = (
     "max_tokens",
     "n_messages",
     "status",
-    "user_agent",
-    "tls_fingerprint",
-    "org_id",
-    "has_system_prompt",
-    "asn",
-    "temperature",
-    "latency_ms",
-    "stream",
-    "endpoint",
+    *_OPTIONAL,
 )
-"""Every field of the contract, in the order :func:`parse_event` unpacks them."""
-OPTIONAL_FIELDS = frozenset(
-    (
-        "user_agent",
-        "tls_fingerprint",
-        "org_id",
-        "has_system_prompt",
-        "asn",
-        "temperature",
-        "latency_ms",
-        "stream",
-        "endpoint",
-    )
-)
-"""The contract's optional fields (the gateway's enrichment and the request's details): an
-event without any of them is still valid, and is judged on less."""
+"""Every field of the contract, in the order :func:`parse_event` unpacks them: the required ones,
+then the optional ones."""
 
 
 def _decoded_keys(names: tuple[str, ...]) -> tuple[str, ...]:
