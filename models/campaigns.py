@@ -28,7 +28,6 @@ import heapq
 import math
 from array import array
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BITS, stable_hash
@@ -70,33 +69,45 @@ def long_popular(m: list[float]) -> float:
     return m[12] / m[11] if m[11] > 0.0 else 0.0
 
 
-_KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str]] = {}
+_KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str, int]] = {}
+
+
+def linkage(e: Event) -> tuple[list[str], int]:
+    """The groups one request belongs to (:func:`linkage_keys`), and the key the prompt memory
+    reads it under: the client on its network (its ASN).
+
+    With no ASN the network is the address's /16, which splits one cloud's addresses into many:
+    a team sampling the same questions from a few of them would find each other's prompts public.
+    The prompt memory then keys the client alone, as one ASN would have joined them, when the
+    client is known by both its user agent and its TLS stack (with neither, every account would
+    share one key, and a question two people ask would be public to neither). Cached per client
+    and network: the account stage asks once per request.
+    """
+    d = e.data
+    asn = d.get("asn")
+    ua, tls = e.user_agent, e.tls_fingerprint
+    ident = (ua, tls, asn, e.cluster if type(asn) is not int else "")
+    cached = _KEYS.get(ident)
+    if cached is None:
+        known = type(asn) is int
+        net = f"as{asn}" if known else _prefix16(e.cluster)
+        fp = f"fp:{stable_hash(f'{ua}|{tls}'):08x}"
+        fp_net = f"{fp}|{net}"
+        cached = (fp_net, fp, stable_hash(fp if not known and ua and tls else fp_net))
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        _KEYS[ident] = cached
+    fp_net, fp, memory = cached
+    org = d.get("org_id")
+    if type(org) is str and org:
+        return [fp_net, fp, f"org:{org}"], memory
+    return [fp_net, fp], memory
 
 
 def linkage_keys(e: Event) -> list[str]:
     """The groups one request belongs to: fingerprint x network, the fingerprint across all
     networks (a swarm spread over a residential proxy pool), and the organisation."""
-    d = e.data
-    asn = d.get("asn")
-    ident = (e.user_agent, e.tls_fingerprint, asn, e.cluster if type(asn) is not int else "")
-    keys = _KEYS.get(ident)
-    if keys is None:
-        net = f"as{asn}" if type(asn) is int else _prefix16(e.cluster)
-        fp = f"fp:{stable_hash(f'{e.user_agent}|{e.tls_fingerprint}'):08x}"
-        keys = (f"{fp}|{net}", fp)
-        if len(_KEYS) > 100_000:
-            _KEYS.clear()
-        _KEYS[ident] = keys
-    org = d.get("org_id")
-    if type(org) is str and org:
-        return [*keys, f"org:{org}"]
-    return list(keys)
-
-
-@lru_cache(maxsize=65536)
-def key_hash(key: str) -> int:
-    """:func:`stable_hash` of a linkage key, cached: the account stage hashes one per request."""
-    return stable_hash(key)
+    return linkage(e)[0]
 
 
 def fingerprint_only(key: str) -> bool:

@@ -44,8 +44,7 @@ from distillguard.models.campaigns import (
     campaign_id,
     fingerprint_only,
     harvesting_count,
-    key_hash,
-    linkage_keys,
+    linkage,
     long_popular,
     member_harvest,
     member_shape,
@@ -488,7 +487,7 @@ class AccountDetector(Stage[AccountState]):
         self.check_order(e, partition)
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
-        keys = linkage_keys(e)
+        keys, memory_key = linkage(e)
         costume = None
         depth = built = e.n_messages
         if built > 2:
@@ -509,13 +508,10 @@ class AccountDetector(Stage[AccountState]):
         if self._popularity:
             pop = self.popularity
             # A refused prompt is no answer held: asked again, it is no repeat. The key is the
-            # client on its network (the ASN); with no ASN the network is a /16, which splits
-            # one cloud's addresses into many, so the client alone (as one ASN would join them)
-            # when the client is known by both its user agent and its TLS stack.
-            by_client = type(e.data.get("asn")) is not int and e.user_agent and e.tls_fingerprint
+            # client on its network (``linkage``).
             seen = pop.sighting(
                 e.simhash,
-                key_hash(keys[1] if by_client else keys[0]),
+                memory_key,
                 0 if e.status == 429 and e.output_tokens == 0 else ah,
                 not same_answer(e.temperature),
             )
