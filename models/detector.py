@@ -1639,10 +1639,11 @@ class Detector:
 
     def observe(self, e: Event) -> list[Decision]:
         """Fold one valid event in and return every decision it triggers."""
-        if self._clusters or self.clusters.loader is not None:
-            decisions, obs, camp = self.accounts.observe(e)
-        else:  # no cluster stage to tell: no cluster observation
-            (decisions, _, camp), obs = self.accounts.fold(e), None
+        decisions, st, camp = self.accounts.fold(e)
+        # Told as :meth:`AccountDetector.observe` tells it (before any verdict below), if a
+        # cluster stage reads it.
+        told = self._clusters or self.clusters.loader is not None
+        obs = self.accounts.cluster_observation(e, st) if told else None
         for o in camp:
             for v in self.campaigns.observe(o):
                 decisions.extend(self.accounts.apply_verdict(v))
