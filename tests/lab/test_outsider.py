@@ -156,3 +156,21 @@ def test_labels(runs: dict[str, Path], run: str) -> None:
             ben.add(d["scenario"])
     assert len(atk) >= 2
     assert len(ben) >= 2
+
+
+def test_every_population_generates(tmp_path: Path) -> None:
+    import random
+
+    from distillguard.lab.outsider.attack import ATTACKS
+    from distillguard.lab.outsider.core import World
+    from distillguard.lab.outsider.honest import HONEST
+
+    world = World(3, 1.0, 1_780_000_000.0)
+    for name, spec in HONEST.items():
+        spec[0](world, random.Random(name), 4, 60)
+    for name, spec in ATTACKS.items():
+        spec[0](world, random.Random(name), 4, 80, f"cmp_{name}")
+    meta = world.write(tmp_path, {})
+    assert set(meta["scenarios"]) == set(HONEST) | set(ATTACKS)
+    for name, d in meta["scenarios"].items():
+        assert d["events"] > 0, name
