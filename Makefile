@@ -13,7 +13,7 @@ ACCOUNTS ?= 100000,1000000
 STORES ?= memory,rocksdb
 
 .DEFAULT_GOAL := help
-.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune eval-independent bench bench-restart clean
+.PHONY: help setup kafka-up kafka-down kafka-status worker demo test test-unit lint eval tune eval-independent eval-outsider bench bench-restart clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ tune: setup ## tuning set: seeds 1-10 (random variant, 6 h), median + worst seed
 
 eval-independent: setup ## second exam: the generator written apart from the detector, seeds 101-110 (6 h) -> out/eval-independent
 	$(DG) eval-seeds --variant independent --seeds 101-110 --hours 6 --out out/eval-independent
+
+eval-outsider: setup ## third exam: a generator written apart from the detector and the other two, seeds 201-210 (6 h) -> out/eval-outsider
+	$(DG) eval-seeds --variant outsider --seeds 201-210 --hours 6 --out out/eval-outsider
 
 bench: kafka-up ## throughput, latency, memory, scale-out, restart -> bench/results.json, bench/summary.md (BENCH_ARGS=--no-million)
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from . import net
 from . import prompts as pr
@@ -41,7 +41,7 @@ SERVER_STACKS = {
 }
 
 
-def wchoice(rng: random.Random, weights: dict[str, float]) -> str:
+def wchoice(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 

@@ -165,7 +165,7 @@ class World:
         ip, provider = (egress or acct.egress).pick(rng)
         text_tokens = max(1, int(len(text) / 3.9))
         in_tok = text_tokens + history_tokens + context_tokens + system_tokens + 3 * n_messages + 4
-        med, sig = OUTPUT[kind]
+        med, sig = float(OUTPUT[kind][0]), OUTPUT[kind][1]
         if kind == "translate":
             med = text_tokens * 1.25
         out = max(1, int(med * math.exp(rng.gauss(0, sig))))

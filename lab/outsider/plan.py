@@ -49,7 +49,9 @@ def plan(seed: int, hours: float) -> dict:
     for n in light:
         d = honest[n]
         d["accounts"] = max(1, round((n_ben - fixed_acc) * d["weight"] / lw))
-        lo, hi = HONEST[n][3]
+        span = HONEST[n][3]
+        assert span is not None  # a light population draws its accounts' event counts
+        lo, hi = span
         d["budget"] = round(d["accounts"] * rng.uniform(lo, hi) * f / acc_scale)
         light_events += d["budget"]
     volume = [n for n, d in honest.items() if d["kind"] == "volume"]

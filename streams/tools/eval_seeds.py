@@ -404,9 +404,9 @@ STAMP = "generator.sha256"
 
 @cache
 def generator_digest(variant: str) -> str:
-    """Digest of the sources of the generator behind ``variant`` (``lab/independent`` or
-    ``lab/traffic``): a cached simulation written by other sources is stale."""
-    src = LAB / ("independent" if variant == "independent" else "traffic")
+    """Digest of the sources of the generator behind ``variant`` (``lab/independent``,
+    ``lab/outsider`` or ``lab/traffic``): a cached simulation written by other sources is stale."""
+    src = LAB / (variant if variant in ("independent", "outsider") else "traffic")
     h = hashlib.sha256()
     for f in sorted(src.glob("*.py")):
         h.update(f.name.encode())

@@ -11,12 +11,39 @@ import orjson
 
 from distillguard.lab.traffic.simulate import DEFAULT_START, HELDOUT, Params, build, merged
 
-VARIANTS = ["standard", "heldout", "random", "independent"]
+VARIANTS = ["standard", "heldout", "random", "independent", "outsider"]
 VARIANT_HELP = (
     "'heldout' draws other parameters for a set kept aside; 'random' draws a whole world "
     "(populations, sizes, rates, templates, infrastructure) from --seed; 'independent' runs the "
-    "generator written apart from the detector (distillguard.lab.independent; files only)"
+    "generator written apart from the detector (distillguard.lab.independent; files only), "
+    "'outsider' a third written apart from both (distillguard.lab.outsider; files only)"
 )
+
+
+BLIND = ("independent", "outsider")
+"""Variants made by generators written apart from the detector: files only, sizes and start their own."""
+
+
+def _blind(args: argparse.Namespace) -> int:
+    """Run ``lab/independent`` or ``lab/outsider`` into ``--out``."""
+    v = args.variant
+    if args.kafka or args.target or args.out is None:
+        print(f"simulate: --variant {v} writes files only: give --out DIR", file=sys.stderr)
+        return 2
+    if args.scale != 1.0 or args.start is not None:
+        print(f"simulate: --variant {v} draws its own sizes and start: no --scale or --start", file=sys.stderr)
+        return 2
+    argv = ["--seed", str(args.seed), "--hours", f"{args.hours:g}", "--out", str(args.out)]
+    argv += ["--quiet"] if args.quiet else []
+    if v == "independent":
+        from distillguard.lab.independent.gen import main as independent
+
+        independent(argv)
+    else:
+        from distillguard.lab.outsider.__main__ import main as outsider
+
+        outsider(argv)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,20 +54,8 @@ def run(args: argparse.Namespace) -> int:
     parameters it drew.
     """
     world = None
-    if args.variant == "independent":
-        if args.kafka or args.target or args.out is None:
-            print("simulate: --variant independent writes files only: give --out DIR", file=sys.stderr)
-            return 2
-        if args.scale != 1.0 or args.start is not None:
-            print(
-                "simulate: --variant independent draws its own sizes and start: no --scale or --start", file=sys.stderr
-            )
-            return 2
-        from distillguard.lab.independent.gen import main as independent
-
-        argv = ["--seed", str(args.seed), "--hours", f"{args.hours:g}", "--out", str(args.out)]
-        independent([*argv, "--quiet"] if args.quiet else argv)
-        return 0
+    if args.variant in BLIND:
+        return _blind(args)
     if args.variant == "random":
         from distillguard.lab.traffic.randomized import build_random, random_start
 

@@ -94,6 +94,20 @@ def test_simulate_then_eval_writes_metrics_and_plots(tmp_path: Path) -> None:
     assert {p.name for p in out.glob("*.png")} == {"detection_delay.png", "harvest_vs_collateral.png", "timeline.png"}
 
 
+def test_simulate_the_outsider_variant_writes_files_only(tmp_path: Path) -> None:
+    """``--variant outsider`` runs the third generator into --out (events covered by labels);
+    it draws its own sizes, so --scale is refused."""
+    sim = tmp_path / "sim"
+    r = dg("simulate", "--variant", "outsider", "--seed", "3", "--hours", "0.2", "--out", str(sim), "--quiet")
+    assert r.returncode == 0, r.stderr
+    labels = orjson.loads((sim / "labels.json").read_bytes())["accounts"]
+    accounts = {orjson.loads(x)["account_id"] for x in (sim / "events.jsonl").read_bytes().splitlines()}
+    assert accounts == set(labels)
+    r = dg("simulate", "--variant", "outsider", "--seed", "3", "--scale", "0.5", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2
+    assert "no --scale" in r.stderr
+
+
 def _rerun_at_temperature_zero(tmp_path: Path) -> tuple[Path, Path]:
     """A harness asking thirty questions seven times each at temperature 0 (the same answer
     again: no harvest), labelled as an attack so that recall shows whether it was acted on."""
