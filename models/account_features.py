@@ -14,6 +14,7 @@ a refusal is the detector's own doing, not the account's behaviour.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import zlib
 from array import array
@@ -63,9 +64,12 @@ rotating pool shows hundreds within it even at a request a minute."""
 HOST_BITS = 64
 """Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
 HOST_MASK = HOST_BITS - 1
-STATE_VERSION = 3
-"""Version of the checkpoint format written by :meth:`AccountState.to_state` (3 added
-``n_popular``; 2 and the positional 1 are migrated)."""
+STATE_VERSION = 4
+"""Version of the checkpoint format written by :meth:`AccountState.to_state` (4 added
+``log_out``, 3 ``n_popular``; 3, 2 and the positional 1 are migrated)."""
+
+UNKNOWN_LOG_OUT = (0.0, 1.0)
+"""``log_out`` of a state written before it: answers of unknown spread, read as unsteady."""
 
 _SHARES = (
     "mean_input_tokens",
@@ -96,6 +100,27 @@ def _linear_count(bits: int) -> float:
     if n >= HOST_BITS:
         n = HOST_BITS - 0.5  # saturated: more than the map can tell
     return -HOST_BITS * math.log(1.0 - n / HOST_BITS)
+
+
+@lru_cache(maxsize=65536)
+def host_hash(ip: str) -> int:
+    """:func:`stable_hash` of the host behind an address: an IPv4 address itself, an IPv6 one's
+    /64. A /64 is one link, and a host picks new interface ids inside it as it likes (temporary
+    addresses, RFC 8981): counted whole, one laptop would look like a rotating pool.
+
+    >>> host_hash("2001:db8:1:2:aaaa::1") == host_hash("2001:db8:1:2:bbbb::7")
+    True
+    >>> host_hash("2001:db8:1:3::1") == host_hash("2001:db8:1:2::1"), host_hash("::ffff:1.2.3.4") == host_hash("1.2.3.4")
+    (False, True)
+    """
+    if ":" in ip:
+        try:
+            addr = ipaddress.IPv6Address(ip)
+        except ValueError:
+            return stable_hash(ip)
+        mapped = addr.ipv4_mapped
+        return stable_hash(str(mapped) if mapped is not None else addr.exploded[:19])
+    return stable_hash(ip)
 
 
 @lru_cache(maxsize=65536)
@@ -181,6 +206,8 @@ class AccountState:
         "refused",
         "ring",
         "ring_i",
+        "log_out_mean",
+        "log_out_var",
         "sibling_share",
         "repeat_share",
         "popular_recent",
@@ -201,6 +228,10 @@ class AccountState:
         self.mean_output_tokens = 0.0
         self.fill_share = 0.0
         """EW mean of output_tokens / max_tokens."""
+        self.log_out_mean = 0.0
+        self.log_out_var = 0.0
+        """EW mean and variance of log(1 + output_tokens) over answers with output: how steady
+        the answers' length is (:meth:`answer_spread`)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -306,6 +337,10 @@ class AccountState:
             self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
             fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
             self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
+            if e.output_tokens > 0:
+                d = math.log1p(e.output_tokens) - self.log_out_mean
+                self.log_out_mean += d * c
+                self.log_out_var = (1.0 - c) * (self.log_out_var + c * d * d)
             # A multi-turn request that does not follow the previous one by a turn or two carries
             # a history the account did not build here (padding, or a product's users each in a
             # conversation of their own): it is as shallow as a single turn. A thread that follows
@@ -357,7 +392,7 @@ class AccountState:
             self.blocks_prev = self.blocks if keep else 0
             self.hosts = self.blocks = 0
             self.hosts_ts = ts
-        self.hosts |= 1 << (stable_hash(e.ip) & HOST_MASK)
+        self.hosts |= 1 << (host_hash(e.ip) & HOST_MASK)
         self.blocks |= 1 << (ch & HOST_MASK)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest
@@ -473,6 +508,7 @@ class AccountState:
             "last_messages": self.last_messages,
             "last_context": self.last_context,
             "sibling_share": self.sibling_share,
+            "log_out": [self.log_out_mean, self.log_out_var],
             "repeat_share": self.repeat_share,
             "popular_recent": self.popular_recent,
             "popular_slow": self.popular_slow,
@@ -495,7 +531,7 @@ class AccountState:
         """
         if isinstance(s, list):
             return _from_v1(s)
-        if s.get("v") not in (2, STATE_VERSION):
+        if s.get("v") not in (2, 3, STATE_VERSION):
             raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 to {STATE_VERSION}")
         st = cls(0.0)
         for f in _FLOATS:
@@ -504,6 +540,7 @@ class AccountState:
         st.last_messages = int(s.get("last_messages", 0))
         st.last_context = int(s.get("last_context", 0))
         st.sibling_share = float(s.get("sibling_share", 0.0))
+        st.log_out_mean, st.log_out_var = map(float, s.get("log_out", UNKNOWN_LOG_OUT))
         st.repeat_share = float(s.get("repeat_share", 0.0))
         st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
         st.popular_slow = float(s.get("popular_slow", 0.0))
@@ -554,4 +591,5 @@ def _from_v1(s: list[Any]) -> AccountState:
     st.clusters, st.hours = array("I", s[4]), array("I", s[5])
     st.policy = SubjectPolicy.from_state(s[6]) if s[6] is not None else None
     st.baseline = Baseline(*map(float, s[7])) if s[7] is not None else None
+    st.log_out_mean, st.log_out_var = UNKNOWN_LOG_OUT
     return st

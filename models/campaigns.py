@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BITS, stable_hash
@@ -69,12 +71,38 @@ def long_popular(m: list[float]) -> float:
     return m[12] / m[11] if m[11] > 0.0 else 0.0
 
 
+_VERSION = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=4096)
+def client_name(user_agent: str | None) -> str | None:
+    """A program's user agent without its version numbers: the client, whichever release.
+
+    One operator's accounts drift across releases as each installs the client, and a campaign
+    can draw a release per account for nothing; on one network, every release of one client on
+    one TLS stack is one fleet (:func:`linkage`). A browser's user agent keeps its version: every
+    user of a browser on one ISP is no fleet.
+
+    >>> client_name("anthropic-python/0.40.1"), client_name("Go-http-client/2.0")
+    ('anthropic-python/#.#.#', 'Go-http-client/#.#')
+    >>> client_name("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36")
+    'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36'
+    """
+    if not user_agent or user_agent.startswith("Mozilla/"):
+        return user_agent
+    return _VERSION.sub("#", user_agent)
+
+
 _KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str, int]] = {}
 
 
 def linkage(e: Event) -> tuple[list[str], int]:
     """The groups one request belongs to (:func:`linkage_keys`), and the key the prompt memory
     reads it under: the client on its network (its ASN).
+
+    On its network the client is named without its release (:func:`client_name`); across every
+    network the release stays in the fingerprint, as one SDK's users everywhere are too many to
+    be one group.
 
     With no ASN the network is the address's /16, which splits one cloud's addresses into many:
     a team sampling the same questions from a few of them would find each other's prompts public.
@@ -92,7 +120,7 @@ def linkage(e: Event) -> tuple[list[str], int]:
         known = type(asn) is int
         net = f"as{asn}" if known else _prefix16(e.cluster)
         fp = f"fp:{stable_hash(f'{ua}|{tls}'):08x}"
-        fp_net = f"{fp}|{net}"
+        fp_net = f"fp:{stable_hash(f'{client_name(ua)}|{tls}'):08x}|{net}"
         cached = (fp_net, fp, stable_hash(fp if not known and ua and tls else fp_net))
         if len(_KEYS) > 100_000:
             _KEYS.clear()

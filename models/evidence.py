@@ -194,6 +194,7 @@ def features(
         "answer_ratio": scales.rank("output_input_ratio", st.output_input_ratio(), fixed),
         "answer_length": scales.rank("output_tokens", length, fixed),
         "max_tokens_fill": st.fill_share,
+        "answer_steadiness": answer_steadiness(st),
         # Prompts other accounts send too are left out of the answer shape (so mixing some in does
         # not dilute a harvest); an account whose prompts are mostly such (a public benchmark, a
         # class's assignment, popular questions) is sweeping nothing of its own.
@@ -285,7 +286,8 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
     copy of a length it chose (a description, a summary) under a cap near that length, while a
     harvester wants the model's whole answer under a generous cap, and wants it long. Answers
     that are long, or short under a generous cap (a harvest diluted with short answers), are
-    untouched.
+    untouched. Many clients send a generous cap whatever they ask for: answers of one steady
+    length (:func:`answer_steadiness`) are sized as well as a cap near that length says.
 
     Examples
     --------
@@ -302,13 +304,32 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
     length = f["answer_length"]
     answer = math.sqrt(f["answer_ratio"] * length)
     if sized_answers and length < 0.5:
-        answer *= 1.0 - f.get("max_tokens_fill", 0.0) * (1.0 - 2.0 * length)
+        sized = max(f.get("max_tokens_fill", 0.0), f.get("answer_steadiness", 0.0))
+        answer *= 1.0 - sized * (1.0 - 2.0 * length)
     core = answer * f["novelty"] * (0.3 + 0.7 * f["shallow_share"])
     if product_mark:
         # An application's own system prompt is the mark of a product built on the API, not of
         # a harvest (which wants the model's unconditioned answers); it halves the core at most.
         core *= 1.0 - 0.5 * f.get("system_share", 0.0)
     return core
+
+
+STEADY_MIN = 8
+"""Answers of its own an account needs before their spread is read."""
+STEADY_SD = (0.2, 0.35)
+"""Spread of log answer length (its standard deviation) at and below which answers are sized
+(1), and from which they are not (0); linear between."""
+
+
+def answer_steadiness(st: AccountState) -> float:
+    """How steady the length of an account's answers is, in [0, 1]: a product's copy asked for
+    at one length (a description, a summary) keeps its size; answers to a sweep of questions
+    range widely (0 before ``STEADY_MIN`` answers of its own)."""
+    if st.n - st.n_popular < STEADY_MIN:
+        return 0.0
+    lo, hi = STEADY_SD
+    sd = math.sqrt(st.log_out_var)
+    return 1.0 if sd <= lo else max(0.0, (hi - sd) / (hi - lo))
 
 
 def address_pool(addresses: float, blocks: float) -> float:

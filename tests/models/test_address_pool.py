@@ -50,6 +50,14 @@ def _nat(i: int) -> str:
     return f"198.51.100.{(i * 7) % 48 + 1}"  # a NAT gateway's 48 addresses, spread per connection
 
 
+def _v6_home(i: int) -> str:
+    return f"2001:db8:41e1:1807:{(i * 7919) % 65536:x}:{(i * 104729) % 65536:x}:1c52:{i:x}"  # a new temporary address each time
+
+
+def _v6_pool(i: int) -> str:
+    return f"2001:db8:41e1:{(i * 37) % 250 + 1:x}::{i % 7 + 1:x}"  # any of 250 /64s (households) of one /48
+
+
 def _run(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> tuple[Detector, list[Decision]]:
     det = Detector(cfg)
     out = []
@@ -70,6 +78,23 @@ def test_an_agent_behind_a_pool_of_hundreds_of_hosts_is_acted_on_and_the_same_ag
     first = pooled[0]
     assert any(r.startswith("address_pool ") for r in first.reasons)
     assert int(first.trigger_event_id.rsplit("-", 1)[1]) < 120  # within its first hour
+
+
+def test_an_ipv6_host_picking_a_new_address_in_its_64_each_request_is_one_host() -> None:
+    """A /64 is one link: a laptop on IPv6 picks new interface ids in it as it likes (temporary
+    addresses). Counted per /64, the agent at home is one host and is not acted on; an agent whose
+    requests come from a different household's /64 each time is a pool, as over IPv4."""
+    _, home = _run(_agent("home6", _v6_home))
+    _, pooled = _run(_agent("pooled6", _v6_pool))
+    assert not home
+    assert pooled
+    assert any(r.startswith("address_pool ") for r in pooled[0].reasons)
+    st = AccountState(T0)
+    for r in _agent("home6", _v6_home, steps=200):
+        st.update(parse_event(r))
+    hosts, blocks = st.addresses(T0 + 200 * 30.0)
+    assert round(hosts) == 1
+    assert round(blocks) == 1
 
 
 def test_the_pool_carries_the_decision() -> None:

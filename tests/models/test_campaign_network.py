@@ -65,3 +65,42 @@ def test_developers_at_home_on_a_roaming_swarms_client_are_not_its_members() -> 
     acted = _acted(swarm + devs)
     assert len({a for a in acted if a.startswith("sw-")}) >= 38
     assert not {a for a in acted if a.startswith("dev-")}
+
+
+def _untemplated(records: list[dict[str, Any]], release: bool) -> list[dict[str, Any]]:
+    """``records`` with prompts of their own (no template ties them), and with ``release`` each
+    account on its own release of the campaign's SDK (one TLS stack)."""
+    rng = random.Random(4)
+    for r in records:
+        a = int(r["account_id"].split("-")[1])
+        if release:
+            r["user_agent"] = f"python-httpx/0.{20 + a % 12}.{a % 3}"
+        r["prompt_simhash"] = prompt_simhash(" ".join(f"w{rng.randrange(5000)}" for _ in range(12)))
+    return records
+
+
+def test_a_hydra_is_one_client_whichever_release_each_account_installed() -> None:
+    """Sixty accounts of eight requests, prompts with no template, one cloud network and TLS
+    stack: the client is their tie. Each account on a release of the SDK of its own (what a
+    campaign draws per account for nothing, and what installs drift to anyway) ties them as well
+    as one release does: the same accounts are acted on."""
+    same = _acted(_untemplated(hydra("h", 60, 8), release=False))
+    drifted = _acted(_untemplated(hydra("h", 60, 8), release=True))
+    assert len(same) >= 50
+    assert drifted == same
+
+
+def test_releases_of_one_client_share_its_key_on_one_network_only() -> None:
+    """On one network, releases of one client are one fleet's drift; across every network, the
+    release stays in the key: one SDK's users everywhere are too many to be one group."""
+    from distillguard.models.campaigns import linkage_keys
+    from distillguard.models.event import parse_event
+    from tests.factories import event
+
+    def keys(ua: str, asn: int) -> list[str]:
+        return linkage_keys(parse_event(event(user_agent=ua, asn=asn, tls_fingerprint="t13d1812h1_85036bcba153")))
+
+    a, b = keys("python-httpx/0.27.2", 396982), keys("python-httpx/0.28.1", 396982)
+    assert a[0] == b[0]  # the client on its network
+    assert a[1] != b[1]  # the client across every network
+    assert not set(keys("python-httpx/0.28.1", 7922)) & set(a)

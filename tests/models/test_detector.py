@@ -126,6 +126,39 @@ def test_version_1_checkpoint_is_migrated() -> None:
     assert again.to_state() == st.to_state()
 
 
+def _copy_account(spread: float, n: int = 40) -> AccountState:
+    """An account's state after ``n`` answers of about 400 tokens, log lengths spread by ``spread``."""
+    rng = random.Random(2)
+    st = AccountState(1000.0)
+    for i in range(n):
+        out = int(400 * math.exp(rng.gauss(0.0, spread)))
+        st.update(parse_event(event(event_id=f"c{i}", ts=1000.0 + 60 * i, output_tokens=out, max_tokens=8192)))
+    return st
+
+
+def test_answers_of_one_length_are_steady_and_a_sweeps_are_not() -> None:
+    """Copy asked for at one length keeps its size (steady 1); answers to a sweep of questions
+    range widely (0); too few answers of its own say nothing yet (0)."""
+    from distillguard.models.evidence import answer_steadiness
+
+    assert answer_steadiness(_copy_account(0.05)) == 1.0
+    assert answer_steadiness(_copy_account(0.7)) == 0.0
+    assert answer_steadiness(_copy_account(0.05, n=5)) == 0.0
+
+
+def test_a_version_3_checkpoint_reads_its_answers_as_unsteady() -> None:
+    """A state written before answer lengths were kept (version 3) loads with lengths of unknown
+    spread: not sized copy, whatever its past; version 4 keeps them across a checkpoint."""
+    from distillguard.models.evidence import answer_steadiness
+
+    st = _copy_account(0.05)
+    v4 = orjson.loads(orjson.dumps(st.to_state()))
+    assert v4["v"] == 4
+    assert answer_steadiness(AccountState.from_state(v4)) == 1.0
+    v3 = {k: v for k, v in v4.items() if k != "log_out"} | {"v": 3}
+    assert answer_steadiness(AccountState.from_state(v3)) == 0.0
+
+
 def test_unknown_checkpoint_version_is_refused() -> None:
     with pytest.raises(UnknownStateVersion):
         AccountState.from_state({"v": 99})

@@ -180,9 +180,11 @@ def test_a_rotating_campaign_does_not_push_a_clusters_honest_neighbours_out_of_m
     assert out == []
 
 
-def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
+def _generator(account: str, cap: int, seed: int = 5, spread: float = 0.06) -> list[dict]:
     """A templated generator at ~18 rpm for two hours: 90-token prompts, ~650-token answers
-    (a ratio of 7.2) under a ``max_tokens`` of ``cap``."""
+    (a ratio of 7.2) under a ``max_tokens`` of ``cap``; ``spread``: the standard deviation of
+    log answer length (0.06: copy asked for at one length; answers to a sweep of questions
+    range far wider)."""
     import random
 
     from distillguard.models.simhash import prompt_simhash
@@ -199,7 +201,7 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
                 ts=t,
                 ip="34.1.2.3",
                 input_tokens=rng.randint(80, 100),
-                output_tokens=min(cap, int(rng.gauss(650, 40))),
+                output_tokens=min(cap, int(650 * rng.lognormvariate(0.0, spread))),
                 max_tokens=cap,
                 prompt_simhash=prompt_simhash(text),
             )
@@ -209,13 +211,25 @@ def _generator(account: str, cap: int, seed: int = 5) -> list[dict]:
 
 def test_answers_sized_by_their_own_cap_are_a_products_copy_not_a_harvest() -> None:
     """Answers a little under the half-way length, filling most of the client's 730-token cap, are
-    copy the client sized: not acted on. The same traffic under a 4,096-token cap (a harvester
-    wants the model's whole answer) is, and so is the sized one with the rule ablated."""
+    copy the client sized: not acted on. The same lengths, ranging as answers to a sweep do,
+    under a 4,096-token cap (a harvester wants the model's whole answer) are, and so is the
+    sized one with the rule ablated."""
 
     sized = _generator("shop", 730)
     assert not _acted(sized)
-    assert _acted(_generator("script", 4096))
+    assert _acted(_generator("script", 4096, spread=0.6))
     assert _acted(sized, DetectorConfig(ablate=frozenset({"sized_answers"})))
+
+
+def test_copy_of_one_length_under_a_generous_cap_is_sized_too() -> None:
+    """Many clients send a generous ``max_tokens`` whatever they ask for. A product asking for
+    copy of one length (answers within a few percent of each other) is sizing its answers under
+    a 4,096-token cap as under a tight one: not acted on. The same traffic whose answers range
+    as answers to a sweep of questions do is, and so is the steady one with the rule ablated."""
+    steady = _generator("shop", 4096)
+    assert not _acted(steady)
+    assert _acted(_generator("script", 4096, spread=0.6))
+    assert _acted(steady, DetectorConfig(ablate=frozenset({"sized_answers"})))
 
 
 def test_a_subject_slower_than_its_block_is_blocked_longer_at_each_lapse() -> None:

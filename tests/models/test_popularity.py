@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from distillguard.models.account_features import AccountState
+from distillguard.models.account_features import STATE_VERSION, AccountState
 from distillguard.models.campaigns import CampaignObservation
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector
@@ -187,7 +187,7 @@ def test_version_2_checkpoint_is_migrated() -> None:
     assert st.baseline is not None
     assert st.baseline.mean == v2["baseline"][0]
     assert (st.popular_share, st.n_popular, st.popular_recent, st.popular_slow) == (0.0, 0, 0.0, 0.0)
-    assert st.to_state()["v"] == 3
+    assert st.to_state()["v"] == STATE_VERSION
     st.popular_recent, st.popular_slow = 0.25, 0.5
     back = AccountState.from_state(st.to_state())
     assert (back.popular_recent, back.popular_slow) == (0.25, 0.5)  # the latest shares are checkpointed
