@@ -231,7 +231,7 @@ class AccountState:
         self.log_out_mean = 0.0
         self.log_out_var = 0.0
         """EW mean and variance of log(1 + output_tokens) over answers with output: how steady
-        the answers' length is (:meth:`answer_spread`)."""
+        the answers' length is (:func:`distillguard.models.evidence.answer_steadiness`)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
