@@ -14,7 +14,6 @@ a refusal is the detector's own doing, not the account's behaviour.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import zlib
 from array import array
@@ -24,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from distillguard.models.event import Event
+from distillguard.models.ipcluster import ip_host
 from distillguard.models.policy import SubjectPolicy
 from distillguard.models.simhash import nearest_of, ring_nearest
 
@@ -100,27 +100,6 @@ def _linear_count(bits: int) -> float:
     if n >= HOST_BITS:
         n = HOST_BITS - 0.5  # saturated: more than the map can tell
     return -HOST_BITS * math.log(1.0 - n / HOST_BITS)
-
-
-@lru_cache(maxsize=65536)
-def host_hash(ip: str) -> int:
-    """:func:`stable_hash` of the host behind an address: an IPv4 address itself, an IPv6 one's
-    /64. A /64 is one link, and a host picks new interface ids inside it as it likes (temporary
-    addresses, RFC 8981): counted whole, one laptop would look like a rotating pool.
-
-    >>> host_hash("2001:db8:1:2:aaaa::1") == host_hash("2001:db8:1:2:bbbb::7")
-    True
-    >>> host_hash("2001:db8:1:3::1") == host_hash("2001:db8:1:2::1"), host_hash("::ffff:1.2.3.4") == host_hash("1.2.3.4")
-    (False, True)
-    """
-    if ":" in ip:
-        try:
-            addr = ipaddress.IPv6Address(ip)
-        except ValueError:
-            return stable_hash(ip)
-        mapped = addr.ipv4_mapped
-        return stable_hash(str(mapped) if mapped is not None else addr.exploded[:19])
-    return stable_hash(ip)
 
 
 @lru_cache(maxsize=65536)
@@ -392,7 +371,7 @@ class AccountState:
             self.blocks_prev = self.blocks if keep else 0
             self.hosts = self.blocks = 0
             self.hosts_ts = ts
-        self.hosts |= 1 << (host_hash(e.ip) & HOST_MASK)
+        self.hosts |= 1 << (stable_hash(ip_host(e.ip)) & HOST_MASK)
         self.blocks |= 1 << (ch & HOST_MASK)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest

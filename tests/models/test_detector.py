@@ -15,6 +15,7 @@ from distillguard.models.campaigns import CampaignState, CampaignVerdict
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import AccountDetector, CampaignDetector, Detector, DuplicateEvent, LateEvent
 from distillguard.models.event import parse_event
+from distillguard.models.evidence import answer_steadiness
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import chat_user, event, firehose, hydra
 
@@ -139,8 +140,6 @@ def _copy_account(spread: float, n: int = 40) -> AccountState:
 def test_answers_of_one_length_are_steady_and_a_sweeps_are_not() -> None:
     """Copy asked for at one length keeps its size (steady 1); answers to a sweep of questions
     range widely (0); too few answers of its own say nothing yet (0)."""
-    from distillguard.models.evidence import answer_steadiness
-
     assert answer_steadiness(_copy_account(0.05)) == 1.0
     assert answer_steadiness(_copy_account(0.7)) == 0.0
     assert answer_steadiness(_copy_account(0.05, n=5)) == 0.0
@@ -149,8 +148,6 @@ def test_answers_of_one_length_are_steady_and_a_sweeps_are_not() -> None:
 def test_a_version_3_checkpoint_reads_its_answers_as_unsteady() -> None:
     """A state written before answer lengths were kept (version 3) loads with lengths of unknown
     spread: not sized copy, whatever its past; version 4 keeps them across a checkpoint."""
-    from distillguard.models.evidence import answer_steadiness
-
     st = _copy_account(0.05)
     v4 = orjson.loads(orjson.dumps(st.to_state()))
     assert v4["v"] == 4
