@@ -44,6 +44,10 @@ several reasoning traces per question pays for each), so it does not count as a 
 low temperature the same prompt returns the same answer, and a repeat is a client re-asking. A
 request that sets no temperature gets the API's default, which samples (:func:`same_answer`): so
 do the prompt memory and the account's own prompt stream."""
+GREEDY_TEMPERATURE = 0.05
+"""A request that sets a temperature under this asks for greedy decoding: the one answer the
+model gives, as an evaluation or a pipeline that must reproduce its results wants
+(:func:`distillguard.models.evidence.greedy_mark`)."""
 TEMPLATE_BITS = 16
 SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
@@ -64,9 +68,9 @@ rotating pool shows hundreds within it even at a request a minute."""
 HOST_BITS = 64
 """Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
 HOST_MASK = HOST_BITS - 1
-STATE_VERSION = 4
-"""Version of the checkpoint format written by :meth:`AccountState.to_state` (4 added
-``log_out``, 3 ``n_popular``; 3, 2 and the positional 1 are migrated)."""
+STATE_VERSION = 5
+"""Version of the checkpoint format written by :meth:`AccountState.to_state` (5 added
+``greedy_share``, 4 ``log_out``, 3 ``n_popular``; 4, 3, 2 and the positional 1 are migrated)."""
 
 UNKNOWN_LOG_OUT = (0.0, 1.0)
 """``log_out`` of a state written before it: answers of unknown spread, read as unsteady."""
@@ -187,6 +191,7 @@ class AccountState:
         "ring_i",
         "log_out_mean",
         "log_out_var",
+        "greedy_share",
         "sibling_share",
         "repeat_share",
         "popular_recent",
@@ -211,6 +216,9 @@ class AccountState:
         self.log_out_var = 0.0
         """EW mean and variance of log(1 + output_tokens) over answers with output: how steady
         the answers' length is (:func:`distillguard.models.evidence.answer_steadiness`)."""
+        self.greedy_share = 0.0
+        """EW share of the account's own requests (popular ones aside) that asked for greedy
+        decoding (a temperature under ``GREEDY_TEMPERATURE``)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -332,6 +340,8 @@ class AccountState:
             self.shallow_share += (shallow - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
+            t = e.temperature
+            self.greedy_share += ((t is not None and t < GREEDY_TEMPERATURE) - self.greedy_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
@@ -488,6 +498,7 @@ class AccountState:
             "last_context": self.last_context,
             "sibling_share": self.sibling_share,
             "log_out": [self.log_out_mean, self.log_out_var],
+            "greedy_share": self.greedy_share,
             "repeat_share": self.repeat_share,
             "popular_recent": self.popular_recent,
             "popular_slow": self.popular_slow,
@@ -510,7 +521,7 @@ class AccountState:
         """
         if isinstance(s, list):
             return _from_v1(s)
-        if s.get("v") not in (2, 3, STATE_VERSION):
+        if s.get("v") not in (2, 3, 4, STATE_VERSION):
             raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 to {STATE_VERSION}")
         st = cls(0.0)
         for f in _FLOATS:
@@ -520,6 +531,7 @@ class AccountState:
         st.last_context = int(s.get("last_context", 0))
         st.sibling_share = float(s.get("sibling_share", 0.0))
         st.log_out_mean, st.log_out_var = map(float, s.get("log_out", UNKNOWN_LOG_OUT))
+        st.greedy_share = float(s.get("greedy_share", 0.0))  # before it: no mark, as then
         st.repeat_share = float(s.get("repeat_share", 0.0))
         st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
         st.popular_slow = float(s.get("popular_slow", 0.0))

@@ -640,7 +640,7 @@ class AccountDetector(Stage[AccountState]):
             raw = st.raw(ts)
         f = features(st, ts, self.scales, "fixed_scales" not in ablate, int(raw["active_hours"]), raw["rph"])
         pool = 0.0 if "address_pool" in ablate else address_pool(raw["addresses"], raw["address_blocks"])
-        core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate)
+        core = harvest_core(f, "product_mark" not in ablate, "sized_answers" not in ablate, "greedy_mark" not in ablate)
         if pool:
             core = pooled_core(core, f, pool)
         tmpl = f["template_share"]

@@ -47,6 +47,7 @@ ABLATABLE = (
     "steady_crowd",
     "sized_answers",
     "address_pool",
+    "greedy_mark",
 )
 """Pieces of evidence (and the cost-aware gate) that ``DetectorConfig.ablate`` can remove."""
 
@@ -207,6 +208,7 @@ def features(
         "no_pauses": 1.0 - st.pause_share if st.n > 8 else 0.0,
         "error_share": st.error_share,
         "system_share": st.system_share,
+        "greedy_mark": greedy_mark(st, rph),
     }
 
 
@@ -270,7 +272,9 @@ def own_prompts(novelty: float, popular_share: float) -> float:
     return own if own > 0.0 else 0.0  # max(0.0, ...), without the slow builtin
 
 
-def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answers: bool = True) -> float:
+def harvest_core(
+    f: Mapping[str, float], product_mark: bool = True, sized_answers: bool = True, greedy: bool = True
+) -> float:
     """The signature in [0, 1]: long answers to short prompts x novel prompts x shallow turns.
 
     The answer shape is the geometric mean of the answers' length and their ratio to the
@@ -311,7 +315,60 @@ def harvest_core(f: Mapping[str, float], product_mark: bool = True, sized_answer
         # An application's own system prompt is the mark of a product built on the API, not of
         # a harvest (which wants the model's unconditioned answers); it halves the core at most.
         core *= 1.0 - 0.5 * f.get("system_share", 0.0)
+    if greedy:
+        # Greedy decoding is the mark of an evaluation, as the system prompt is of a product
+        # (:func:`greedy_mark`); it halves the core at most.
+        core *= 1.0 - GREEDY_WEIGHT * f.get("greedy_mark", 0.0)
     return core
+
+
+GREEDY_WEIGHT = 0.5
+"""Share of the harvest core that an account's greedy decoding takes away at most."""
+GREEDY_RPH = 2400.0
+"""Requests an hour at which greedy decoding is no mark (40 a minute, hour after hour)."""
+GREEDY_ANSWERS = 1000.0
+"""Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
+is no mark: a benchmark's worth."""
+GREEDY_FLEET = 2.0
+"""Greedy decoding is no mark on an account once ``1 / GREEDY_FLEET`` of its prompts (half) are
+template siblings of other accounts' (:attr:`AccountState.sibling_share`)."""
+
+
+def greedy_mark(st: AccountState, rph: float) -> float:
+    """How much an account's greedy decoding speaks for an evaluation, in [0, 1].
+
+    An evaluation asks for the one answer the model gives (a temperature of 0: results it can
+    reproduce and compare), and so does a pipeline that must be repeatable; a distiller wants a
+    spread of answers to train on, and samples. The mark is cheap to wear, so it is bounded by
+    what it could cost: it fades with the account's requests an hour (``GREEDY_RPH``: a
+    harvest's pace is no evaluation's, whatever it decodes) and with the answers to its own
+    prompts it has taken (``GREEDY_ANSWERS``: a benchmark is finite; a sweep is not), and it
+    is no mark on an account whose prompts are template siblings of other accounts'
+    (``GREEDY_FLEET``): one customer runs an evaluation, and a fleet's greedy decoding marks a
+    campaign. Its own
+    questions asked again count too (a benchmark run again asks nothing new, which ``rerun``
+    weighs, not this mark). An account acted on despite the mark has had its benefit of the
+    doubt: the mark neither releases it nor keeps it released. ``rph``: the account's requests
+    in the last hour or so (``st.rph(ts)``; a young account's first hour is counted as it goes,
+    so that a harness's first burst does not read as a harvest's pace).
+
+    >>> st = AccountState(0.0)
+    >>> st.greedy_share, st.n = 1.0, 300
+    >>> greedy_mark(st, 360.0), greedy_mark(st, 2400.0)
+    (0.595, 0.0)
+    >>> st.sibling_share = 0.5
+    >>> greedy_mark(st, 360.0)
+    0.0
+    """
+    greedy = st.greedy_share
+    if greedy == 0.0 or (st.policy is not None and st.policy.acted):
+        return 0.0
+    pace = rph / GREEDY_RPH
+    taken = (st.n - st.n_popular) / GREEDY_ANSWERS
+    fleet = 1.0 - GREEDY_FLEET * st.sibling_share
+    if pace >= 1.0 or taken >= 1.0 or fleet <= 0.0:
+        return 0.0
+    return greedy * (1.0 - pace) * (1.0 - taken) * fleet
 
 
 STEADY_MIN = 8

@@ -48,6 +48,12 @@ class SubjectPolicy:
         """Whether a throttle or block is in force."""
         return self.action in (THROTTLE, BLOCK)
 
+    @property
+    def acted(self) -> bool:
+        """Whether the subject has been throttled or blocked: in force, released, or remembered
+        by its strikes or blocks."""
+        return self.action != NONE or self.strikes > 0 or self.blocks > 0
+
     def in_force(self, ts: float) -> bool:
         """Whether a throttle or block is in force at event time ``ts``."""
         return self.active and ts < self.until

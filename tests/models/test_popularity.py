@@ -115,9 +115,9 @@ def test_a_benchmark_run_again_is_no_harvest_but_a_sweep_that_repeats_itself_is(
     assert _in_force_at_the_end(sweep) == "block"
 
 
-def _decisions(records: list[dict[str, Any]]) -> list[tuple[int, str]]:
+def _decisions(records: list[dict[str, Any]], cfg: DetectorConfig | None = None) -> list[tuple[int, str]]:
     """(index of the triggering record, action) of every decision on the records, in order."""
-    det = Detector()
+    det = Detector(cfg)
     return [(i, d.action) for i, r in enumerate(records) for d in det.observe(parse_event(r))]
 
 
@@ -125,9 +125,12 @@ def test_a_benchmark_run_again_is_released_in_its_second_run_and_old_prompts_buy
     """Asking only what it asked before, a harness is released as soon as its evidence stays
     low, early in its second run (the quarter of an hour a release otherwise waits is the
     length of two runs here). A blocked harvester that sends its old prompts again to look like
-    one is released while it takes no new answer, and acted on again before its first new one."""
+    one is released while it takes no new answer, and acted on again before its first new one.
+    (At temperature 0 the harness's greedy decoding spares it its first run too: with that mark
+    it is never acted on, and the release is seen with the mark ablated.)"""
     runs = sorted(_runs("h-again", 3, 0.0), key=lambda r: r["ts"])
-    released = [i for i, action in _decisions(runs) if action == "allow"]
+    assert _decisions(runs) == []
+    released = [i for i, action in _decisions(runs, NO_GREEDY_MARK) if action == "allow"]
     assert released
     assert len(BENCH) < released[0] < 1.5 * len(BENCH)
     sweep = firehose("f-gamer", 1200, rpm=30.0)
@@ -255,16 +258,21 @@ OWN = [f"Private task {i}: derive result{i % 13} for variant{i}. Think step by s
 """Prompts of an account's own (no other account sends them)."""
 
 
+NO_GREEDY_MARK = DetectorConfig(ablate=frozenset({"greedy_mark"}))
+"""Release is studied on an account acted on in its first run: at temperature 0 the greedy mark
+(``tests/models/test_greedy_mark.py``) would spare that run."""
+
+
 def _own_then_public(temperature: float, texts: list[str] | None = None) -> list[tuple[int, str]]:
     """(request index, action) of the decisions on an account that sends 200 prompts of its own,
     then the public benchmark (two other accounts ran it before), then 100 of its own again
-    (or ``texts``)."""
+    (or ``texts``), greedy mark ablated."""
     others = _harness("o-1", T0, "node-sdk/4.2", 8075, "20.2.2.2") + _harness(
         "o-2", T0, "go-client/0.3", 15169, "35.3.3.3"
     )
     texts = texts if texts is not None else OWN[:200] + BENCH + OWN[200:300]
     subject = _harness("s", T0 + 400, "python-sdk/1.0", 16509, "34.1.1.9", texts, temperature)
-    det, acts = Detector(), []
+    det, acts = Detector(NO_GREEDY_MARK), []
     for r in sorted(others + subject, key=lambda r: r["ts"]):
         acts += [(int(r["event_id"][2:]), d.action) for d in det.observe(parse_event(r)) if d.subject == "s"]
     return acts
