@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated optional event fields to leave out of every event (asn, temperature, ...): "
         "what detection loses when a gateway does not log them",
     )
+    e.add_argument(
+        "--attack-temperature",
+        type=float,
+        metavar="T",
+        help="every request of the labels' attack accounts asks for temperature T: "
+        "a campaign that knows what a temperature tells the detector",
+    )
     e.set_defaults(func=_eval)
 
     from distillguard.streams.tools.eval_seeds import add_parser as add_eval_seeds

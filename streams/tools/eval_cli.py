@@ -65,6 +65,28 @@ def without_fields(lines: Iterable[bytes], fields: frozenset[str]) -> Iterator[b
         yield orjson.dumps(d)
 
 
+def attack_temperature(lines: Iterable[bytes], attackers: set[str], temperature: float) -> Iterator[bytes]:
+    """``lines`` with every request of an ``attackers`` account asking for ``temperature``: a
+    campaign that knows what a temperature tells the detector, beside the same honest traffic
+    (the labels say which accounts attack; evaluation only). A line that is no JSON object, or
+    that names no attacker, passes unchanged.
+
+    >>> list(attack_temperature([b'{"account_id":"a","temperature":0.7}', b'{"account_id":"h"}'], {"a"}, 0.0))
+    [b'{"account_id":"a","temperature":0.0}', b'{"account_id":"h"}']
+    """
+    for line in lines:
+        try:
+            d = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            yield line
+            continue
+        if type(d) is not dict or d.get("account_id") not in attackers:
+            yield line
+            continue
+        d["temperature"] = temperature
+        yield orjson.dumps(d)
+
+
 def parse_without(text: str) -> frozenset[str]:
     """``--without``'s comma-separated field names, each one of the contract's optional fields.
 
@@ -107,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
             traces.setdefault(acct, []).append({"ts": ts, "score": values["score"], "rpm": values["rpm"]})
 
     with args.events.open("rb") as fh:
-        lines = without_fields(fh, dropped) if dropped else fh
+        lines: Iterable[bytes] = without_fields(fh, dropped) if dropped else fh
+        if args.attack_temperature is not None:
+            lines = attack_temperature(lines, attack, args.attack_temperature)
         res = evaluate(lines, cfg, trace=trace, progress=lambda n: print(f"eval: {n:,} events", file=sys.stderr))
     m = summarize(res, labels)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -131,6 +131,41 @@ def test_eval_without_a_field_judges_the_events_as_a_gateway_that_does_not_log_i
     assert recall == {"with": 0.0, "without": 1.0}
 
 
+def test_eval_with_the_attackers_at_a_temperature_sets_it_on_their_requests_only(tmp_path: Path) -> None:
+    """``--attack-temperature 1``: the labelled attacker's re-runs at temperature 0 become samples
+    (new answers), and it is acted on; its honest neighbour, at temperature 0 as generated, is
+    still not acted on."""
+    events = tmp_path / "events.jsonl"
+    records = resampler("harness", 0.0) + [
+        {
+            **r,
+            "account_id": "neighbour",
+            "event_id": f"n-{i}",
+            "ip": "34.90.2.9",
+            "prompt_simhash": f"{~int(r['prompt_simhash'], 16) & (2**64 - 1):016x}",
+        }
+        for i, r in enumerate(resampler("neighbour", 0.0))  # its own questions, re-run alike
+    ]
+    events.write_bytes(b"\n".join(orjson.dumps(r) for r in sorted(records, key=lambda r: r["ts"])) + b"\n")
+    labels = tmp_path / "labels.json"
+    labels.write_bytes(
+        orjson.dumps(
+            {
+                "accounts": {
+                    "harness": {"label": "attack", "scenario": "rerun"},
+                    "neighbour": {"label": "benign", "scenario": "rerun"},
+                }
+            }
+        )
+    )
+    out = tmp_path / "o"
+    r = dg("eval", str(events), str(labels), "--out", str(out), "--no-plots", "--attack-temperature", "1")
+    assert r.returncode == 0, r.stderr
+    overall = orjson.loads((out / "metrics.json").read_bytes())["overall"]
+    assert overall["recall"] == 1.0
+    assert overall["benign_accounts_actioned_pct"] == 0.0
+
+
 def test_eval_refuses_to_leave_out_a_required_field(tmp_path: Path) -> None:
     events, labels = _rerun_at_temperature_zero(tmp_path)
     r = dg("eval", str(events), str(labels), "--out", str(tmp_path / "o"), "--without", "account_id")
