@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -116,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
         dropped = parse_without(args.without or "")
     except ValueError as err:
         print(f"eval: --without: {err}", file=sys.stderr)
+        return 2
+    t = args.attack_temperature
+    if t is not None and not (math.isfinite(t) and t >= 0.0):
+        print("eval: --attack-temperature must be a finite number >= 0 (as the event contract's)", file=sys.stderr)
         return 2
     labels = orjson.loads(args.labels.read_bytes())["accounts"]
     cfg = Settings.from_env().detector

@@ -164,6 +164,9 @@ def test_eval_with_the_attackers_at_a_temperature_sets_it_on_their_requests_only
     overall = orjson.loads((out / "metrics.json").read_bytes())["overall"]
     assert overall["recall"] == 1.0
     assert overall["benign_accounts_actioned_pct"] == 0.0
+    r = dg("eval", str(events), str(labels), "--out", str(out), "--no-plots", "--attack-temperature", "-1")
+    assert r.returncode == 2
+    assert "--attack-temperature must be a finite number >= 0" in r.stderr
 
 
 def test_eval_refuses_to_leave_out_a_required_field(tmp_path: Path) -> None:
