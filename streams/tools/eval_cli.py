@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -44,48 +44,51 @@ def markdown(m: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def without_fields(lines: Iterable[bytes], fields: frozenset[str]) -> Iterator[bytes]:
-    """``lines`` with ``fields`` left out of every JSON object: the same traffic as a gateway that
-    does not log them would record it. A line that is no JSON object passes unchanged (it is bad
-    input either way, and is dead-lettered as such).
-
-    >>> list(without_fields([b'{"ts":1,"asn":7,"temperature":0.2}', b'{bad'], frozenset({"asn"})))
-    [b'{"ts":1,"temperature":0.2}', b'{bad']
-    """
+def _edit_objects(lines: Iterable[bytes], edit: Callable[[dict[str, Any]], bool]) -> Iterator[bytes]:
+    """``lines`` with ``edit`` applied to each JSON object (it returns whether it changed it). A
+    line that is no JSON object passes unchanged (it is bad input either way, and is
+    dead-lettered as such)."""
     for line in lines:
         try:
             d = orjson.loads(line)
         except orjson.JSONDecodeError:
             yield line
             continue
-        if type(d) is not dict:
-            yield line
-            continue
+        yield orjson.dumps(d) if type(d) is dict and edit(d) else line
+
+
+def without_fields(lines: Iterable[bytes], fields: frozenset[str]) -> Iterator[bytes]:
+    """``lines`` with ``fields`` left out of every JSON object: the same traffic as a gateway that
+    does not log them would record it.
+
+    >>> list(without_fields([b'{"ts":1,"asn":7,"temperature":0.2}', b'{bad'], frozenset({"asn"})))
+    [b'{"ts":1,"temperature":0.2}', b'{bad']
+    """
+
+    def drop(d: dict[str, Any]) -> bool:
         for f in fields:
             d.pop(f, None)
-        yield orjson.dumps(d)
+        return True
+
+    return _edit_objects(lines, drop)
 
 
 def attack_temperature(lines: Iterable[bytes], attackers: set[str], temperature: float) -> Iterator[bytes]:
     """``lines`` with every request of an ``attackers`` account asking for ``temperature``: a
     campaign that knows what a temperature tells the detector, beside the same honest traffic
-    (the labels say which accounts attack; evaluation only). A line that is no JSON object, or
-    that names no attacker, passes unchanged.
+    (the labels say which accounts attack; evaluation only).
 
     >>> list(attack_temperature([b'{"account_id":"a","temperature":0.7}', b'{"account_id":"h"}'], {"a"}, 0.0))
     [b'{"account_id":"a","temperature":0.0}', b'{"account_id":"h"}']
     """
-    for line in lines:
-        try:
-            d = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            yield line
-            continue
-        if type(d) is not dict or d.get("account_id") not in attackers:
-            yield line
-            continue
+
+    def set_temperature(d: dict[str, Any]) -> bool:
+        if d.get("account_id") not in attackers:
+            return False
         d["temperature"] = temperature
-        yield orjson.dumps(d)
+        return True
+
+    return _edit_objects(lines, set_temperature)
 
 
 def parse_without(text: str) -> frozenset[str]:
