@@ -13,8 +13,6 @@ from distillguard.models.evidence import GREEDY_ANSWERS, greedy_mark
 from distillguard.models.policy import SubjectPolicy
 from tests.factories import T0, event
 
-WORDS = [f"topic{i}" for i in range(4000)]
-
 
 def _benchmark(account: str, n: int, rpm: float, temperature: float | None, seed: int = 11) -> list[dict[str, Any]]:
     """One account asking ``n`` questions of its own, each once, for reasoned answers of about
