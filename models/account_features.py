@@ -471,6 +471,11 @@ class AccountState:
         self.sibling_share = share
         return share
 
+    @property
+    def own_requests(self) -> int:
+        """Requests whose prompt was the account's own (no other account had sent it recently)."""
+        return self.n - self.n_popular
+
     def thread(self, e: Event) -> tuple[bool, bool]:
         """Whether a request follows the account's previous one (one to ``CONTINUE_MESSAGES``
         messages more), and whether it also carries ``CARRIED_SHARE`` of what that request sent

@@ -29,7 +29,6 @@ import math
 import re
 from array import array
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BITS, stable_hash
@@ -74,14 +73,14 @@ def long_popular(m: list[float]) -> float:
 _VERSION = re.compile(r"\d+")
 
 
-@lru_cache(maxsize=4096)
 def client_name(user_agent: str | None) -> str | None:
     """A program's user agent without its version numbers: the client, whichever release.
 
     One operator's accounts drift across releases as each installs the client, and a campaign
     can draw a release per account for nothing; on one network, every release of one client on
     one TLS stack is one fleet (:func:`linkage`). A browser's user agent keeps its version: every
-    user of a browser on one ISP is no fleet.
+    user of a browser on one ISP is no fleet. Called once per client and network
+    (:func:`linkage` caches its keys).
 
     >>> client_name("anthropic-python/0.40.1"), client_name("Go-http-client/2.0")
     ('anthropic-python/#.#.#', 'Go-http-client/#.#')

@@ -345,12 +345,11 @@ def greedy_mark(st: AccountState, rph: float) -> float:
     prompts it has taken (``GREEDY_ANSWERS``: a benchmark is finite; a sweep is not), and it
     is no mark on an account whose prompts are template siblings of other accounts'
     (``GREEDY_FLEET``): one customer runs an evaluation, and a fleet's greedy decoding marks a
-    campaign. Its own
-    questions asked again count too (a benchmark run again asks nothing new, which ``rerun``
-    weighs, not this mark). An account acted on despite the mark has had its benefit of the
-    doubt: the mark neither releases it nor keeps it released. ``rph``: the account's requests
-    in the last hour or so (``st.rph(ts)``; a young account's first hour is counted as it goes,
-    so that a harness's first burst does not read as a harvest's pace).
+    campaign. Its own questions asked again count too (a benchmark run again asks nothing new,
+    which ``rerun`` weighs, not this mark). An account acted on despite the mark has had its
+    benefit of the doubt: the mark neither releases it nor keeps it released. ``rph``: the
+    account's requests in the last hour or so (``st.rph(ts)``; a young account's first hour is
+    counted as it goes, so that a harness's first burst does not read as a harvest's pace).
 
     >>> st = AccountState(0.0)
     >>> st.greedy_share, st.n = 1.0, 300
@@ -364,7 +363,7 @@ def greedy_mark(st: AccountState, rph: float) -> float:
     if greedy == 0.0 or (st.policy is not None and st.policy.acted):
         return 0.0
     pace = rph / GREEDY_RPH
-    taken = (st.n - st.n_popular) / GREEDY_ANSWERS
+    taken = st.own_requests / GREEDY_ANSWERS
     fleet = 1.0 - GREEDY_FLEET * st.sibling_share
     if pace >= 1.0 or taken >= 1.0 or fleet <= 0.0:
         return 0.0
@@ -382,7 +381,7 @@ def answer_steadiness(st: AccountState) -> float:
     """How steady the length of an account's answers is, in [0, 1]: a product's copy asked for
     at one length (a description, a summary) keeps its size; answers to a sweep of questions
     range widely (0 before ``STEADY_MIN`` answers of its own)."""
-    if st.n - st.n_popular < STEADY_MIN:
+    if st.own_requests < STEADY_MIN:
         return 0.0
     lo, hi = STEADY_SD
     sd = math.sqrt(st.log_out_var)
