@@ -10,6 +10,13 @@ Which family a stack belongs to is learned from the traffic (distinct accounts p
 fingerprint), never listed. Only browser user agents can be out of place: an SDK or an app names
 itself and claims nothing about a browser.
 
+A stack is also no browser's by the protocol it offers first: a JA4 fingerprint names it (ALPN),
+and every current browser offers HTTP/2 (``h2``; ``h3`` over QUIC). A browser claim on a stack
+that offers HTTP/1.1 alone or nothing (``h1``, ``00``) is out of place from its first request,
+however many accounts make it there: a campaign that owns its stack outnumbers everyone else on
+it, so the family learned there would be its own (:func:`browser_alpn`). A fingerprint that is
+not JA4 says nothing of the protocol.
+
 An account counts once per stack, for the family it first claims (a script rotating user agents
 does not count as three browsers). A stack is judged once ``MIN_ACCOUNTS`` accounts used it, and
 a browser family is genuine on it only when it holds ``GENUINE_SHARE`` of its accounts: a stack
@@ -22,6 +29,7 @@ same population, so the majority family of a busy stack comes out alike.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from distillguard.models.account_features import stable_hash
@@ -86,6 +94,8 @@ class ClientStacks:
             self.totals[tls] = self.totals.get(tls, 0.0) + 1.0
         if family is None:
             return False
+        if not browser_alpn(tls):
+            return True
         total = self.totals[tls]
         return total >= MIN_ACCOUNTS and self.counts.get((tls, family), 0.0) < GENUINE_SHARE * total
 
@@ -93,6 +103,25 @@ class ClientStacks:
         self.seen.clear()
         self.counts = {k: v / 2 for k, v in self.counts.items() if v >= 1.0}
         self.totals = {k: v / 2 for k, v in self.totals.items() if v >= 1.0}
+
+
+@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
+def browser_alpn(tls: str) -> bool:
+    """Whether a TLS fingerprint's first offered protocol could be a browser's: HTTP/2 or
+    HTTP/3 (``h2``, ``h3``). Every current browser offers HTTP/2; HTTP/1.1 alone (``h1``) or no
+    protocol (``00``) is a script's stack. A fingerprint that is not JA4 says nothing (True).
+
+    >>> browser_alpn("t13d1516h2_8daaf6152771_02713d6af862"), browser_alpn("t13d1811h1_31c9c8f09ece")
+    (True, False)
+    """
+    m = _JA4.match(tls)
+    return m is None or m.group(1) in ("h2", "h3")
+
+
+_JA4 = re.compile(r"[tqd](?:1[0-3]|s[23]|d[1-3]|00)[di]\d{4}([0-9a-z]{2})_")
+"""A JA4 fingerprint's first part: protocol, TLS version, SNI, cipher and extension counts, then
+the first and last character of the first protocol offered (ALPN)."""
 
 
 @lru_cache(maxsize=4096)

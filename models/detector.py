@@ -1107,11 +1107,19 @@ class CampaignDetector(Stage[CampaignState]):
         ts = raw["ts"]
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
-        level = MEMBER_LEVEL
-        able = [m for m in active if m[4] >= level or m[7] > 1.0]
+        costume = disguise_key(key)
+        if costume:
+            able = [m for m in active if m[4] >= _member_level(m, costume) or m[7] > 1.0]
+        else:
+            level = MEMBER_LEVEL
+            able = [m for m in active if m[4] >= level or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
-        harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
+        if costume:
+            tp, pm = self._tie_pace, self._product_mark
+            harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _member_level(m, costume)) / len(active)
+        else:
+            harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         popular = st.popular_share
         fleet = crowd = False
         content_tie = _content_tie(st, active)
@@ -1132,7 +1140,6 @@ class CampaignDetector(Stage[CampaignState]):
             return 0.0  # a crowd on a popular client is not a campaign because some of it harvests
         st.content_tie = content_tie
         # A costume shared (browser claims out of place on one stack) is a tie of its own.
-        costume = disguise_key(key)
         untied = (
             not key.startswith("org:") and not costume and content_tie < MIN_CONTENT_TIE and harvesting < PURE_GROUP
         )
@@ -1388,6 +1395,24 @@ def _roaming_share(st: CampaignState) -> float:
     return sum(1 for r in seen if r >= 0.5) / len(seen) if seen else 0.0
 
 
+def _member_level(m: list[float], costume: bool) -> float:
+    """The harvest-likeness at which a member counts as harvesting: ``MEMBER_LEVEL``, or
+    ``VERDICT_LEVEL`` for a member of a group in costume (browser claims out of place on one TLS
+    stack) that came from another /24 than the request before, most of the time (``m[10]``).
+
+    Two evasions at once (a script dressed as a browser, asking from another exit each time)
+    stand in for half the shape: padded chat at a person's pace takes answers of a few hundred
+    tokens on most requests, and its shape alone stays under ``MEMBER_LEVEL``. An office behind
+    a proxy that inspects TLS is out of place on its stack too, but asks from its own /24.
+
+    >>> _member_level([0.0] * 10 + [0.9], True), _member_level([0.0] * 10 + [0.1], True)
+    (0.25, 0.5)
+    >>> _member_level([0.0] * 10 + [0.9], False)
+    0.5
+    """
+    return VERDICT_LEVEL if costume and m[10] >= 0.5 else MEMBER_LEVEL
+
+
 def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool:
     """Whether a member seen twice or more mostly keeps to its /24 while most of its group rotates
     through a pool's exits (``roaming``: :func:`_roaming_share`): a developer at home on the
@@ -1539,7 +1564,7 @@ def _verdict_due(
     # the tie; an organisation's members are never untied.)
     alone = untied and not disguise_key(key)
     h = member_harvest(m, tie_pace, product_mark)
-    if h >= MEMBER_LEVEL:
+    if h >= _member_level(m, disguise_key(key)):
         # On a fingerprint alone, an untied member shares only a client with the campaign.
         due = not (untied and fingerprint) or purity() >= MIN_HARVESTING_SHARE
         return due and not (alone and elsewhere())

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 
-from distillguard.models.client_stack import MIN_ACCOUNTS, ClientStacks, browser_family
+from distillguard.models.client_stack import MIN_ACCOUNTS, ClientStacks, browser_alpn, browser_family
 from distillguard.models.config import DetectorConfig
 from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, chat_user, event, replay
 
 PYTHON_TLS = "t13d1812h1_85036bcba153"
 CHROME_TLS = "t13d1516h2_8daaf6152771"
+HTTP2_SDK_TLS = "t13d1712h2_d6c269f52ed6"
+"""An SDK's stack that offers HTTP/2: only what its accounts claim tells it from a browser's."""
 SDK_UA = "anthropic-python/0.40.0"
 BROWSERS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/{v}.0.0.0 Safari/537.36",
@@ -32,8 +34,8 @@ def test_a_browser_claim_is_out_of_place_on_a_stack_that_sdk_clients_use() -> No
 def test_a_stack_is_judged_only_once_enough_accounts_used_it() -> None:
     stacks = ClientStacks()
     for i in range(MIN_ACCOUNTS - 2):
-        stacks.observe(PYTHON_TLS, SDK_UA, f"sdk-{i}")
-    assert not stacks.observe(PYTHON_TLS, BROWSERS[1].format(v=128), "spoof-1")
+        stacks.observe(HTTP2_SDK_TLS, SDK_UA, f"sdk-{i}")
+    assert not stacks.observe(HTTP2_SDK_TLS, BROWSERS[1].format(v=128), "spoof-1")
 
 
 def test_a_stack_whose_browser_claims_disagree_is_no_browser_of_either_kind() -> None:
@@ -152,4 +154,77 @@ def test_a_campaign_in_costume_is_not_a_person_for_its_history_or_its_pauses() -
     assert len(acted) >= 18
     assert "TLS stack" in str(next(d["reasons"][0] for d in costume if d["subject"] in acted))
     office = replay(_sdk_users() + _costumed(24, office=True))
+    assert not [d for d in office if d["action"] != "allow" and str(d["subject"]).startswith("office-")]
+
+
+def _chatter_in_costume(accounts: int, office: bool) -> list[dict[str, object]]:
+    """Accounts claiming one browser on a TLS stack that offers HTTP/1.1 only (no browser does),
+    chatting at a person's pace, for a few hundred tokens on most answers and a long one now and then.
+
+    ``office=False``: a campaign that owns its stack (so its browser is the stack's majority
+    family), each request from another residential exit, with ten turns of made-up history on
+    every request. ``office=True``: an office behind a proxy that inspects TLS (one /24), people
+    chatting with the history they built."""
+    rng = random.Random(13)
+    out: list[dict[str, object]] = []
+    chrome = BROWSERS[0]
+    for a in range(accounts):
+        name = f"{'office' if office else 'camo'}-{a:03d}"
+        t = T0 + a * 60.0
+        history = 0
+        for i in range(40):
+            text = " ".join(f"w{rng.randrange(5000)}" for _ in range(12))
+            answer = rng.randint(150, 450) if i % 3 else rng.randint(1200, 2400)
+            turn = i % 5
+            if office:
+                history = 0 if turn == 0 else history
+                inp, messages = rng.randint(20, 60) + history, 2 * turn + 1
+            else:
+                inp, messages = rng.randint(500, 700), 9 + 2 * rng.randrange(3)
+            out.append(
+                event(
+                    event_id=f"{name}-{i}",
+                    account_id=name,
+                    ts=t,
+                    ip=f"62.10.4.{10 + a}" if office else f"{70 + (a + i) % 60}.{(7 * a + i) % 250}.{i}.{a + 1}",
+                    asn=3356 if office else 64600 + (a + i) % 40,
+                    user_agent=chrome.format(v=120 + a % 3),
+                    tls_fingerprint="t13d1714h1_proxy" if office else "t13d1811h1_camo",
+                    input_tokens=inp,
+                    output_tokens=answer,
+                    max_tokens=4096,
+                    n_messages=messages,
+                    prompt_simhash=prompt_simhash(text),
+                )
+            )
+            history = inp + answer
+            t += rng.lognormvariate(4.0, 0.6)
+    return out
+
+
+def test_no_browser_offers_http1_only_whatever_its_stack_s_majority() -> None:
+    """A JA4 fingerprint names the first protocol the client offers (ALPN); every browser offers
+    HTTP/2. A campaign that owns its stack outnumbers anyone else on it, so the family learned
+    there is its own: the protocol still gives it away. A fingerprint that is not JA4 says
+    nothing of the protocol."""
+    offered = ("t13d1516h2_8daaf6", "q13d0312h3_55b375", "t13d1811h1_31c9", "t12d120700_e5f1")
+    assert [browser_alpn(t) for t in offered] == [True, True, False, False]
+    assert all(browser_alpn(t) for t in ("t13d00_nolabel", "f3a9c1", ""))  # not JA4: says nothing
+    stacks = ClientStacks()
+    chrome = BROWSERS[0].format(v=126)
+    flags = [stacks.observe("t13d1811h1_own", chrome, f"camo-{i}") for i in range(MIN_ACCOUNTS * 2)]
+    assert all(flags)
+    assert not any(stacks.observe("t13d1811h2_own", chrome, f"camo-{i}") for i in range(MIN_ACCOUNTS * 2))
+
+
+def test_a_costumed_campaign_of_moderate_answers_from_rotating_exits_is_acted_on() -> None:
+    """Padded chat at a person's pace, most answers a few hundred tokens: no member is a harvester
+    by its shape, but every one of them dresses a script as a browser and asks from another
+    residential exit each time. The office behind its TLS-inspecting proxy chats at the same pace
+    with the same answers, from its own /24: it is left alone."""
+    campaign = replay(_sdk_users() + _chatter_in_costume(24, office=False))
+    acted = {d["subject"] for d in campaign if d["action"] != "allow" and str(d["subject"]).startswith("camo-")}
+    assert len(acted) >= 18
+    assert "TLS stack" in str(next(d["reasons"][0] for d in campaign if d["subject"] in acted))
+    office = replay(_sdk_users() + _chatter_in_costume(24, office=True))
     assert not [d for d in office if d["action"] != "allow" and str(d["subject"]).startswith("office-")]
