@@ -106,7 +106,6 @@ class ClientStacks:
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=4096)
 def browser_alpn(tls: str) -> bool:
     """Whether a TLS fingerprint's first offered protocol could be a browser's: HTTP/2 or
     HTTP/3 (``h2``, ``h3``). Every current browser offers HTTP/2; HTTP/1.1 alone (``h1``) or no
