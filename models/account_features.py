@@ -26,6 +26,7 @@ from distillguard.models.event import Event
 from distillguard.models.ipcluster import ip_host
 from distillguard.models.policy import SubjectPolicy
 from distillguard.models.simhash import nearest_of, ring_nearest
+from distillguard.models.user_agent import browser_family
 
 RING = 16
 """Recent prompt hashes kept per account."""
@@ -218,7 +219,8 @@ class AccountState:
         the answers' length is (:func:`distillguard.models.evidence.answer_steadiness`)."""
         self.greedy_share = 0.0
         """EW share of the account's own requests (popular ones aside) that asked for greedy
-        decoding (a temperature under ``GREEDY_TEMPERATURE``)."""
+        decoding (a temperature under ``GREEDY_TEMPERATURE``) from a program's client (a user
+        agent that claims no browser)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -341,7 +343,9 @@ class AccountState:
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
             t = e.temperature
-            self.greedy_share += ((t is not None and t < GREEDY_TEMPERATURE) - self.greedy_share) * c
+            # An evaluation names its client: a browser claim asking for greedy decoding is none.
+            greedy = t is not None and t < GREEDY_TEMPERATURE and browser_family(e.user_agent) is None
+            self.greedy_share += (greedy - self.greedy_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.

@@ -33,6 +33,7 @@ import re
 from functools import lru_cache
 
 from distillguard.models.account_features import stable_hash
+from distillguard.models.user_agent import browser_family
 
 MIN_ACCOUNTS = 20
 """Distinct accounts a TLS fingerprint needs before its families are judged."""
@@ -42,30 +43,6 @@ MAX_PAIRS = 100_000
 """(fingerprint, account) pairs remembered (as hashes, ~6 MB); past this the memory starts over
 with the counts halved (they keep their proportions, and an account is counted again as it
 returns)."""
-
-
-@lru_cache(maxsize=4096)
-def browser_family(user_agent: str | None) -> str | None:
-    """The browser engine a user agent claims (``None``: not a browser).
-
-    >>> browser_family("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
-    'firefox'
-    >>> browser_family("Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile Safari/537.36")
-    'chromium'
-    >>> browser_family("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Mobile/15E148 Safari/604.1")
-    'webkit'
-    >>> browser_family("anthropic-python/0.40.0") is None
-    True
-    """
-    if not user_agent or not user_agent.startswith("Mozilla/"):
-        return None
-    if "Firefox/" in user_agent:
-        return "firefox"
-    if "Chrome/" in user_agent or "Chromium/" in user_agent or "CriOS/" in user_agent or "Edg/" in user_agent:
-        return "chromium"
-    if "Safari/" in user_agent or "AppleWebKit/" in user_agent:
-        return "webkit"
-    return "other"
 
 
 class ClientStacks:

@@ -208,7 +208,7 @@ def features(
         "no_pauses": 1.0 - st.pause_share if st.n > 8 else 0.0,
         "error_share": st.error_share,
         "system_share": st.system_share,
-        "greedy_mark": greedy_mark(st, rph),
+        "greedy_mark": greedy_mark(st),
     }
 
 
@@ -317,15 +317,15 @@ def harvest_core(
         core *= 1.0 - 0.5 * f.get("system_share", 0.0)
     if greedy:
         # Greedy decoding is the mark of an evaluation, as the system prompt is of a product
-        # (:func:`greedy_mark`); it halves the core at most.
+        # (:func:`greedy_mark`): while it has taken no answers of its own, it takes the whole core.
         core *= 1.0 - GREEDY_WEIGHT * f.get("greedy_mark", 0.0)
     return core
 
 
-GREEDY_WEIGHT = 0.5
-"""Share of the harvest core that an account's greedy decoding takes away at most."""
-GREEDY_RPH = 2400.0
-"""Requests an hour at which greedy decoding is no mark (40 a minute, hour after hour)."""
+GREEDY_WEIGHT = 1.0
+"""Share of the harvest core that an account's greedy decoding takes away at most: all of it
+while it has taken no answers of its own, and less and less as it takes them
+(``GREEDY_ANSWERS``)."""
 GREEDY_ANSWERS = 1000.0
 """Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
 is no mark: a benchmark's worth."""
@@ -334,40 +334,40 @@ GREEDY_FLEET = 2.0
 template siblings of other accounts' (:attr:`AccountState.sibling_share`)."""
 
 
-def greedy_mark(st: AccountState, rph: float) -> float:
+def greedy_mark(st: AccountState) -> float:
     """How much an account's greedy decoding speaks for an evaluation, in [0, 1].
 
     An evaluation asks for the one answer the model gives (a temperature of 0: results it can
     reproduce and compare), and so does a pipeline that must be repeatable; a distiller wants a
     spread of answers to train on, and samples. The mark is cheap to wear, so it is bounded by
-    what it could cost: it fades with the account's requests an hour (``GREEDY_RPH``: a
-    harvest's pace is no evaluation's, whatever it decodes) and with the answers to its own
-    prompts it has taken (``GREEDY_ANSWERS``: a benchmark is finite; a sweep is not), and it
-    is no mark on an account whose prompts are template siblings of other accounts'
-    (``GREEDY_FLEET``): one customer runs an evaluation, and a fleet's greedy decoding marks a
-    campaign. Its own questions asked again count too (a benchmark run again asks nothing new,
-    which ``rerun`` weighs, not this mark). An account acted on despite the mark has had its
-    benefit of the doubt: the mark neither releases it nor keeps it released. ``rph``: the
-    account's requests in the last hour or so (``st.rph(ts)``; a young account's first hour is
-    counted as it goes, so that a harness's first burst does not read as a harvest's pace).
+    what it could cost: it fades with the answers to its own prompts the account has taken
+    (``GREEDY_ANSWERS``: a benchmark is finite; a sweep is not), whatever its pace (a harness
+    runs its questions concurrently, hundreds a minute: the answers it takes, not how fast, are
+    what the benefit of the doubt costs), and it is no mark on an account whose prompts are
+    template siblings of other accounts' (``GREEDY_FLEET``): one customer runs an evaluation,
+    and a fleet's greedy decoding marks a campaign. Only a program's requests count
+    (:attr:`AccountState.greedy_share`): a harness names its client, and a browser claim
+    asking for greedy decoding is no evaluation. Its own questions asked again count too (a
+    benchmark run again asks nothing new, which ``rerun`` weighs, not this mark). An account
+    acted on despite the mark has had its benefit of the doubt: the mark neither releases it nor
+    keeps it released.
 
     >>> st = AccountState(0.0)
     >>> st.greedy_share, st.n = 1.0, 300
-    >>> greedy_mark(st, 360.0), greedy_mark(st, 2400.0)
-    (0.595, 0.0)
+    >>> greedy_mark(st)
+    0.7
     >>> st.sibling_share = 0.5
-    >>> greedy_mark(st, 360.0)
+    >>> greedy_mark(st)
     0.0
     """
     greedy = st.greedy_share
     if greedy == 0.0 or (st.policy is not None and st.policy.acted):
         return 0.0
-    pace = rph / GREEDY_RPH
     taken = st.own_requests / GREEDY_ANSWERS
     fleet = 1.0 - GREEDY_FLEET * st.sibling_share
-    if pace >= 1.0 or taken >= 1.0 or fleet <= 0.0:
+    if taken >= 1.0 or fleet <= 0.0:
         return 0.0
-    return greedy * (1.0 - pace) * (1.0 - taken) * fleet
+    return greedy * (1.0 - taken) * fleet
 
 
 STEADY_MIN = 8

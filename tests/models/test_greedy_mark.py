@@ -63,40 +63,59 @@ def test_a_benchmark_run_at_temperature_zero_is_an_evaluation_not_a_harvest() ->
     assert _first_action(greedy, DetectorConfig(ablate=frozenset({"greedy_mark"}))) is not None
 
 
-def test_the_mark_covers_a_benchmark_not_a_harvests_volume() -> None:
-    """Greedy decoding spares a benchmark's worth of new answers at an evaluation's pace, not a
-    sweep that goes on (acted on before it has taken twice ``GREEDY_ANSWERS``), nor a harvest's
-    pace (at 60 a minute, acted on before ``GREEDY_ANSWERS``)."""
-    at = _first_action(_benchmark("sweep-1", 3000, 6.0, 0.0))
-    assert at is not None
-    assert GREEDY_ANSWERS / 4 < at < 2 * GREEDY_ANSWERS
-    fast = _first_action(_benchmark("fast-1", 1200, 60.0, 0.0))
+def test_the_mark_covers_a_benchmarks_worth_at_any_pace_not_a_sweep_that_goes_on() -> None:
+    """Greedy decoding spares a benchmark's worth of new answers (600 questions) at a harness's
+    pace, 40 or 300 a minute (`dg-34`, whose mark took half the signature at most, acted on the
+    first at its 552nd question), not a sweep that goes on: acted on before it has taken
+    ``GREEDY_ANSWERS``, whatever its pace."""
+    assert _first_action(_benchmark("harness-1", 600, 40.0, 0.0)) is None
+    assert _first_action(_benchmark("harness-2", 600, 300.0, 0.0)) is None
+    slow = _first_action(_benchmark("sweep-1", 3000, 6.0, 0.0))
+    fast = _first_action(_benchmark("sweep-2", 3000, 600.0, 0.0))
+    assert slow is not None
     assert fast is not None
-    assert fast < min(at, GREEDY_ANSWERS)
+    assert GREEDY_ANSWERS / 2 < slow < GREEDY_ANSWERS
+    assert GREEDY_ANSWERS / 2 < fast < GREEDY_ANSWERS
 
 
-def test_the_mark_fades_with_pace_answers_taken_and_template_ties() -> None:
+def test_a_browser_claim_asking_for_greedy_decoding_is_no_evaluation() -> None:
+    """The same 400 greedy questions from a user agent that claims a browser carry no mark: a
+    harness names its client (a script dressed as a browser asking at temperature 0 is acted on
+    as the sampled run is)."""
+    dressed = [
+        {**r, "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36"}
+        for r in _benchmark("dressed-1", 400, 6.0, 0.0)
+    ]
+    at = _first_action(dressed)
+    assert at is not None
+    assert at <= 40
+    st = AccountState(T0)
+    for r in dressed[:20]:
+        st.update(parse_event(r))
+    assert st.greedy_share == 0.0
+
+
+def test_the_mark_fades_with_answers_taken_and_template_ties() -> None:
     st = AccountState(0.0)
     st.greedy_share, st.n = 1.0, 100
-    assert greedy_mark(st, 0.0) == 0.9
-    assert greedy_mark(st, 1200.0) == 0.45  # half GREEDY_RPH
+    assert greedy_mark(st) == 0.9
     st.n = 600  # 600 answers of its own taken: 0.4 of the mark left
-    assert round(greedy_mark(st, 0.0), 6) == 0.4
+    assert round(greedy_mark(st), 6) == 0.4
     st.n, st.n_popular = 900, 800  # popular prompts are no answers of its own
-    assert greedy_mark(st, 0.0) == 0.9
+    assert greedy_mark(st) == 0.9
     st.sibling_share = 0.25  # half-way to a fleet's template ties
-    assert greedy_mark(st, 0.0) == 0.45
+    assert greedy_mark(st) == 0.45
     st.sibling_share = 0.6
-    assert greedy_mark(st, 0.0) == 0.0
+    assert greedy_mark(st) == 0.0
     st.sibling_share = 0.0
     st.policy = SubjectPolicy()
     st.policy.step(0.2, 3600.0, 1, DetectorConfig())  # evaluated, nothing in force
-    assert greedy_mark(st, 0.0) == 0.9
+    assert greedy_mark(st) == 0.9
     st.policy.step(0.95, 3600.0, 1, DetectorConfig())  # acted on despite the mark: no more benefit of the doubt
     assert st.policy.acted
-    assert greedy_mark(st, 0.0) == 0.0
+    assert greedy_mark(st) == 0.0
     st.policy, st.greedy_share = None, 0.0  # sampled: no mark
-    assert greedy_mark(st, 0.0) == 0.0
+    assert greedy_mark(st) == 0.0
 
 
 def test_greedy_share_counts_only_requests_that_set_a_low_temperature() -> None:
