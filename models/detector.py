@@ -1548,12 +1548,13 @@ def _verdict_due(
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
         return False  # one prompt of a person's may be a template's sibling by chance
     fingerprint = fingerprint_only(key)
+    costume = disguise_key(key)
     # A habit of sharing the campaign's prompts; on a fingerprint alone a busy account needs more
     # of it (a client in common is all the rest it shares).
     habit = TIED_MEMBER if fingerprint and m[2] >= BUSY_MEMBER else MIN_MEMBER_TIE
     untied = m[7] < habit and (fingerprint or (tie_pace and not key.startswith("org:")))
     if untied and (
-        (m[2] >= UNTIED_MEMBER and not disguise_key(key))
+        (m[2] >= UNTIED_MEMBER and not costume)
         or math.exp(m[6]) - 1.0 >= READING_S / (5 if templated else 2)
         or (templated and fingerprint and m[2] >= MIN_TEMPLATE_REQUESTS)
     ):
@@ -1562,9 +1563,9 @@ def _verdict_due(
     # shares a client (and an ASN) with it and nothing else: a developer at home on the
     # campaign's SDK. Asked last, as it reads every member. (On a disguise key the costume is
     # the tie; an organisation's members are never untied.)
-    alone = untied and not disguise_key(key)
+    alone = untied and not costume
     h = member_harvest(m, tie_pace, product_mark)
-    if h >= _member_level(m, disguise_key(key)):
+    if h >= _member_level(m, costume):
         # On a fingerprint alone, an untied member shares only a client with the campaign.
         due = not (untied and fingerprint) or purity() >= MIN_HARVESTING_SHARE
         return due and not (alone and elsewhere())
