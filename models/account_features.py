@@ -343,7 +343,8 @@ class AccountState:
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
             t = e.temperature
-            # An evaluation names its client: a browser claim asking for greedy decoding is none.
+            # An evaluation names its client (an SDK, a script): a request whose user agent claims a
+            # browser does not count as greedy decoding, whatever temperature it sets.
             greedy = t is not None and t < GREEDY_TEMPERATURE and browser_family(e.user_agent) is None
             self.greedy_share += (greedy - self.greedy_share) * c
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a

@@ -317,15 +317,16 @@ def harvest_core(
         core *= 1.0 - 0.5 * f.get("system_share", 0.0)
     if greedy:
         # Greedy decoding is the mark of an evaluation, as the system prompt is of a product
-        # (:func:`greedy_mark`): while it has taken no answers of its own, it takes the whole core.
+        # (:func:`greedy_mark`): a full mark (every own request greedy, no answers taken yet, no
+        # fleet ties) takes the whole core.
         core *= 1.0 - GREEDY_WEIGHT * f.get("greedy_mark", 0.0)
     return core
 
 
 GREEDY_WEIGHT = 1.0
-"""Share of the harvest core that an account's greedy decoding takes away at most: all of it
-while it has taken no answers of its own, and less and less as it takes them
-(``GREEDY_ANSWERS``)."""
+"""Share of the harvest core that a full greedy mark (:func:`greedy_mark` at 1) takes away: all
+of it. The mark itself is less as the account takes answers (``GREEDY_ANSWERS``) or sends some
+requests that sample."""
 GREEDY_ANSWERS = 1000.0
 """Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
 is no mark: a benchmark's worth."""

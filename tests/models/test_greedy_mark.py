@@ -9,7 +9,7 @@ from distillguard.models.account_features import AccountState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
-from distillguard.models.evidence import GREEDY_ANSWERS, greedy_mark
+from distillguard.models.evidence import GREEDY_ANSWERS, PopulationScales, features, greedy_mark, harvest_core
 from distillguard.models.policy import SubjectPolicy
 from tests.factories import T0, event
 
@@ -76,6 +76,21 @@ def test_the_mark_covers_a_benchmarks_worth_at_any_pace_not_a_sweep_that_goes_on
     assert fast is not None
     assert GREEDY_ANSWERS / 2 < slow < GREEDY_ANSWERS
     assert GREEDY_ANSWERS / 2 < fast < GREEDY_ANSWERS
+
+
+def test_the_mark_takes_the_whole_signature_whatever_the_pace() -> None:
+    """Each half of `dg-35`'s mark on its own: a full mark leaves nothing of the signature (half
+    was left at `dg-34`), and the account's requests an hour do not fade it (they did to nothing
+    at 2,400 an hour at `dg-34`)."""
+    shape = {"answer_ratio": 0.95, "answer_length": 0.9, "novelty": 1.0, "shallow_share": 1.0}
+    assert harvest_core({**shape, "greedy_mark": 0.0}) > 0.8
+    assert harvest_core({**shape, "greedy_mark": 1.0}) == 0.0
+    assert harvest_core({**shape, "greedy_mark": 1.0}, greedy=False) > 0.8
+    st = AccountState(T0)
+    st.greedy_share, st.n = 1.0, 200
+    scales = PopulationScales()
+    calm, busy = (features(st, T0, scales, rph=rph)["greedy_mark"] for rph in (60.0, 10_000.0))
+    assert calm == busy == greedy_mark(st) == 0.8
 
 
 def test_a_browser_claim_asking_for_greedy_decoding_is_no_evaluation() -> None:
