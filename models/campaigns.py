@@ -35,6 +35,7 @@ from distillguard.models.account_features import DUP_BITS, TAU_HOUR, TEMPLATE_BI
 from distillguard.models.event import Event
 from distillguard.models.policy import SubjectPolicy
 from distillguard.models.simhash import nearest_of, ring_nearest
+from distillguard.models.user_agent import browser_family
 
 MAX_MEMBERS = 256
 """Accounts remembered per group (the most recent; up to EVICT_BATCH more between evictions)."""
@@ -87,7 +88,7 @@ def client_name(user_agent: str | None) -> str | None:
     >>> client_name("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36")
     'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36'
     """
-    if not user_agent or user_agent.startswith("Mozilla/"):
+    if not user_agent or browser_family(user_agent) is not None:
         return user_agent
     return _VERSION.sub("#", user_agent)
 
