@@ -46,11 +46,12 @@ ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
 MEMBER_FIELDS = 13
-MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0)
+MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0, 0.0)
 """A member's fields as read from a state written before they existed: no content tie, system
 prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
 rotating exit, ``models.detector._elsewhere``); its long answers as popular as its prompts
-(set in :meth:`CampaignState.from_state`)."""
+(set in :meth:`CampaignState.from_state`); its network unknown (0: apart from no one,
+``models.detector._network_apart``)."""
 ALL_BITS = (1 << 64) - 1
 LONG_ANSWER = 0.5
 """A request's harvest shape (``CampaignDetector.shape``) from which its answer counts as a long
@@ -93,12 +94,12 @@ def client_name(user_agent: str | None) -> str | None:
     return _VERSION.sub("#", user_agent)
 
 
-_KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str, int]] = {}
+_KEYS: dict[tuple[str | None, str | None, object, str], tuple[str, str, int, int]] = {}
 
 
-def linkage(e: Event) -> tuple[list[str], int]:
-    """The groups one request belongs to (:func:`linkage_keys`), and the key the prompt memory
-    reads it under: the client on its network (its ASN).
+def linkage(e: Event) -> tuple[list[str], int, int]:
+    """The groups one request belongs to (:func:`linkage_keys`), the key the prompt memory reads
+    it under (the client on its network, its ASN), and the network's :func:`stable_hash`.
 
     On its network the client is named without its release (:func:`client_name`); across every
     network the release stays in the fingerprint, as one SDK's users everywhere are too many to
@@ -121,15 +122,15 @@ def linkage(e: Event) -> tuple[list[str], int]:
         net = f"as{asn}" if known else _prefix16(e.cluster)
         fp = f"fp:{stable_hash(f'{ua}|{tls}'):08x}"
         fp_net = f"fp:{stable_hash(f'{client_name(ua)}|{tls}'):08x}|{net}"
-        cached = (fp_net, fp, stable_hash(fp if not known and ua and tls else fp_net))
+        cached = (fp_net, fp, stable_hash(fp if not known and ua and tls else fp_net), stable_hash(net))
         if len(_KEYS) > 100_000:
             _KEYS.clear()
         _KEYS[ident] = cached
-    fp_net, fp, memory = cached
+    fp_net, fp, memory, network = cached
     org = d.get("org_id")
     if type(org) is str and org:
-        return [fp_net, fp, f"org:{org}"], memory
-    return [fp_net, fp], memory
+        return [fp_net, fp, f"org:{org}"], memory, network
+    return [fp_net, fp], memory, network
 
 
 def linkage_keys(e: Event) -> list[str]:
@@ -175,6 +176,9 @@ class CampaignObservation:
     weight: int = 1
     """Requests this observation stands for: a busy account's requests are sampled (one in
     ``weight``), since its place in a group is known by then (see ``models.detector``)."""
+    network_hash: int = 0
+    """:func:`stable_hash` of the request's network (its ASN, else its /16: :func:`linkage`); 0
+    unknown (an observation written before it)."""
 
     def __init__(
         self,
@@ -193,6 +197,7 @@ class CampaignObservation:
         cluster_hash: int = 0,
         popular: bool = False,
         weight: int = 1,
+        network_hash: int = 0,
     ) -> None:
         # Written out (not generated with a __post_init__): two or three are made per request.
         self.ts = ts
@@ -210,6 +215,7 @@ class CampaignObservation:
         self.cluster_hash = cluster_hash or stable_hash(cluster)
         self.popular = popular
         self.weight = weight
+        self.network_hash = network_hash
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
@@ -227,6 +233,7 @@ class CampaignObservation:
             self.system,
             self.popular,
             self.weight,
+            self.network_hash,
         ]
 
     @classmethod
@@ -246,6 +253,7 @@ class CampaignObservation:
             bool(v[10]),
             popular=len(v) > 11 and bool(v[11]),  # absent from observations written before it
             weight=int(v[12]) if len(v) > 12 else 1,  # likewise: one request each
+            network_hash=int(v[13]) if len(v) > 13 else 0,  # likewise: network unknown
         )
 
 
@@ -318,7 +326,7 @@ class CampaignState:
         prompts that other accounts send too, share of its requests from another IP cluster than
         its request before (a rotating exit, not a person at home), share of its requests with a
         long answer (``LONG_ANSWER``), share with a long answer to a prompt other accounts send
-        too (:func:`long_popular`)].
+        too (:func:`long_popular`), network of its last request (its ASN's hash, 0 unknown)].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a
@@ -401,6 +409,7 @@ class CampaignState:
                 0.0,
                 float(shape >= LONG_ANSWER),
                 float(popular and shape >= LONG_ANSWER),
+                float(o.network_hash),
             ]
             self.new_accounts_hour += 1.0
             seen = float(w)
@@ -431,6 +440,7 @@ class CampaignState:
             long = shape >= LONG_ANSWER
             m[11] += (long - m[11]) * rate
             m[12] += ((popular and long) - m[12]) * rate
+            m[13] = float(o.network_hash)
         clusters = self.clusters
         cluster = o.cluster
         if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:

@@ -487,7 +487,7 @@ class AccountDetector(Stage[AccountState]):
         self.check_order(e, partition)
         acct = e.account_id
         st = self.state(acct, e.ts, partition)
-        keys, memory_key = linkage(e)
+        keys, memory_key, network = linkage(e)
         costume = None
         depth = built = e.n_messages
         if built > 2:
@@ -547,7 +547,11 @@ class AccountDetector(Stage[AccountState]):
             weight = 1
         else:  # sampled: every SAMPLE_EVERY-th request stands for the ones since the last
             weight = SAMPLE_EVERY if (n - SAMPLE_AFTER) % SAMPLE_EVERY == SAMPLE_EVERY - 1 else 0
-        camp = self._campaign_observations(st, e, keys, popular, ah, depth, built, weight, costume) if weight else []
+        camp = (
+            self._campaign_observations(st, e, keys, popular, ah, depth, built, weight, costume, network)
+            if weight
+            else []
+        )
         return decisions, st, camp
 
     def cluster_observation(self, e: Event, st: AccountState) -> ClusterObservation:
@@ -578,6 +582,7 @@ class AccountDetector(Stage[AccountState]):
         built: int,
         weight: int = 1,
         costume: str | None = None,
+        network: int = 0,
     ) -> list[CampaignObservation]:
         """What the campaign stage is told of one request: an observation per linkage key, standing
         for ``weight`` requests. ``st``: the account's state (its habit of template siblings);
@@ -588,7 +593,8 @@ class AccountDetector(Stage[AccountState]):
         request carries. ``costume``: the request's disguise key (a browser claim out of place on
         its TLS stack), if any. Every group is told ``depth`` messages, a disguise key's group
         ``built``: a history the account did not build is no conversation of a person's in
-        costume, only padding, whatever its system prompt."""
+        costume, only padding, whatever its system prompt. ``network``: the :func:`stable_hash`
+        of the request's network (``campaigns.linkage``)."""
         if not self._fingerprint_key:
             keys = [key for key in keys if not fingerprint_only(key)]
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
@@ -605,7 +611,9 @@ class AccountDetector(Stage[AccountState]):
         for key in keys:
             m = built if key is costume else depth
             out.append(
-                CampaignObservation(ts, key, acct, eid, sh, it, ot, mt, m, cluster, system, ah, ch, popular, weight)
+                CampaignObservation(
+                    ts, key, acct, eid, sh, it, ot, mt, m, cluster, system, ah, ch, popular, weight, network
+                )
             )
         return out
 
@@ -972,11 +980,14 @@ class CampaignDetector(Stage[CampaignState]):
         fleet = self._busy_fleet(st, active, o.key) is not None
         clusters = cache(partial(_cluster_counts, st))  # counted once for all the members, if asked
         roaming = cache(partial(_roaming_share, st))
+        networks = cache(partial(_network_counts, st))
         for acct, m in st.members.items():
             if (
                 m[1] >= ts - cfg.campaign_ttl_s
                 and (m[3] <= ts or not again)
-                and self._due(m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming, crowd, crowd_only)
+                and self._due(
+                    m, st, o.key, lambda: purity, lambda: fleet, clusters, roaming, crowd, crowd_only, networks
+                )
             ):
                 m[3] = ts + cfg.campaign_ttl_s / 2
                 out.append(self._verdict(o.key, st, acct, ts, o.event_id, fleet, crowd and _crowd_member(m)))
@@ -1011,19 +1022,24 @@ class CampaignDetector(Stage[CampaignState]):
         roaming: Callable[[], float] | None = None,
         crowd: bool = False,
         crowd_only: bool = False,
+        networks: Callable[[], Counter[float]] | None = None,
     ) -> bool:
         """:func:`_verdict_due` with this detector's switches and the group's template tie;
-        ``clusters`` and ``roaming``: :func:`_cluster_counts` and :func:`_roaming_share` of the
-        group, when the caller counts them once for many members. With ``crowd`` (the group
-        holds a steady crowd: ``_steady_crowd``) a member of the crowd (:func:`_crowd_member`)
-        is due too, unless it asks from apart (``_elsewhere``); with ``crowd_only`` (the crowd
-        alone made the group a campaign) no one else is."""
+        ``clusters``, ``roaming`` and ``networks``: :func:`_cluster_counts`, :func:`_roaming_share`
+        and :func:`_network_counts` of the group, when the caller counts them once for many
+        members. With ``crowd`` (the group holds a steady crowd: ``_steady_crowd``) a member of
+        the crowd (:func:`_crowd_member`) is due too, unless it asks from apart (``_elsewhere``,
+        and on a fingerprint alone ``_home_in_roaming_crowd`` and ``_network_apart``); with
+        ``crowd_only`` (the crowd alone made the group a campaign) no one else is."""
         templated = st.content_tie >= MIN_CONTENT_TIE
         counts = clusters or partial(_cluster_counts, st)
         roams = roaming or partial(_roaming_share, st)
+        nets = networks or partial(_network_counts, st)
 
         def elsewhere() -> bool:
-            return _elsewhere(m, counts()) or (fingerprint_only(key) and _home_in_roaming_crowd(m, roams))
+            if _elsewhere(m, counts()):
+                return True
+            return fingerprint_only(key) and (_home_in_roaming_crowd(m, roams) or _network_apart(m, nets()))
 
         if crowd and _crowd_member(m) and not elsewhere():
             return True
@@ -1388,6 +1404,11 @@ def _cluster_counts(st: CampaignState) -> Counter[float]:
     return Counter(x[5] for x in st.members.values())
 
 
+def _network_counts(st: CampaignState) -> Counter[float]:
+    """How many of the group's members came last from each network, their ASN (``m[13]``)."""
+    return Counter(x[13] for x in st.members.values())
+
+
 def _roaming_share(st: CampaignState) -> float:
     """Share of the group's members seen twice or more that came last from another /24 than the
     request before, most of the time (``m[10]``): exits of a rotating pool."""
@@ -1425,6 +1446,30 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
     False
     """
     return m[2] >= 2.0 and m[10] < 0.5 and roaming() >= 0.5
+
+
+def _network_apart(m: list[float], networks: Counter[float]) -> bool:
+    """Whether a member asks from a network (its ASN) apart from its group linked by a client
+    fingerprint alone (``networks``: the group's :func:`_network_counts`, the member included):
+    the group's other members sit on a few networks (two or more accounts to one, on average),
+    none of them came last from the member's, and the member keeps to its /24. A campaign run
+    from one cloud spreads its accounts over that cloud's /24s, not over its ASNs; a developer at
+    home on the SDK it runs shares its client and nothing else (:func:`_elsewhere` for /24s).
+
+    >>> st = CampaignState(0.0)
+    >>> st.members = {a: [0.0] * 10 + [0.0, 0.0, 0.0, 1.0] for a in "abcd"}  # one cloud's
+    >>> st.members["d"][13] = 7.0  # a home ISP's
+    >>> nets = _network_counts(st)
+    >>> _network_apart(st.members["d"], nets), _network_apart(st.members["a"], nets)
+    (True, False)
+    >>> st.members["d"][10] = 0.5  # it came from another /24 than the request before: an exit
+    >>> _network_apart(st.members["d"], nets)
+    False
+    """
+    if m[13] == 0.0 or m[10] >= 0.5 or networks[m[13]] != 1:
+        return False  # unknown, it roams, or another member came last from its network
+    others = networks.total() - 1
+    return others >= 2 and others >= 2 * (len(networks) - 1)
 
 
 def _steady_members(active: list[list[float]], strangers: bool = False) -> list[list[float]]:
@@ -1542,7 +1587,8 @@ def _verdict_due(
     that asks from a /24 of its own (``elsewhere``), while the campaign's other accounts sit on
     a few, shares one trait with it, its client: linkage needs several independent ties. So does
     one that keeps to its /24 while, on a fingerprint alone, the campaign rotates through a
-    pool's exits (``_home_in_roaming_crowd``)."""
+    pool's exits (``_home_in_roaming_crowd``), or asks from a network (an ASN) of its own while
+    the campaign's accounts sit on a few, each on a /24 of its own (``_network_apart``)."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):

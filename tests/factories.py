@@ -133,10 +133,12 @@ def developer_bursts(
     words: tuple[int, int] = (10, 40),
     answer: tuple[int, int] = (700, 900),
     seed: object = 3,
+    asn: Callable[[int], int] = lambda a: 7922 + a,
 ) -> list[dict[str, Any]]:
     """People trying the API on one SDK: account ``a`` sends a burst of ``sizes`` terse prompts
     (``words`` tokens) of its own, seconds apart, from ``start(rng, a)``, for answers of ``answer``
-    tokens (code and its explanation); ``ip(a, i)``: the address of its ``i``-th request."""
+    tokens (code and its explanation); ``ip(a, i)``: the address of its ``i``-th request, in
+    network ``asn(a)`` (by default each at home with an ISP of its own)."""
     rng = random.Random(seed)
     out = []
     for a in range(n):
@@ -149,7 +151,7 @@ def developer_bursts(
                     account_id=f"{prefix}-{a:03d}",
                     ts=t,
                     ip=ip(a, i),
-                    asn=7922 + a,
+                    asn=asn(a),
                     user_agent=ua,
                     tls_fingerprint=tls,
                     input_tokens=rng.randint(*words),

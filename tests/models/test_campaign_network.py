@@ -1,7 +1,8 @@
 """A campaign that sits on a few /24s takes no member that shares only its client from a /24 of
 its own (linkage needs several independent ties); one of its own accounts, or one behind
 rotating exits, it takes. A campaign that rotates through a pool's exits takes no member that
-keeps to its own /24 and shares only its client."""
+keeps to its own /24 and shares only its client; nor does one that spreads over one cloud's /24s
+take a member from a network (an ASN) of its own."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, TEMPLATE, developer_bursts, hydra, replay
 
 
-def _bursts(prefix: str, n: int, ua: str, tls: str, ip: Any, t0: float = T0 + 1800.0) -> list[dict[str, Any]]:
+def _bursts(
+    prefix: str, n: int, ua: str, tls: str, ip: Any, t0: float = T0 + 1800.0, asn: int | None = None
+) -> list[dict[str, Any]]:
     """Accounts on the campaign's client, four minutes apart, each a burst of five terse prompts
     of its own seconds apart, for answers of 1,200-1,600 tokens; ``ip(a, i)``: the address of
-    account ``a``'s ``i``-th request."""
+    account ``a``'s ``i``-th request, in network ``asn`` (None: each at home with an ISP of its own)."""
     return developer_bursts(
         prefix, n, ua, tls, start=lambda _rng, a: t0 + 240.0 * a, ip=ip, sizes=(5, 5), words=(10, 30),
-        answer=(1200, 1600), seed=prefix,
+        answer=(1200, 1600), seed=prefix, **({} if asn is None else {"asn": lambda _a: asn}),
     )  # fmt: skip
 
 
@@ -43,7 +46,7 @@ def test_accounts_on_the_hydras_own_network_or_behind_rotating_exits_are_its_mem
     pool of exits (a new /24 on every request), whatever /24 they happen to come from."""
     campaign = hydra("h", 40, 10)
     ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
-    own = _bursts("own", 8, ua, tls, lambda a, i: f"34.91.{a % 3}.{200 + i}")
+    own = _bursts("own", 8, ua, tls, lambda a, i: f"34.91.{a % 3}.{200 + i}", asn=396982)
     rotating = _bursts("rot", 8, ua, tls, lambda a, i: f"77.{a}.{i}.9", t0=T0 + 2000.0)
     acted = _acted(campaign + own + rotating)
     assert len({a for a in acted if a.startswith("own-")}) >= 7
@@ -104,3 +107,24 @@ def test_releases_of_one_client_share_its_key_on_one_network_only() -> None:
     assert a[0] == b[0]  # the client on its network
     assert a[1] != b[1]  # the client across every network
     assert not set(keys("python-httpx/0.28.1", 7922)) & set(a)
+
+
+def test_developers_at_home_on_the_client_of_a_campaign_spread_over_one_clouds_blocks_are_not_its_members() -> None:
+    """Forty accounts sweeping one template, each from a /24 of its own in one cloud's network
+    (an ASN), and twelve developers on the same SDK, each at home with an ISP of its own, as fast
+    and as long-winded: the /24s tell them apart from no one (every member sits on a /24 of its
+    own), the networks do. The campaign is taken whole, no developer is (at ``dg-35``, all twelve
+    were, at their second request). The same bursts from the cloud's network, each from a /24 of
+    its own there, belong to it."""
+    campaign = hydra("h", 40, 10)
+    for r in campaign:
+        a = int(r["account_id"].split("-")[1])
+        r["ip"] = f"34.{100 + a // 20}.{a}.{r['ip'].rsplit('.', 1)[1]}"
+    ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
+    devs = _bursts("dev", 12, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}")
+    acted = _acted(campaign + devs)
+    assert len({a for a in acted if a.startswith("h-")}) >= 38
+    assert not {a for a in acted if a.startswith("dev-")}
+    inside = _bursts("in", 6, ua, tls, lambda a, i: f"34.99.{a}.{30 + i}", asn=396982, t0=T0 + 2000.0)
+    acted = _acted(campaign + inside)
+    assert len({a for a in acted if a.startswith("in-")}) >= 5

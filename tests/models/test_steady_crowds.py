@@ -163,7 +163,7 @@ def test_a_checkpoint_from_before_long_answers_restores_members_as_popular_as_th
     state = st.to_state()
     del state["crowd"], state["crowd_only"]
     back = CampaignState.from_state(state)
-    assert back.members["old"][11:] == [1.0, 0.4]
+    assert back.members["old"][11:13] == [1.0, 0.4]
     assert long_popular(back.members["old"]) == 0.4
     assert back.crowd is False
     assert back.crowd_only is False
