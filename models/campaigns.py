@@ -45,7 +45,7 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
-MEMBER_FIELDS = 13
+MEMBER_FIELDS = 14
 MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0, 0.0)
 """A member's fields as read from a state written before they existed: no content tie, system
 prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
