@@ -46,6 +46,7 @@ ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
 MEMBER_FIELDS = 14
+"""Fields of a member's record (:attr:`CampaignState.members`)."""
 MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0, 0.0)
 """A member's fields as read from a state written before they existed: no content tie, system
 prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
@@ -326,7 +327,8 @@ class CampaignState:
         prompts that other accounts send too, share of its requests from another IP cluster than
         its request before (a rotating exit, not a person at home), share of its requests with a
         long answer (``LONG_ANSWER``), share with a long answer to a prompt other accounts send
-        too (:func:`long_popular`), network of its last request (its ASN's hash, 0 unknown)].
+        too (:func:`long_popular`), network of its last request (the hash of its ASN, or of its
+        /16 without one; 0 unknown)].
 
         Harvest-likeness is the member's own EW mean of per-request harvest shape, so that the
         group is judged account by account: one heavy harvester among honest neighbours on a

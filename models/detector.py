@@ -1029,7 +1029,7 @@ class CampaignDetector(Stage[CampaignState]):
         and :func:`_network_counts` of the group, when the caller counts them once for many
         members. With ``crowd`` (the group holds a steady crowd: ``_steady_crowd``) a member of
         the crowd (:func:`_crowd_member`) is due too, unless it asks from apart (``_elsewhere``,
-        and on a fingerprint alone ``_home_in_roaming_crowd`` and ``_network_apart``); with
+        or on a fingerprint alone ``_home_in_roaming_crowd`` or ``_network_apart``); with
         ``crowd_only`` (the crowd alone made the group a campaign) no one else is."""
         templated = st.content_tie >= MIN_CONTENT_TIE
         counts = clusters or partial(_cluster_counts, st)
@@ -1405,8 +1405,10 @@ def _cluster_counts(st: CampaignState) -> Counter[float]:
 
 
 def _network_counts(st: CampaignState) -> Counter[float]:
-    """How many of the group's members came last from each network, their ASN (``m[13]``)."""
-    return Counter(x[13] for x in st.members.values())
+    """How many of the group's members came last from each known network, their ASN or, without
+    one, their /16 (``m[13]``; 0, unknown, is no network: members restored from a checkpoint
+    written before it are none of a newcomer's neighbours, nor a few networks of their own)."""
+    return Counter(x[13] for x in st.members.values() if x[13])
 
 
 def _roaming_share(st: CampaignState) -> float:
@@ -1449,8 +1451,9 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
 
 
 def _network_apart(m: list[float], networks: Counter[float]) -> bool:
-    """Whether a member asks from a network (its ASN) apart from its group linked by a client
-    fingerprint alone (``networks``: the group's :func:`_network_counts`, the member included):
+    """Whether a member asks from a network (its ASN; its /16 without one) apart from its group
+    linked by a client fingerprint alone (``networks``: the group's :func:`_network_counts`, the
+    member included):
     the group's other members sit on a few networks (two or more accounts to one, on average),
     none of them came last from the member's, and the member keeps to its /24. A campaign run
     from one cloud spreads its accounts over that cloud's /24s, not over its ASNs; a developer at
@@ -1468,8 +1471,7 @@ def _network_apart(m: list[float], networks: Counter[float]) -> bool:
     """
     if m[13] == 0.0 or m[10] >= 0.5 or networks[m[13]] != 1:
         return False  # unknown, it roams, or another member came last from its network
-    others = networks.total() - 1
-    return others >= 2 and others >= 2 * (len(networks) - 1)
+    return _others_on_a_few(networks)
 
 
 def _steady_members(active: list[list[float]], strangers: bool = False) -> list[list[float]]:
@@ -1539,8 +1541,19 @@ def _elsewhere(m: list[float], clusters: Counter[float]) -> bool:
     """
     if m[10] >= 0.5 or clusters[m[5]] != 1:
         return False  # it roams, or another member came last from its /24
-    others = clusters.total() - 1
-    return others >= 2 and others >= 2 * (len(clusters) - 1)
+    return _others_on_a_few(clusters)
+
+
+def _others_on_a_few(places: Counter[float]) -> bool:
+    """Whether a group's members other than one alone in its place (a /24, a network: ``places``
+    counts the members in each, that one included) sit on a few: two or more of them, two or more
+    to a place on average.
+
+    >>> _others_on_a_few(Counter({1.0: 3, 2.0: 3, 9.0: 1})), _others_on_a_few(Counter({1.0: 1, 2.0: 1, 9.0: 1}))
+    (True, False)
+    """
+    others = places.total() - 1
+    return others >= 2 and others >= 2 * (len(places) - 1)
 
 
 def _verdict_due(
@@ -1587,8 +1600,9 @@ def _verdict_due(
     that asks from a /24 of its own (``elsewhere``), while the campaign's other accounts sit on
     a few, shares one trait with it, its client: linkage needs several independent ties. So does
     one that keeps to its /24 while, on a fingerprint alone, the campaign rotates through a
-    pool's exits (``_home_in_roaming_crowd``), or asks from a network (an ASN) of its own while
-    the campaign's accounts sit on a few, each on a /24 of its own (``_network_apart``)."""
+    pool's exits (``_home_in_roaming_crowd``), or asks from a network (an ASN; a /16 without one)
+    of its own while the campaign's accounts sit on a few (``_network_apart``: a campaign run
+    from one cloud, each account on a /24 of its own there)."""
     if m[2] >= BUSY_MEMBER and m[4] >= MEMBER_LEVEL and fleet():
         return True
     if m[2] < MIN_TEMPLATE_REQUESTS and template_key(key):
@@ -1605,9 +1619,10 @@ def _verdict_due(
         or (templated and fingerprint and m[2] >= MIN_TEMPLATE_REQUESTS)
     ):
         return False
-    # An untied member asking from a /24 of its own, apart from a campaign that sits on a few,
-    # shares a client (and an ASN) with it and nothing else: a developer at home on the
-    # campaign's SDK. Asked last, as it reads every member. (On a disguise key the costume is
+    # An untied member asking from a /24 of its own, apart from a campaign that sits on a few
+    # (or, on a fingerprint alone, from a network of its own, apart from a few), shares a client
+    # with it and nothing else: a developer at home on the campaign's SDK. Asked last, as it
+    # reads every member. (On a disguise key the costume is
     # the tie; an organisation's members are never untied.)
     alone = untied and not costume
     h = member_harvest(m, tie_pace, product_mark)

@@ -128,3 +128,39 @@ def test_developers_at_home_on_the_client_of_a_campaign_spread_over_one_clouds_b
     inside = _bursts("in", 6, ua, tls, lambda a, i: f"34.99.{a}.{30 + i}", asn=396982, t0=T0 + 2000.0)
     acted = _acted(campaign + inside)
     assert len({a for a in acted if a.startswith("in-")}) >= 5
+
+
+def test_a_members_network_travels_with_its_observations_and_checkpoints() -> None:
+    """The network rides the observation's 14th element and the member's record; observations
+    written before it (13 elements) and members restored from a checkpoint written before it
+    (13 fields) read as network unknown."""
+    from distillguard.models.campaigns import MEMBER_FIELDS, CampaignObservation, CampaignState
+
+    o = CampaignObservation(T0, "fp:x", "a", "a-1", 7, 40, 1500, 4096, 1, "34.1.2.0/24", False, network_hash=396)
+    assert CampaignObservation.from_list(o.to_list()).network_hash == 396
+    assert CampaignObservation.from_list(o.to_list()[:13]).network_hash == 0
+    st = CampaignState(T0)
+    st.update(o, 0.8)
+    assert len(st.members["a"]) == MEMBER_FIELDS
+    assert st.members["a"][13] == 396.0
+    state = st.to_state()
+    state["members"]["a"] = state["members"]["a"][:13]
+    back = CampaignState.from_state(state).members["a"]
+    assert len(back) == MEMBER_FIELDS
+    assert back[13] == 0.0
+
+
+def test_members_of_unknown_networks_are_no_few_networks_to_be_apart_from() -> None:
+    """Members restored from a checkpoint written before networks were kept (unknown: 0) are
+    none of a newcomer's neighbours and no few networks of their own: a newcomer from a network
+    of its own is apart only from members whose networks are known to sit on a few."""
+    from distillguard.models.campaigns import CampaignState
+    from distillguard.models.detector import _network_apart, _network_counts
+
+    st = CampaignState(T0)
+    st.members = {a: [0.0] * 13 + [0.0] for a in "abcdefgh"}  # restored: networks unknown
+    st.members["new"] = [0.0] * 13 + [7.0]
+    assert not _network_apart(st.members["new"], _network_counts(st))
+    for a in "abcd":
+        st.members[a][13] = 396.0  # four of them seen since, on one cloud's network
+    assert _network_apart(st.members["new"], _network_counts(st))
