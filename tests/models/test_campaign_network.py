@@ -164,3 +164,20 @@ def test_members_of_unknown_networks_are_no_few_networks_to_be_apart_from() -> N
     for a in "abcd":
         st.members[a][13] = 396.0  # four of them seen since, on one cloud's network
     assert _network_apart(st.members["new"], _network_counts(st))
+
+
+def test_a_network_of_its_own_sets_no_one_apart_once_the_group_sits_on_many() -> None:
+    """Beside forty accounts of one cloud (each on a /24 of its own), sixty accounts on the same
+    client, each from an ISP of its own: as they multiply, the group no longer sits on a few
+    networks (two accounts to one, on average), and they are judged as before ``dg-36``, as
+    members of the campaign (a pool spread over many ISPs is apart from no one). Without that
+    test of the group, a network of its own would set every one of them apart."""
+    campaign = hydra("h", 40, 10)
+    for r in campaign:
+        a = int(r["account_id"].split("-")[1])
+        r["ip"] = f"34.{100 + a // 20}.{a}.{r['ip'].rsplit('.', 1)[1]}"
+    ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
+    spread = _bursts("sp", 60, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}")
+    acted = _acted(campaign + spread)
+    assert len({a for a in acted if a.startswith("h-")}) >= 38
+    assert len({a for a in acted if a.startswith("sp-")}) >= 15
