@@ -1453,11 +1453,11 @@ def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool
 def _network_apart(m: list[float], networks: Counter[float]) -> bool:
     """Whether a member asks from a network (its ASN; its /16 without one) apart from its group
     linked by a client fingerprint alone (``networks``: the group's :func:`_network_counts`, the
-    member included):
-    the group's other members sit on a few networks (two or more accounts to one, on average),
-    none of them came last from the member's, and the member keeps to its /24. A campaign run
-    from one cloud spreads its accounts over that cloud's /24s, not over its ASNs; a developer at
-    home on the SDK it runs shares its client and nothing else (:func:`_elsewhere` for /24s).
+    member included): the group's other members sit on a few networks (two or more accounts to
+    one, on average), none of them came last from the member's, and the member keeps to its /24.
+    A campaign run from one cloud spreads its accounts over that cloud's /24s, not over its ASNs;
+    a developer at home on the SDK it runs shares its client and nothing else (:func:`_elsewhere`
+    for /24s).
 
     >>> st = CampaignState(0.0)
     >>> st.members = {a: [0.0] * 10 + [0.0, 0.0, 0.0, 1.0] for a in "abcd"}  # one cloud's
