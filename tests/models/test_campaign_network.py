@@ -109,6 +109,15 @@ def test_releases_of_one_client_share_its_key_on_one_network_only() -> None:
     assert not set(keys("python-httpx/0.28.1", 7922)) & set(a)
 
 
+def _cloud_hydra() -> list[dict[str, Any]]:
+    """Forty accounts sweeping one template, each from a /24 of its own in one cloud's network."""
+    campaign = hydra("h", 40, 10)
+    for r in campaign:
+        a = int(r["account_id"].split("-")[1])
+        r["ip"] = f"34.{100 + a // 20}.{a}.{r['ip'].rsplit('.', 1)[1]}"
+    return campaign
+
+
 def test_developers_at_home_on_the_client_of_a_campaign_spread_over_one_clouds_blocks_are_not_its_members() -> None:
     """Forty accounts sweeping one template, each from a /24 of its own in one cloud's network
     (an ASN), and twelve developers on the same SDK, each at home with an ISP of its own, as fast
@@ -116,10 +125,7 @@ def test_developers_at_home_on_the_client_of_a_campaign_spread_over_one_clouds_b
     own), the networks do. The campaign is taken whole, no developer is (at ``dg-35``, all twelve
     were, at their second request). The same bursts from the cloud's network, each from a /24 of
     its own there, belong to it."""
-    campaign = hydra("h", 40, 10)
-    for r in campaign:
-        a = int(r["account_id"].split("-")[1])
-        r["ip"] = f"34.{100 + a // 20}.{a}.{r['ip'].rsplit('.', 1)[1]}"
+    campaign = _cloud_hydra()
     ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
     devs = _bursts("dev", 12, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}")
     acted = _acted(campaign + devs)
@@ -172,10 +178,7 @@ def test_a_network_of_its_own_sets_no_one_apart_once_the_group_sits_on_many() ->
     networks (two accounts to one, on average), and they are judged as before ``dg-36``, as
     members of the campaign (a pool spread over many ISPs is apart from no one). Without that
     test of the group, a network of its own would set every one of them apart."""
-    campaign = hydra("h", 40, 10)
-    for r in campaign:
-        a = int(r["account_id"].split("-")[1])
-        r["ip"] = f"34.{100 + a // 20}.{a}.{r['ip'].rsplit('.', 1)[1]}"
+    campaign = _cloud_hydra()
     ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
     spread = _bursts("sp", 60, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}")
     acted = _acted(campaign + spread)
