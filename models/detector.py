@@ -1406,8 +1406,9 @@ def _cluster_counts(st: CampaignState) -> Counter[float]:
 
 def _network_counts(st: CampaignState) -> Counter[float]:
     """How many of the group's members came last from each known network, their ASN or, without
-    one, their /16 (``m[13]``; 0, unknown, is no network: members restored from a checkpoint
-    written before it are none of a newcomer's neighbours, nor a few networks of their own)."""
+    one, their /16 (``m[13]``). 0, unknown, is no network: members restored from a checkpoint
+    written before it, or last told of by an account stage that does not send it, are no few
+    networks of their own for a newcomer to be apart from."""
     return Counter(x[13] for x in st.members.values() if x[13])
 
 
@@ -1622,8 +1623,8 @@ def _verdict_due(
     # An untied member asking from a /24 of its own, apart from a campaign that sits on a few
     # (or, on a fingerprint alone, from a network of its own, apart from a few), shares a client
     # with it and nothing else: a developer at home on the campaign's SDK. Asked last, as it
-    # reads every member. (On a disguise key the costume is
-    # the tie; an organisation's members are never untied.)
+    # reads every member. (On a disguise key the costume is the tie; an organisation's members
+    # are never untied.)
     alone = untied and not costume
     h = member_harvest(m, tie_pace, product_mark)
     if h >= _member_level(m, costume):

@@ -174,10 +174,11 @@ def test_members_of_unknown_networks_are_no_few_networks_to_be_apart_from() -> N
 
 def test_a_network_of_its_own_sets_no_one_apart_once_the_group_sits_on_many() -> None:
     """Beside forty accounts of one cloud (each on a /24 of its own), sixty accounts on the same
-    client, each from an ISP of its own: as they multiply, the group no longer sits on a few
-    networks (two accounts to one, on average), and they are judged as before ``dg-36``, as
-    members of the campaign (a pool spread over many ISPs is apart from no one). Without that
-    test of the group, a network of its own would set every one of them apart."""
+    client, each from an ISP of its own: the first ones are apart, but as they multiply the group
+    no longer sits on a few networks (two accounts to one, on average), and those that come then
+    are judged as before ``dg-36``, as members of the campaign (a pool spread over many ISPs is
+    apart from no one). Without that test of the group, a network of its own would set every one
+    of them apart."""
     campaign = _cloud_hydra()
     ua, tls = str(campaign[0]["user_agent"]), str(campaign[0]["tls_fingerprint"])
     spread = _bursts("sp", 60, ua, tls, lambda a, i: f"98.{a}.20.{30 + i}")
