@@ -1470,9 +1470,7 @@ def _network_apart(m: list[float], networks: Counter[float]) -> bool:
     >>> _network_apart(st.members["d"], nets)
     False
     """
-    if m[13] == 0.0 or m[10] >= 0.5 or networks[m[13]] != 1:
-        return False  # unknown, it roams, or another member came last from its network
-    return _others_on_a_few(networks)
+    return m[13] != 0.0 and _alone_beside_a_few(m, m[13], networks)  # 0: its network unknown
 
 
 def _steady_members(active: list[list[float]], strangers: bool = False) -> list[list[float]]:
@@ -1540,19 +1538,25 @@ def _elsewhere(m: list[float], clusters: Counter[float]) -> bool:
     >>> _elsewhere(st.members["d"], counts)
     False
     """
-    if m[10] >= 0.5 or clusters[m[5]] != 1:
-        return False  # it roams, or another member came last from its /24
-    return _others_on_a_few(clusters)
+    return _alone_beside_a_few(m, m[5], clusters)
 
 
-def _others_on_a_few(places: Counter[float]) -> bool:
-    """Whether a group's members other than one alone in its place (a /24, a network: ``places``
-    counts the members in each, that one included) sit on a few: two or more of them, two or more
-    to a place on average.
+def _alone_beside_a_few(m: list[float], place: float, places: Counter[float]) -> bool:
+    """Whether a member that keeps to its /24 (``m[10]``) is alone in its ``place`` (a /24, a
+    network) while the group's other members sit on a few places: two or more of them, two or
+    more to a place on average (``places`` counts the members in each, the member included). The
+    one test behind :func:`_elsewhere` and :func:`_network_apart`.
 
-    >>> _others_on_a_few(Counter({1.0: 3, 2.0: 3, 9.0: 1})), _others_on_a_few(Counter({1.0: 1, 2.0: 1, 9.0: 1}))
-    (True, False)
+    >>> home = [0.0] * 11
+    >>> _alone_beside_a_few(home, 9.0, Counter({1.0: 3, 2.0: 3, 9.0: 1}))
+    True
+    >>> _alone_beside_a_few(home, 9.0, Counter({1.0: 1, 2.0: 1, 9.0: 1}))  # the others on many
+    False
+    >>> _alone_beside_a_few(home[:10] + [0.5], 9.0, Counter({1.0: 3, 9.0: 1}))  # it roams
+    False
     """
+    if m[10] >= 0.5 or places[place] != 1:
+        return False  # it roams, or another member came last from its place
     others = places.total() - 1
     return others >= 2 and others >= 2 * (len(places) - 1)
 
