@@ -113,6 +113,19 @@ def cluster_hash(cluster: str) -> int:
     return stable_hash(cluster)
 
 
+@lru_cache(maxsize=65536)
+def account_hash(account: str) -> int:
+    """:func:`stable_hash` of an account id, cached: the account stage hashes it on every request."""
+    return stable_hash(account)
+
+
+@lru_cache(maxsize=65536)
+def host_hash(ip: str) -> int:
+    """:func:`stable_hash` of the host behind an address (:func:`ip_host`), cached: an account's
+    address map takes one bit per request."""
+    return stable_hash(ip_host(ip))
+
+
 def _decay(count: float, dt: float, tau: float) -> float:
     return count * math.exp(-dt / tau) if dt > 0 else count
 
@@ -305,11 +318,13 @@ class AccountState:
             self.count_minute += 1.0
             self.count_hour += 1.0
         m = e.n_messages
+        t = e.temperature
+        same = t is not None and t < RESAMPLE_TEMPERATURE  # same_answer(t), inlined: read twice
         if m <= SHALLOW_MESSAGES:
             # What the account asks now: a question of its own or a public one, for the answer
             # anyone gets (a low temperature; sampled anew, a public prompt gives a new answer). A
             # tool result in a thread it builds is its own work, whoever has seen the same output.
-            public = popular and same_answer(e.temperature)
+            public = popular and same
             pa = POPULAR_ALPHA if n * POPULAR_ALPHA > 1.0 else 1.0 / n
             self.popular_recent += (public - self.popular_recent) * pa
             ps = POPULAR_SLOW_ALPHA if n * POPULAR_SLOW_ALPHA > 1.0 else 1.0 / n
@@ -342,7 +357,6 @@ class AccountState:
             self.shallow_share += (shallow - self.shallow_share) * c
             self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
-            t = e.temperature
             # An evaluation names its client (an SDK, a script): a request whose user agent claims a
             # browser does not count as greedy decoding, whatever temperature it sets.
             greedy = t is not None and t < GREEDY_TEMPERATURE and browser_family(e.user_agent) is None
@@ -363,7 +377,7 @@ class AccountState:
         nearest = 64
         if k and not popular:
             nearest = (ring_nearest(sh, ring) if k == RING else nearest_of(sh, ring, k))[0]
-            resample = not same_answer(e.temperature)
+            resample = not same
             self.duplicate_share += ((nearest <= DUP_BITS and not resample) - self.duplicate_share) * a
             self.repeat_share += ((repeat and nearest > DUP_BITS and not resample) - self.repeat_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
@@ -386,7 +400,7 @@ class AccountState:
             self.blocks_prev = self.blocks if keep else 0
             self.hosts = self.blocks = 0
             self.hosts_ts = ts
-        self.hosts |= 1 << (stable_hash(ip_host(e.ip)) & HOST_MASK)
+        self.hosts |= 1 << (host_hash(e.ip) & HOST_MASK)
         self.blocks |= 1 << (ch & HOST_MASK)
         self.hours[int(ts // 3600) % CLOCK_HOURS] = int(ts)
         return nearest

@@ -30,9 +30,9 @@ from distillguard.models.account_features import (
     AccountState,
     Baseline,
     CampaignLink,
+    account_hash,
     cluster_hash,
     same_answer,
-    stable_hash,
 )
 from distillguard.models.campaigns import (
     ACTIVE_S,
@@ -504,7 +504,7 @@ class AccountDetector(Stage[AccountState]):
         # accounts re-asking its sweep share one; people asking the same question do not), or
         # an echo: another account of this key asking for the same answer (``same_answer``).
         popular = repeat = echo = False
-        ah = stable_hash(acct)  # once per request: the popularity credit and the campaign stage
+        ah = account_hash(acct)  # once per request: the popularity credit and the campaign stage
         if self._popularity:
             pop = self.popularity
             # A refused prompt is no answer held: asked again, it is no repeat. The key is the
@@ -909,8 +909,14 @@ class CampaignDetector(Stage[CampaignState]):
                 return [self._verdict(key, st, account, ts, o.event_id, crowd=st.crowd and _crowd_member(m))]
             if not _crossed(st.n, o.weight, _every(8, len(st.members) // 8)):
                 return []
-        elif not _crossed(st.n, o.weight, _every(4, len(st.members) // 16)):
-            return []  # a big group is evaluated less often: each evaluation reads every member
+        else:
+            # _crossed(st.n, o.weight, _every(4, len(st.members) // 16)), inlined: on every
+            # observation. A big group is evaluated less often: each evaluation reads every member.
+            every = len(st.members) // 16
+            every = every if every > 4 else 4  # max(4, ...), without the slow builtin
+            n = st.n
+            if int(n) // every == int(n - o.weight) // every:
+                return []
         return self._evaluate(o, st)
 
     def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:

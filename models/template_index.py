@@ -74,11 +74,11 @@ class TemplateIndex:
             ):
                 found = ids[i]  # the smallest of the siblings' ids: a template's ids merge into one
         own = found or ((simhash >> 32) | 1)
-        for i in slots:
-            hashes[i] = simhash
-            accounts[i] = account_hash
-            times[i] = ts
-            ids[i] = own
+        a, b, c, d = slots  # written out: four stores into each of four arrays
+        hashes[a] = hashes[b] = hashes[c] = hashes[d] = simhash
+        accounts[a] = accounts[b] = accounts[c] = accounts[d] = account_hash
+        times[a] = times[b] = times[c] = times[d] = ts
+        ids[a] = ids[b] = ids[c] = ids[d] = own
         return f"tpl:{found:08x}" if found else None
 
 
