@@ -487,7 +487,10 @@ class CampaignState:
         peers = self.peers
         accounts = self.peer_accounts
         fill = self.peer_fill
-        j = accounts.index(me) if me in accounts else -1
+        try:  # one scan: nearly every request comes from an account that holds a slot already
+            j = accounts.index(me)
+        except ValueError:
+            j = -1
         if popular or (fill == 1 and j == 0):  # a prompt others send too, or no other peer: no tie
             m[7] -= m[7] * rate
         else:

@@ -930,12 +930,15 @@ class CampaignDetector(Stage[CampaignState]):
         if unjudged and len(st.members) < cfg.campaign_min_accounts:
             st.score = 0.0
             return []
+        raw = st.raw(ts)
+        if unjudged and raw["requests_per_hour"] < cfg.campaign_min_rph:
+            st.score = 0.0  # too slow to be judged (``_judged``), however many members are active
+            return []
         active = st.active_members(ts) if len(st.members) >= 3 else []  # fewer members: no need to look
         n_active = len(active)
         if n_active < 3:
             st.score = 0.0
             return []
-        raw = st.raw(ts)
         if unjudged and not self._judged(n_active, raw):
             st.score = 0.0
             return []
