@@ -13,7 +13,7 @@ from tests.factories import hydra, replay
 
 
 def _sharded_product(accounts: int = 12, per_account: int = 60) -> list[dict[str, Any]]:
-    """Twelve accounts of one product behind one /24, each request its template around a user's
+    """``accounts`` (twelve) of one product behind one /24, each request its template around a user's
     question (300-850 prompt tokens with the system prompt, 400-900 answer tokens), now and then
     a follow-up in a conversation."""
     records = hydra("shop", accounts, per_account, gap_s=30.0)
