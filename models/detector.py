@@ -909,14 +909,8 @@ class CampaignDetector(Stage[CampaignState]):
                 return [self._verdict(key, st, account, ts, o.event_id, crowd=st.crowd and _crowd_member(m))]
             if not _crossed(st.n, o.weight, _every(8, len(st.members) // 8)):
                 return []
-        else:
-            # _crossed(st.n, o.weight, _every(4, len(st.members) // 16)), inlined: on every
-            # observation. A big group is evaluated less often: each evaluation reads every member.
-            every = len(st.members) // 16
-            every = every if every > 4 else 4  # max(4, ...), without the slow builtin
-            n = st.n
-            if int(n) // every == int(n - o.weight) // every:
-                return []
+        elif not _crossed(st.n, o.weight, _every(4, len(st.members) // 16)):
+            return []  # a big group is evaluated less often: each evaluation reads every member
         return self._evaluate(o, st)
 
     def _evaluate(self, o: CampaignObservation, st: CampaignState) -> list[CampaignVerdict]:
@@ -931,8 +925,8 @@ class CampaignDetector(Stage[CampaignState]):
             st.score = 0.0
             return []
         raw = st.raw(ts)
-        if unjudged and raw["requests_per_hour"] < cfg.campaign_min_rph:
-            st.score = 0.0  # too slow to be judged (``_judged``), however many members are active
+        if unjudged and not self._busy(raw):
+            st.score = 0.0  # too slow to be judged, however many members are active
             return []
         active = st.active_members(ts) if len(st.members) >= 3 else []  # fewer members: no need to look
         n_active = len(active)
@@ -1015,10 +1009,13 @@ class CampaignDetector(Stage[CampaignState]):
             return steady if steady > share else share
         return share
 
+    def _busy(self, raw: dict[str, float]) -> bool:
+        """Whether a group asks often enough to be judged a campaign (``campaign_min_rph``)."""
+        return raw["requests_per_hour"] >= self.cfg.campaign_min_rph
+
     def _judged(self, n_active: int, raw: dict[str, float]) -> bool:
         """Whether a group is big and busy enough to be judged a campaign (its score can act)."""
-        cfg = self.cfg
-        return n_active >= cfg.campaign_min_accounts and raw["requests_per_hour"] >= cfg.campaign_min_rph
+        return n_active >= self.cfg.campaign_min_accounts and self._busy(raw)
 
     def _due(
         self,
