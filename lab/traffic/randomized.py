@@ -64,7 +64,7 @@ their own, after the others, so that every earlier population of a seed stays as
 LATER_ATTACK = ["costumed_mimic", "pooled_agent", "padded_hydra", "shell_orgs"]
 """Campaigns added after the seeds above were in use, planned from a random stream of their own
 after the later honest populations (present in a seed with the same chance as any campaign)."""
-LATEST_HONEST = ["client_trial"]
+LATEST_HONEST = ["client_trial", "sharded_product"]
 """Honest populations added after the later campaigns: planned from a stream of their own and
 built last, so that every population above stays as it was."""
 ATTACK = [
@@ -225,6 +225,12 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         return {"n": n, "accounts": [20, acc], "questions": [2, q], "gap_s": [60, gap],
                 "out_mean": [300, r.randint(600, 1500)], "launch_h": _u(r, 1.0, 5.0),
                 "est": n * (20 + acc) / 2 * (2 + q) / 2}  # fmt: skip
+    if name == "sharded_product":
+        n, acc, rpm = r.randint(1, 2), r.randint(6, 20), _u(r, 0.5, 4.0)
+        lo = _u(r, 0.5, 1.0)
+        return {"n": n, "accounts": acc, "rpm": rpm, "inp": [r.randint(150, 400), r.randint(600, 1200)],
+                "out_ratio": [lo, round(lo + r.uniform(0.3, 1.0), 3)], "multiturn_share": _u(r, 0.0, 0.3),
+                "ips": r.randint(1, 4), "est": n * acc * rpm * 60 * h * dm}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -305,7 +311,8 @@ ALWAYS = {"chat", "heavy_chat", "low_volume_writer", "coding_agent", "eval_harne
 ACCOUNTS_PER = {"hydra": "accounts", "residential_proxy": "accounts", "swarm": "accounts",
                 "paraphrase_sweep": "accounts", "diluted_harvest": "accounts", "multiturn_harvest": "accounts",
                 "human_timing_harvest": "accounts", "saas_disguise": "accounts", "browser_spoof_wave": "accounts",
-                "slow_low_spread": "accounts", "padded_hydra": "accounts", "shell_orgs": "accounts"}  # fmt: skip
+                "slow_low_spread": "accounts", "padded_hydra": "accounts", "shell_orgs": "accounts",
+                "sharded_product": "accounts"}  # fmt: skip
 
 
 def _accounts(name: str, p: dict[str, Any]) -> int:
@@ -1012,12 +1019,15 @@ def _service(
     campaign: str | None = None,
     org: str | None = None,
     out_ratio: tuple[float, float] | None = None,
+    addrs: list[Addr] | None = None,
 ) -> None:
-    """A program: one account, a timing style, a prompt source and an answer shape (``client``
-    and ``provider``: the user agent and TLS stack, and the cloud, when they are given)."""
+    """A program: one account, a timing style, a prompt source and an answer shape (``client``,
+    ``provider`` and ``addrs``: the user agent and TLS stack, the cloud, and the addresses it
+    sends from, when they are given)."""
     a = w.acct_id()
     ua, tls = client if client is not None else w.clients.sdk(r, sdk)
-    addrs = w.pools.cloud_ips(r, r.randint(1, 2), ips, provider)
+    if addrs is None:
+        addrs = w.pools.cloud_ips(r, r.randint(1, 2), ips, provider)
     cap = r.choice(caps)
     temp = temperature if temperature is not None else r.choice([0.0, 0.3, 0.7, 1.0])
     tz = r.uniform(-8, 3)
@@ -1061,6 +1071,30 @@ def b_tenant_pool(w: World, r: random.Random, p: dict[str, Any]) -> None:
         _service(w, rr, "tenant_pool", p["rpm"] * rr.uniform(0.6, 1.4), src.next, style="diurnal",
                  inp=(40, 300), out_mean=p["out_mean"], out_sigma=0.35, caps=(2048, 4096),
                  turns=p["multiturn_share"], client=client, provider=provider)  # fmt: skip
+
+
+def b_sharded_product(w: World, r: random.Random, p: dict[str, Any]) -> None:
+    """One product sharded over accounts (one per customer or region), all behind its NAT
+    gateway's few addresses in one cloud /24: its own client, its template around its users'
+    text, a system prompt on every request, now and then a follow-up turn, the users' daily
+    curve; some products put every shard under one org id. Answers about as long as the
+    prompts, up to twice: the tightest fleet an honest product makes, tied by client, network,
+    template and timing, and not harvesting."""
+    for _ in range(p["n"]):
+        rr = random.Random(r.getrandbits(64))
+        name = rr.choice(("shopcopy", "helpdesk-ai", "notely", "crm-assist", "mailpilot", "docsmith"))
+        client = (f"{name}/{rr.randint(1, 3)}.{rr.randint(0, 40)}.{rr.randint(0, 9)}", w.clients.sdk(rr)[1])
+        provider = rr.choice(("aws", "gcp", "azure"))
+        prefix, asn = Pools.cloud_block(rr, provider)
+        nat = [(f"{prefix}.{x}", asn) for x in rr.sample(range(2, 250), k=p["ips"])]
+        org = f"org-{rr.getrandbits(36):09x}" if rr.random() < 0.4 else None
+        wrapper, cut = T.saas_wrapper(rr), rr.randint(20, 120)
+        for _ in range(p["accounts"]):
+            g = random.Random(rr.getrandbits(64))
+            src = Wrapped(g, wrapper, w.chat, cut=cut)
+            _service(w, g, "sharded_product", p["rpm"] * g.uniform(0.5, 1.5), src.next, style="diurnal",
+                     inp=tuple(p["inp"]), out_mean=0, turns=p["multiturn_share"], client=client,
+                     provider=provider, org=org, out_ratio=tuple(p["out_ratio"]), addrs=nat, errors=0.002)  # fmt: skip
 
 
 def b_product_descriptions(w: World, r: random.Random, p: dict[str, Any]) -> None:

@@ -167,6 +167,30 @@ def test_people_trying_a_new_client_ask_a_few_questions_of_their_own_on_it_alone
     assert statistics.median(e["output_tokens"] for e in mine) >= 250
 
 
+def test_a_sharded_product_is_one_client_behind_one_nat_with_answers_as_long_as_its_prompts() -> None:
+    """A product sharded over accounts: six or more accounts on a client no other population
+    sends, every request from a few addresses of one cloud /24, under a system prompt, and
+    answers between half and three times as long as the prompts (or cut at ``max_tokens``)."""
+    seed = next(s for s in range(1, 11) if "sharded_product" in plan(s)["populations"])
+    events, labels = _run(seed, hours=6.0, scale=1.0)
+    mine = [e for e in events if labels[e["account_id"]]["scenario"] == "sharded_product"]
+    assert mine
+    assert all(labels[e["account_id"]]["label"] == "benign" for e in mine)
+    agents = {e["user_agent"] for e in mine}
+    assert len(agents) == plan(seed)["populations"]["sharded_product"]["n"]
+    others = {e["user_agent"] for e in events if labels[e["account_id"]]["scenario"] != "sharded_product"}
+    assert not agents & others
+    for ua in agents:
+        shard = [e for e in mine if e["user_agent"] == ua]
+        assert len({e["account_id"] for e in shard}) >= 6
+        assert len({e["ip"].rsplit(".", 1)[0] for e in shard}) == 1
+        assert len({e["ip"] for e in shard}) <= 4
+    assert all(e["has_system_prompt"] for e in mine)
+    ok = [e for e in mine if e["status"] == 200]
+    assert all(e["output_tokens"] <= 3.0 * e["input_tokens"] for e in ok)
+    assert all(e["output_tokens"] >= 0.5 * e["input_tokens"] or e["output_tokens"] == e["max_tokens"] for e in ok)
+
+
 def test_a_content_agency_is_an_organisation_of_writers_on_one_office_network() -> None:
     """The honest look-alike of a shell organisation: five or more accounts under one org id
     behind one /24 (at least four of them write in six hours), asking in few words for long
