@@ -230,7 +230,7 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
         lo = _u(r, 0.5, 1.0)
         return {"n": n, "accounts": acc, "rpm": rpm, "inp": [r.randint(150, 400), r.randint(600, 1200)],
                 "out_ratio": [lo, round(lo + r.uniform(0.3, 1.0), 3)], "multiturn_share": _u(r, 0.0, 0.3),
-                "ips": r.randint(1, 4), "est": n * acc * rpm * 60 * h * dm}  # fmt: skip
+                "ips": r.randint(1, 4), "template_words": r.randint(0, 80), "est": n * acc * rpm * 60 * h * dm}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
         n, rpm = r.randint(1, 3), _u(r, 20, 120)
@@ -1077,9 +1077,11 @@ def b_sharded_product(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """One product sharded over accounts (one per customer or region), all behind its NAT
     gateway's few addresses in one cloud /24: its own client, its template around its users'
     text, a system prompt on every request, now and then a follow-up turn, the users' daily
-    curve; some products put every shard under one org id. Answers about as long as the
-    prompts, up to twice: the tightest fleet an honest product makes, tied by client, network,
-    template and timing, and not harvesting."""
+    curve; some products put every shard under one org id. The template's instructions run to
+    up to ``template_words`` words, so that most products' prompts are template siblings of
+    each other across the shards. Answers about as long as the prompts, up to twice: the
+    tightest fleet an honest product makes, tied by client, network, template and timing, and
+    not harvesting."""
     for _ in range(p["n"]):
         rr = random.Random(r.getrandbits(64))
         name = rr.choice(("shopcopy", "helpdesk-ai", "notely", "crm-assist", "mailpilot", "docsmith"))
@@ -1088,7 +1090,9 @@ def b_sharded_product(w: World, r: random.Random, p: dict[str, Any]) -> None:
         prefix, asn = Pools.cloud_block(rr, provider)
         nat = [(f"{prefix}.{x}", asn) for x in rr.sample(range(2, 250), k=p["ips"])]
         org = f"org-{rr.getrandbits(36):09x}" if rr.random() < 0.4 else None
-        wrapper, cut = T.saas_wrapper(rr), rr.randint(20, 120)
+        words = rr.randint(p["template_words"] // 2, p["template_words"])
+        wrapper = (sentence(rr, w.vocab, words, words) + "\n" if words else "") + T.saas_wrapper(rr)
+        cut = rr.randint(10, 80)
         for _ in range(p["accounts"]):
             g = random.Random(rr.getrandbits(64))
             src = Wrapped(g, wrapper, w.chat, cut=cut)
