@@ -1140,7 +1140,8 @@ class CampaignDetector(Stage[CampaignState]):
             able = [m for m in active if m[4] >= _member_level(m, costume) or m[7] > 1.0]
         else:
             level = MEMBER_LEVEL
-            dense = st.accounts_per_cluster(ts, active) >= DENSE_GROUP
+            # As the benefit of the doubt a tied member gets (``_verdict_due``), a tie's: off with ``tie_pace``.
+            dense = self._tie_pace and st.accounts_per_cluster(ts, active) >= DENSE_GROUP
             able = [m for m in active if m[4] >= (_dense_level(m) if dense else level) or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
