@@ -1133,6 +1133,7 @@ class CampaignDetector(Stage[CampaignState]):
     ) -> float:
         """:meth:`judge`'s score; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
         ts = raw["ts"]
+        per_cluster = st.accounts_per_cluster(ts, active)
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
         costume = disguise_key(key)
@@ -1141,7 +1142,7 @@ class CampaignDetector(Stage[CampaignState]):
         else:
             level = MEMBER_LEVEL
             # As the benefit of the doubt a tied member gets (``_verdict_due``), a tie's: off with ``tie_pace``.
-            dense = self._tie_pace and st.accounts_per_cluster(ts, active) >= DENSE_GROUP
+            dense = self._tie_pace and per_cluster >= DENSE_GROUP
             able = [m for m in active if m[4] >= (_dense_level(m) if dense else level) or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
@@ -1196,7 +1197,7 @@ class CampaignDetector(Stage[CampaignState]):
             # disguise, and a fleet or a steady crowd shares its whole behaviour: each as strong a
             # tie as one template swept together.
             template_tie = 1.0
-        network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
+        network_tie = min(1.0, (per_cluster - 1.0) / 4.0)
         harvest = harvesting * sweep
         # Ties amplify a harvest; they are not one: a class sending variations of one assignment
         # is many accounts on one network sharing a template, asking mostly what others ask.
