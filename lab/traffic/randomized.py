@@ -227,9 +227,9 @@ def _plan_one(name: str, r: random.Random, hours: float, dm: float) -> dict[str,
                 "est": n * (20 + acc) / 2 * (2 + q) / 2}  # fmt: skip
     if name == "sharded_product":
         n, acc, rpm = r.randint(1, 2), r.randint(6, 20), _u(r, 0.5, 4.0)
-        lo = _u(r, 0.5, 1.0)
+        shortest = _u(r, 0.5, 1.0)
         return {"n": n, "accounts": acc, "rpm": rpm, "inp": [r.randint(150, 400), r.randint(600, 1200)],
-                "out_ratio": [lo, round(lo + r.uniform(0.3, 1.0), 3)], "multiturn_share": _u(r, 0.0, 0.3),
+                "out_ratio": [shortest, round(shortest + r.uniform(0.3, 1.0), 3)], "multiturn_share": _u(r, 0.0, 0.3),
                 "ips": r.randint(1, 4), "template_words": r.randint(0, 80), "est": n * acc * rpm * 60 * h * dm}  # fmt: skip
     # --- campaigns (n = campaigns; accounts per campaign where it matters) ---------------------
     if name == "firehose":
