@@ -118,12 +118,6 @@ BUSY_MEMBER = 50
 TIED_MEMBER = 0.5
 """A member's content tie (its share of requests that are template siblings of other members')
 at which a templated group gives it the benefit of the doubt."""
-DENSE_GROUP = 3.0
-"""Active accounts to one IP cluster (on average) from which a group is packed behind a few
-/24s, and its tied members count as harvesting from ``VERDICT_LEVEL`` (:func:`_dense_level`)."""
-PRODUCT_MEMBER = 0.5
-"""A member's share of requests with a system prompt from which it is a product's account
-(:func:`_dense_level`)."""
 STEADY_MEMBERS = 12
 """Steady members (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``) a group needs
 before their shape alone, pace aside, can make it pure (``CampaignDetector._steady_purity``),
@@ -1133,7 +1127,6 @@ class CampaignDetector(Stage[CampaignState]):
     ) -> float:
         """:meth:`judge`'s score; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
         ts = raw["ts"]
-        per_cluster = st.accounts_per_cluster(ts, active)
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
         costume = disguise_key(key)
@@ -1141,18 +1134,14 @@ class CampaignDetector(Stage[CampaignState]):
             able = [m for m in active if m[4] >= _member_level(m, costume) or m[7] > 1.0]
         else:
             level = MEMBER_LEVEL
-            # As the benefit of the doubt a tied member gets (``_verdict_due``), a tie's: off with ``tie_pace``.
-            dense = self._tie_pace and per_cluster >= DENSE_GROUP
-            able = [m for m in active if m[4] >= (_dense_level(m) if dense else level) or m[7] > 1.0]
+            able = [m for m in active if m[4] >= level or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
-        tp, pm = self._tie_pace, self._product_mark
         if costume:
+            tp, pm = self._tie_pace, self._product_mark
             harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _member_level(m, costume)) / len(active)
-        elif dense:
-            harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _dense_level(m)) / len(active)
         else:
-            harvesting = harvesting_count(able, level, tp, pm) / len(active)
+            harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
         popular = st.popular_share
         fleet = crowd = False
         content_tie = _content_tie(st, active)
@@ -1197,7 +1186,7 @@ class CampaignDetector(Stage[CampaignState]):
             # disguise, and a fleet or a steady crowd shares its whole behaviour: each as strong a
             # tie as one template swept together.
             template_tie = 1.0
-        network_tie = min(1.0, (per_cluster - 1.0) / 4.0)
+        network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
         harvest = harvesting * sweep
         # Ties amplify a harvest; they are not one: a class sending variations of one assignment
         # is many accounts on one network sharing a template, asking mostly what others ask.
@@ -1452,27 +1441,6 @@ def _member_level(m: list[float], costume: bool) -> float:
     0.5
     """
     return VERDICT_LEVEL if costume and m[10] >= 0.5 else MEMBER_LEVEL
-
-
-def _dense_level(m: list[float]) -> float:
-    """The harvest-likeness at which a member of a group packed behind a few /24s
-    (``DENSE_GROUP``) counts as harvesting: ``VERDICT_LEVEL`` for one that sweeps the group's
-    template on most of its requests (``TIED_MEMBER``, over ``TIE_EVIDENCE`` requests or more)
-    and sends no system prompt on most of them (``PRODUCT_MEMBER``), ``MEMBER_LEVEL`` otherwise.
-
-    A hydra in made-up threads pads every prompt with invented history, so each account's shape
-    sits around ``MEMBER_LEVEL`` and the group never has three in five of its accounts
-    harvesting, although each would be due a verdict from ``VERDICT_LEVEL`` (``_verdict_due``):
-    dozens of accounts behind one or two /24s on one client, sweeping one template together,
-    are tied by what they ask. A product sharded over accounts behind its NAT is as packed and
-    as templated, and its answers are as long as its prompts: what marks it is its system prompt
-    (a campaign that sends one is judged as before).
-
-    >>> tied, product = [0, 0, 9.0, 0, 0.3, 0, 0, 0.8, 0.0], [0, 0, 9.0, 0, 0.3, 0, 0, 0.8, 1.0]
-    >>> _dense_level(tied), _dense_level(product), _dense_level([0, 0, 3.0, 0, 0.3, 0, 0, 0.8, 0.0])
-    (0.25, 0.5, 0.5)
-    """
-    return VERDICT_LEVEL if m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE and m[8] < PRODUCT_MEMBER else MEMBER_LEVEL
 
 
 def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool:

@@ -1076,8 +1076,8 @@ def b_tenant_pool(w: World, r: random.Random, p: dict[str, Any]) -> None:
 def b_sharded_product(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """One product sharded over accounts (one per customer or region), all behind its NAT
     gateway's few addresses in one cloud /24: its own client, its template around its users'
-    text, a system prompt on every request, now and then a follow-up turn, the users' daily
-    curve; some products put every shard under one org id. The template's instructions run to
+    text, a system prompt on a share of requests of its own (from none to all), now and then a
+    follow-up turn, the users' daily curve; some products put every shard under one org id. The template's instructions run to
     up to ``template_words`` words, so that most products' prompts are template siblings of
     each other across the shards. Answers about as long as the prompts, up to twice: the
     tightest fleet an honest product makes, tied by client, network, template and timing, and
@@ -1093,11 +1093,12 @@ def b_sharded_product(w: World, r: random.Random, p: dict[str, Any]) -> None:
         words = rr.randint(p["template_words"] // 2, p["template_words"])
         wrapper = (sentence(rr, w.vocab, words, words) + "\n" if words else "") + T.saas_wrapper(rr)
         cut = rr.randint(10, 80)
+        system = rr.random()  # instructions in a system prompt on every request, or in the user's turn
         for _ in range(p["accounts"]):
             g = random.Random(rr.getrandbits(64))
             src = Wrapped(g, wrapper, w.chat, cut=cut)
             _service(w, g, "sharded_product", p["rpm"] * g.uniform(0.5, 1.5), src.next, style="diurnal",
-                     inp=tuple(p["inp"]), out_mean=0, turns=p["multiturn_share"], client=client,
+                     inp=tuple(p["inp"]), out_mean=0, turns=p["multiturn_share"], client=client, system=system,
                      provider=provider, org=org, out_ratio=tuple(p["out_ratio"]), addrs=nat, errors=0.002)  # fmt: skip
 
 

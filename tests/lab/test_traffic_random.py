@@ -169,9 +169,9 @@ def test_people_trying_a_new_client_ask_a_few_questions_of_their_own_on_it_alone
 
 def test_a_sharded_product_is_one_client_behind_one_nat_with_answers_as_long_as_its_prompts() -> None:
     """A product sharded over accounts: six or more accounts on a client no other population
-    sends, every request from a few addresses of one cloud /24, under a system prompt, most
-    prompts a template sibling of another shard's, and answers between half and three times as
-    long as the prompts (or cut at ``max_tokens``)."""
+    sends, every request from a few addresses of one cloud /24, most prompts a template sibling
+    of another shard's, and answers between half and twice as long as the prompts (or cut at
+    ``max_tokens``)."""
     seed = next(s for s in range(1, 11) if "sharded_product" in plan(s)["populations"])
     events, labels = _run(seed, hours=6.0, scale=1.0)
     mine = [e for e in events if labels[e["account_id"]]["scenario"] == "sharded_product"]
@@ -186,14 +186,27 @@ def test_a_sharded_product_is_one_client_behind_one_nat_with_answers_as_long_as_
         assert len({e["account_id"] for e in shard}) >= 6
         assert len({e["ip"].rsplit(".", 1)[0] for e in shard}) == 1
         assert len({e["ip"] for e in shard}) <= 4
-    assert all(e["has_system_prompt"] for e in mine)
     hashes = [(e["account_id"], int(e["prompt_simhash"], 16)) for e in mine]
     sample = random.Random(0).sample(hashes, 100)
     nearest = [min((h ^ g).bit_count() for b, g in hashes if b != a) for a, h in sample]
     assert sum(d <= 12 for d in nearest) >= 80  # the template ties the shards' prompts
     ok = [e for e in mine if e["status"] == 200]
-    assert all(e["output_tokens"] <= 3.0 * e["input_tokens"] for e in ok)
+    assert all(e["output_tokens"] <= 2.0 * e["input_tokens"] for e in ok)
     assert all(e["output_tokens"] >= 0.5 * e["input_tokens"] or e["output_tokens"] == e["max_tokens"] for e in ok)
+
+
+def test_sharded_products_differ_in_whether_their_instructions_come_as_a_system_prompt() -> None:
+    """Each product sends a system prompt on a share of its own: on tuning seed 1 under half its
+    requests, on seed 2 nearly all, so a rule that spares products by their system prompt can
+    fail on the tuning seeds."""
+    shares = []
+    for seed in (1, 2):
+        events, labels = _run(seed, hours=1.0, scale=0.05)
+        mine = [e["has_system_prompt"] for e in events if labels[e["account_id"]]["scenario"] == "sharded_product"]
+        assert len(mine) >= 40
+        shares.append(sum(mine) / len(mine))
+    assert shares[0] < 0.5
+    assert shares[1] > 0.9
 
 
 def test_a_content_agency_is_an_organisation_of_writers_on_one_office_network() -> None:
