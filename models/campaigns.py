@@ -45,14 +45,14 @@ RING = 16
 ALPHA = 0.03
 ACTIVE_S = 2 * 3600.0
 STATE_VERSION = 1
-MEMBER_FIELDS = 14
+MEMBER_FIELDS = 15
 """Fields of a member's record (:attr:`CampaignState.members`)."""
-MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0, 0.0)
+MEMBER_DEFAULTS = (0.0,) * 10 + (0.5, 0.0, 0.0, 0.0, 0.0)
 """A member's fields as read from a state written before they existed: no content tie, system
 prompt or popular prompt; as likely to change its /24 as not (unknown: neither at home nor a
 rotating exit, ``models.detector._elsewhere``); its long answers as popular as its prompts
 (set in :meth:`CampaignState.from_state`); its network unknown (0: apart from no one,
-``models.detector._network_apart``)."""
+``models.detector._network_apart``); no thin history (:attr:`CampaignObservation.thin`)."""
 ALL_BITS = (1 << 64) - 1
 LONG_ANSWER = 0.5
 """A request's harvest shape (``CampaignDetector.shape``) from which its answer counts as a long
@@ -180,6 +180,10 @@ class CampaignObservation:
     network_hash: int = 0
     """:func:`stable_hash` of the request's network (its ASN, else its /16: :func:`linkage`); 0
     unknown (an observation written before it)."""
+    thin: bool = False
+    """A later turn whose history is thinner than the account's answers: under half its mean
+    answer for each earlier exchange (``models.detector.thin_history``). A client resends a
+    thread's real answers with each turn; a thread made up to pad a prompt does not."""
 
     def __init__(
         self,
@@ -199,6 +203,7 @@ class CampaignObservation:
         popular: bool = False,
         weight: int = 1,
         network_hash: int = 0,
+        thin: bool = False,
     ) -> None:
         # Written out (not generated with a __post_init__): two or three are made per request.
         self.ts = ts
@@ -217,6 +222,7 @@ class CampaignObservation:
         self.popular = popular
         self.weight = weight
         self.network_hash = network_hash
+        self.thin = thin
 
     def to_list(self) -> list[Any]:
         """Compact wire form (a JSON array)."""
@@ -235,6 +241,7 @@ class CampaignObservation:
             self.popular,
             self.weight,
             self.network_hash,
+            self.thin,
         ]
 
     @classmethod
@@ -255,6 +262,7 @@ class CampaignObservation:
             popular=len(v) > 11 and bool(v[11]),  # absent from observations written before it
             weight=int(v[12]) if len(v) > 12 else 1,  # likewise: one request each
             network_hash=int(v[13]) if len(v) > 13 else 0,  # likewise: network unknown
+            thin=len(v) > 14 and bool(v[14]),  # likewise: no thin history
         )
 
 
@@ -412,6 +420,7 @@ class CampaignState:
                 float(shape >= LONG_ANSWER),
                 float(popular and shape >= LONG_ANSWER),
                 float(o.network_hash),
+                float(o.thin),
             ]
             self.new_accounts_hour += 1.0
             seen = float(w)
@@ -443,6 +452,7 @@ class CampaignState:
             m[11] += (long - m[11]) * rate
             m[12] += ((popular and long) - m[12]) * rate
             m[13] = float(o.network_hash)
+            m[14] += (o.thin - m[14]) * rate
         clusters = self.clusters
         cluster = o.cluster
         if len(clusters) >= 2 * MAX_CLUSTERS and cluster not in clusters:

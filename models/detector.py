@@ -118,6 +118,13 @@ BUSY_MEMBER = 50
 TIED_MEMBER = 0.5
 """A member's content tie (its share of requests that are template siblings of other members')
 at which a templated group gives it the benefit of the doubt."""
+DENSE_GROUP = 3.0
+"""Active accounts to one IP cluster (on average) from which a group is packed behind a few
+/24s, and its tied members in made-up threads count as harvesting from ``VERDICT_LEVEL``
+(:func:`_dense_level`)."""
+THIN_MEMBER = 0.25
+"""A member's share of requests in threads thinner than its answers (:func:`thin_history`) from
+which a packed group's member is padding a sweep (:func:`_dense_level`)."""
 STEADY_MEMBERS = 12
 """Steady members (``TIE_EVIDENCE`` requests or more, fewer than ``BUSY_MEMBER``) a group needs
 before their shape alone, pace aside, can make it pure (``CampaignDetector._steady_purity``),
@@ -600,6 +607,7 @@ class AccountDetector(Stage[AccountState]):
         ts, acct, eid, sh, cluster = e.ts, e.account_id, e.event_id, e.simhash, e.cluster
         it, ot, mt, system = e.input_tokens, e.output_tokens, e.max_tokens, e.has_system_prompt
         ch = cluster_hash(cluster)
+        thin = thin_history(e.n_messages, it, st.mean_output_tokens)
         if self._templates and not popular:
             template = self.templates.key(sh, ah, ts)  # a template shared with another account
             # A template is the account's tie only as a habit: a person whose prompts now and then
@@ -612,7 +620,7 @@ class AccountDetector(Stage[AccountState]):
             m = built if key is costume else depth
             out.append(
                 CampaignObservation(
-                    ts, key, acct, eid, sh, it, ot, mt, m, cluster, system, ah, ch, popular, weight, network
+                    ts, key, acct, eid, sh, it, ot, mt, m, cluster, system, ah, ch, popular, weight, network, thin
                 )
             )
         return out
@@ -1127,6 +1135,7 @@ class CampaignDetector(Stage[CampaignState]):
     ) -> float:
         """:meth:`judge`'s score; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
         ts = raw["ts"]
+        per_cluster = st.accounts_per_cluster(ts, active)
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
         costume = disguise_key(key)
@@ -1134,14 +1143,18 @@ class CampaignDetector(Stage[CampaignState]):
             able = [m for m in active if m[4] >= _member_level(m, costume) or m[7] > 1.0]
         else:
             level = MEMBER_LEVEL
-            able = [m for m in active if m[4] >= level or m[7] > 1.0]
+            # As the benefit of the doubt a tied member gets (``_verdict_due``), a tie's: off with ``tie_pace``.
+            dense = self._tie_pace and per_cluster >= DENSE_GROUP
+            able = [m for m in active if m[4] >= (_dense_level(m) if dense else level) or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
+        tp, pm = self._tie_pace, self._product_mark
         if costume:
-            tp, pm = self._tie_pace, self._product_mark
             harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _member_level(m, costume)) / len(active)
+        elif dense:
+            harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _dense_level(m)) / len(active)
         else:
-            harvesting = harvesting_count(able, level, self._tie_pace, self._product_mark) / len(active)
+            harvesting = harvesting_count(able, level, tp, pm) / len(active)
         popular = st.popular_share
         fleet = crowd = False
         content_tie = _content_tie(st, active)
@@ -1186,7 +1199,7 @@ class CampaignDetector(Stage[CampaignState]):
             # disguise, and a fleet or a steady crowd shares its whole behaviour: each as strong a
             # tie as one template swept together.
             template_tie = 1.0
-        network_tie = min(1.0, (st.accounts_per_cluster(ts, active) - 1.0) / 4.0)
+        network_tie = min(1.0, (per_cluster - 1.0) / 4.0)
         harvest = harvesting * sweep
         # Ties amplify a harvest; they are not one: a class sending variations of one assignment
         # is many accounts on one network sharing a template, asking mostly what others ask.
@@ -1441,6 +1454,40 @@ def _member_level(m: list[float], costume: bool) -> float:
     0.5
     """
     return VERDICT_LEVEL if costume and m[10] >= 0.5 else MEMBER_LEVEL
+
+
+def _dense_level(m: list[float]) -> float:
+    """The harvest-likeness at which a member of a group packed behind a few /24s
+    (``DENSE_GROUP``) counts as harvesting: ``VERDICT_LEVEL`` for one that sweeps the group's
+    template on most of its requests (``TIED_MEMBER``, over ``TIE_EVIDENCE`` requests or more)
+    in threads thinner than its answers most of the time (``THIN_MEMBER``), ``MEMBER_LEVEL``
+    otherwise.
+
+    A hydra in made-up threads pads every prompt with invented history, so each account's shape
+    sits around ``MEMBER_LEVEL`` and the group never has three in five of its accounts
+    harvesting, although each would be due a verdict from ``VERDICT_LEVEL`` (``_verdict_due``):
+    dozens of accounts behind one or two /24s on one client, sweeping one template together,
+    are tied by what they ask. A product sharded over accounts behind its NAT is as packed and
+    as templated, with or without a system prompt; what it does not do is send threads whose
+    earlier answers are a fraction of the answers it gets (:func:`thin_history`).
+
+    >>> padded, product = [0, 0, 9.0, 0, 0.3, 0, 0, 0.8, 1.0] + [0.0] * 5 + [0.9], [0, 0, 9.0, 0, 0.3, 0, 0, 0.8, 0.0] + [0.0] * 6
+    >>> _dense_level(padded), _dense_level(product), _dense_level([0, 0, 3.0, 0, 0.3, 0, 0, 0.8, 0.0] + [0.0] * 5 + [0.9])
+    (0.25, 0.5, 0.5)
+    """
+    return VERDICT_LEVEL if m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE and m[14] >= THIN_MEMBER else MEMBER_LEVEL
+
+
+def thin_history(n_messages: int, input_tokens: int, mean_output: float) -> bool:
+    """Whether a later turn carries a history thinner than its account's answers: under half the
+    account's mean answer for each earlier exchange. A client resends a thread's real answers
+    with every turn; a thread made up to pad a prompt (a few hundred tokens a turn after answers
+    of thousands) does not.
+
+    >>> thin_history(7, 900, 1500.0), thin_history(7, 6000, 1500.0), thin_history(1, 10, 1500.0)
+    (True, False, False)
+    """
+    return n_messages > 2 and 4.0 * input_tokens < (n_messages - 1) * mean_output
 
 
 def _home_in_roaming_crowd(m: list[float], roaming: Callable[[], float]) -> bool:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from tests.factories import hydra, replay
 
 
-def _sharded_product(accounts: int = 12, per_account: int = 60) -> list[dict[str, Any]]:
+def _sharded_product(accounts: int = 12, per_account: int = 60, system: bool = True) -> list[dict[str, Any]]:
     """``accounts`` (twelve) of one product behind one /24, each request its template around a user's
     question (300-850 prompt tokens with the system prompt, 400-900 answer tokens), now and then
     a follow-up in a conversation."""
@@ -26,10 +28,13 @@ def _sharded_product(accounts: int = 12, per_account: int = 60) -> list[dict[str
         r["n_messages"] = rng.choice([1, 1, 1, 3])
         r["input_tokens"] = rng.randint(300, 850)
         r["output_tokens"] = rng.randint(400, 900)
-        r["has_system_prompt"] = True
+        r["has_system_prompt"] = system
     return records
 
 
-def test_a_product_sharded_over_accounts_behind_one_nat_is_no_campaign() -> None:
-    decisions = replay(_sharded_product())
+@pytest.mark.parametrize("system", [True, False])
+def test_a_product_sharded_over_accounts_behind_one_nat_is_no_campaign(system: bool) -> None:
+    """With its instructions in a system prompt or in the user's turn (a candidate that spared
+    products by their system prompt took the second)."""
+    decisions = replay(_sharded_product(system=system))
     assert not {d["subject"] for d in decisions if d["subject_type"] == "account" and d["action"] != "allow"}
