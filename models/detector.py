@@ -1139,22 +1139,24 @@ class CampaignDetector(Stage[CampaignState]):
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
         costume = disguise_key(key)
+        # A member's own level: in costume, or in a packed group (as the benefit of the doubt a
+        # tied member gets, ``_verdict_due``, a tie's: off with ``tie_pace``); else one for all.
+        level_of: Callable[[list[float]], float] | None = None
         if costume:
-            able = [m for m in active if m[4] >= _member_level(m, costume) or m[7] > 1.0]
+            level_of = _costume_level
+        elif self._tie_pace and per_cluster >= DENSE_GROUP:
+            level_of = _dense_level
+        if level_of is None:
+            able = [m for m in active if m[4] >= MEMBER_LEVEL or m[7] > 1.0]
         else:
-            level = MEMBER_LEVEL
-            # As the benefit of the doubt a tied member gets (``_verdict_due``), a tie's: off with ``tie_pace``.
-            dense = self._tie_pace and per_cluster >= DENSE_GROUP
-            able = [m for m in active if m[4] >= (_dense_level(m) if dense else level) or m[7] > 1.0]
+            able = [m for m in active if m[4] >= level_of(m) or m[7] > 1.0]
         if len(able) / len(active) < MIN_HARVESTING_SHARE:
             return 0.0
         tp, pm = self._tie_pace, self._product_mark
-        if costume:
-            harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _member_level(m, costume)) / len(active)
-        elif dense:
-            harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= _dense_level(m)) / len(active)
+        if level_of is None:
+            harvesting = harvesting_count(able, MEMBER_LEVEL, tp, pm) / len(active)
         else:
-            harvesting = harvesting_count(able, level, tp, pm) / len(active)
+            harvesting = sum(1 for m in able if member_harvest(m, tp, pm) >= level_of(m)) / len(active)
         popular = st.popular_share
         fleet = crowd = False
         content_tie = _content_tie(st, active)
@@ -1454,6 +1456,11 @@ def _member_level(m: list[float], costume: bool) -> float:
     0.5
     """
     return VERDICT_LEVEL if costume and m[10] >= 0.5 else MEMBER_LEVEL
+
+
+def _costume_level(m: list[float]) -> float:
+    """:func:`_member_level` of a member of a group in costume."""
+    return _member_level(m, True)
 
 
 def _dense_level(m: list[float]) -> float:
