@@ -182,7 +182,7 @@ class CampaignObservation:
     unknown (an observation written before it)."""
     thin: bool = False
     """A later turn whose history is thinner than the account's answers: under half its mean
-    answer for each earlier exchange (``models.detector.thin_history``). A client resends a
+    answer (this one included) for each earlier exchange (``models.detector.thin_history``). A client resends a
     thread's real answers with each turn; a thread made up to pad a prompt does not."""
 
     def __init__(
@@ -582,7 +582,7 @@ class CampaignState:
             setattr(st, f, s.get(f, 0.0))  # popular_share: absent from states written before it
         for m in st.members.values():
             old = len(m)
-            m.extend(MEMBER_DEFAULTS[old:])  # members written before the content tie, popularity or roaming
+            m.extend(MEMBER_DEFAULTS[old:])  # members written before a field (MEMBER_DEFAULTS)
             if old < 12:
                 # Written before long answers were counted: every prompt as a long answer's, as
                 # popular as the member's prompts were (``long_popular``), until it asks again.

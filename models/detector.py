@@ -1136,8 +1136,6 @@ class CampaignDetector(Stage[CampaignState]):
         """:meth:`judge`'s score; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
         ts = raw["ts"]
         per_cluster = st.accounts_per_cluster(ts, active)
-        # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
-        # too few do, the share is below the bar whatever their pace, and no pace is computed.
         costume = disguise_key(key)
         # A member's own level: in costume, or in a packed group (as the benefit of the doubt a
         # tied member gets, ``_verdict_due``, a tie's: off with ``tie_pace``); else one for all.
@@ -1146,6 +1144,8 @@ class CampaignDetector(Stage[CampaignState]):
             level_of = _costume_level
         elif self._tie_pace and per_cluster >= DENSE_GROUP:
             level_of = _dense_level
+        # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
+        # too few do, the share is below the bar whatever their pace, and no pace is computed.
         if level_of is None:
             able = [m for m in active if m[4] >= MEMBER_LEVEL or m[7] > 1.0]
         else:
@@ -1466,9 +1466,9 @@ def _costume_level(m: list[float]) -> float:
 def _dense_level(m: list[float]) -> float:
     """The harvest-likeness at which a member of a group packed behind a few /24s
     (``DENSE_GROUP``) counts as harvesting: ``VERDICT_LEVEL`` for one that sweeps the group's
-    template on most of its requests (``TIED_MEMBER``, over ``TIE_EVIDENCE`` requests or more)
-    in threads thinner than its answers most of the time (``THIN_MEMBER``), ``MEMBER_LEVEL``
-    otherwise.
+    template on half or more of its recent requests (``TIED_MEMBER``, once it has sent
+    ``TIE_EVIDENCE`` or more) and sent a quarter or more of them in threads thinner than its
+    answers (``THIN_MEMBER``, :func:`thin_history`), ``MEMBER_LEVEL`` otherwise.
 
     A hydra in made-up threads pads every prompt with invented history, so each account's shape
     sits around ``MEMBER_LEVEL`` and the group never has three in five of its accounts
@@ -1487,9 +1487,9 @@ def _dense_level(m: list[float]) -> float:
 
 def thin_history(n_messages: int, input_tokens: int, mean_output: float) -> bool:
     """Whether a later turn carries a history thinner than its account's answers: under half the
-    account's mean answer for each earlier exchange. A client resends a thread's real answers
-    with every turn; a thread made up to pad a prompt (a few hundred tokens a turn after answers
-    of thousands) does not.
+    account's mean answer (``mean_output``: as folded in, this request's answer included) for
+    each earlier exchange. A client resends a thread's real answers with every turn; a thread
+    made up to pad a prompt (a few hundred tokens a turn after answers of thousands) does not.
 
     >>> thin_history(7, 900, 1500.0), thin_history(7, 6000, 1500.0), thin_history(1, 10, 1500.0)
     (True, False, False)

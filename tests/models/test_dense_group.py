@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from distillguard.models import detector
 from distillguard.models.campaigns import MEMBER_FIELDS, CampaignObservation, CampaignState
-from distillguard.models.detector import THIN_MEMBER, _dense_level, thin_history
+from distillguard.models.detector import THIN_MEMBER, TIE_EVIDENCE, _dense_level, thin_history
 from tests.factories import hydra, replay
 
 T0 = 1_750_000_000.0
@@ -41,9 +42,14 @@ def _acted_on(decisions: list[dict[str, Any]]) -> set[str]:
 
 @pytest.mark.parametrize("system", [False, True])
 def test_a_hydra_in_made_up_threads_behind_one_nat_is_taken(system: bool) -> None:
-    """None of the thirty is acted on without the rule (``dg-36``)."""
     acted = _acted_on(replay(_threads(system)))
     assert len(acted) >= 27  # nine in ten of its thirty accounts
+
+
+def test_without_the_rule_the_same_hydra_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule is what takes it: with no group packed enough for it (``dg-36``), none is."""
+    monkeypatch.setattr(detector, "DENSE_GROUP", float("inf"))
+    assert not _acted_on(replay(_threads(system=False)))
 
 
 def test_the_same_fleet_in_threads_that_carry_their_answers_is_judged_as_before() -> None:
@@ -55,7 +61,7 @@ def test_a_history_thinner_than_the_answers_is_a_made_up_one() -> None:
     assert thin_history(7, 1200, 1400.0)  # 400 tokens an exchange after answers of 1,400
     assert not thin_history(7, 3000, 1400.0)  # a question and its answer an exchange
     assert not thin_history(2, 10, 1400.0)  # a first turn carries no history
-    assert not thin_history(7, 1200, 0.0)  # no answer yet to compare with
+    assert not thin_history(7, 1200, 0.0)  # no answer to compare with
 
 
 def test_a_tied_member_counts_from_the_verdict_level_only_in_thin_threads() -> None:
@@ -64,6 +70,7 @@ def test_a_tied_member_counts_from_the_verdict_level_only_in_thin_threads() -> N
     assert _dense_level(tied) == 0.25
     assert _dense_level([*tied[:14], THIN_MEMBER - 0.01]) == 0.5
     assert _dense_level([*tied[:7], 0.4, *tied[8:]]) == 0.5  # a tie now and then is no habit
+    assert _dense_level([*tied[:2], TIE_EVIDENCE - 1, *tied[3:]]) == 0.5  # too few requests to tell
 
 
 def test_a_members_thin_threads_travel_with_its_observations_and_checkpoints() -> None:
