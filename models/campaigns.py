@@ -182,8 +182,9 @@ class CampaignObservation:
     unknown (an observation written before it)."""
     thin: bool = False
     """A later turn whose history is thinner than the account's answers: under half its mean
-    answer (this one included) for each earlier exchange (``models.detector.thin_history``). A client resends a
-    thread's real answers with each turn; a thread made up to pad a prompt does not."""
+    answer (this one included) for each earlier exchange (``models.detector.thin_history``). A
+    client resends a thread's real answers with each turn; a thread made up to pad a prompt
+    does not."""
 
     def __init__(
         self,

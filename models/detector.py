@@ -1135,15 +1135,17 @@ class CampaignDetector(Stage[CampaignState]):
     ) -> float:
         """:meth:`judge`'s score; with ``crowd_popular`` (``_steady_crowd``'s), as the group's steady crowd."""
         ts = raw["ts"]
-        per_cluster = st.accounts_per_cluster(ts, active)
         costume = disguise_key(key)
         # A member's own level: in costume, or in a packed group (as the benefit of the doubt a
         # tied member gets, ``_verdict_due``, a tie's: off with ``tie_pace``); else one for all.
         level_of: Callable[[list[float]], float] | None = None
+        per_cluster: float | None = None  # read only where needed: most calls return early
         if costume:
             level_of = _costume_level
-        elif self._tie_pace and per_cluster >= DENSE_GROUP:
-            level_of = _dense_level
+        elif self._tie_pace:
+            per_cluster = st.accounts_per_cluster(ts, active)
+            if per_cluster >= DENSE_GROUP:
+                level_of = _dense_level
         # Only members whose shape alone reaches the level can harvest (pace only lowers it): when
         # too few do, the share is below the bar whatever their pace, and no pace is computed.
         if level_of is None:
@@ -1201,6 +1203,8 @@ class CampaignDetector(Stage[CampaignState]):
             # disguise, and a fleet or a steady crowd shares its whole behaviour: each as strong a
             # tie as one template swept together.
             template_tie = 1.0
+        if per_cluster is None:
+            per_cluster = st.accounts_per_cluster(ts, active)
         network_tie = min(1.0, (per_cluster - 1.0) / 4.0)
         harvest = harvesting * sweep
         # Ties amplify a harvest; they are not one: a class sending variations of one assignment
@@ -1478,11 +1482,18 @@ def _dense_level(m: list[float]) -> float:
     as templated, with or without a system prompt; what it does not do is send threads whose
     earlier answers are a fraction of the answers it gets (:func:`thin_history`).
 
-    >>> padded, product = [0, 0, 9.0, 0, 0.3, 0, 0, 0.8, 1.0] + [0.0] * 5 + [0.9], [0, 0, 9.0, 0, 0.3, 0, 0, 0.8, 0.0] + [0.0] * 6
-    >>> _dense_level(padded), _dense_level(product), _dense_level([0, 0, 3.0, 0, 0.3, 0, 0, 0.8, 0.0] + [0.0] * 5 + [0.9])
+    >>> tied = [0, 0, 9.0, 0, 0.3, 0, 0, 0.8] + [0.0] * 6
+    >>> young = [0, 0, 3.0, *tied[3:]]
+    >>> _dense_level([*tied, 0.9]), _dense_level([*tied, 0.0]), _dense_level([*young, 0.9])
     (0.25, 0.5, 0.5)
     """
-    return VERDICT_LEVEL if m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE and m[14] >= THIN_MEMBER else MEMBER_LEVEL
+    return VERDICT_LEVEL if _tied_member(m) and m[14] >= THIN_MEMBER else MEMBER_LEVEL
+
+
+def _tied_member(m: list[float]) -> bool:
+    """Whether a member sweeps its group's template as a habit: on ``TIED_MEMBER`` of its recent
+    requests or more, once it has sent ``TIE_EVIDENCE`` or more."""
+    return m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE
 
 
 def thin_history(n_messages: int, input_tokens: int, mean_output: float) -> bool:
@@ -1705,7 +1716,7 @@ def _verdict_due(
     # The benefit of the doubt: a young member of a group that is nearly all harvesters, or a
     # member that sweeps the group's template with it on most of its requests (a campaign spread
     # thin, each account slow and its answers only partly long, is tied by what it asks).
-    tied = templated and tie_pace and m[7] >= TIED_MEMBER and m[2] >= TIE_EVIDENCE
+    tied = templated and tie_pace and _tied_member(m)
     return tied or (m[2] < BUSY_MEMBER and purity() >= PURE_GROUP and not (alone and elsewhere()))
 
 

@@ -1077,9 +1077,9 @@ def b_sharded_product(w: World, r: random.Random, p: dict[str, Any]) -> None:
     """One product sharded over accounts (one per customer or region), all behind its NAT
     gateway's few addresses in one cloud /24: its own client, its template around its users'
     text, a system prompt on a share of requests of its own (from none to all), now and then a
-    follow-up turn, the users' daily curve; some products put every shard under one org id. The template's instructions run to
-    up to ``template_words`` words, so that most products' prompts are template siblings of
-    each other across the shards. Answers about as long as the prompts, up to twice: the
+    follow-up turn, the users' daily curve; some products put every shard under one org id. The
+    template's instructions run to up to ``template_words`` words, so that most products'
+    prompts are template siblings of each other across the shards. Answers about as long as the prompts, up to twice: the
     tightest fleet an honest product makes, tied by client, network, template and timing, and
     not harvesting."""
     for _ in range(p["n"]):
