@@ -69,9 +69,10 @@ rotating pool shows hundreds within it even at a request a minute."""
 HOST_BITS = 64
 """Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
 HOST_MASK = HOST_BITS - 1
-STATE_VERSION = 5
-"""Version of the checkpoint format written by :meth:`AccountState.to_state` (5 added
-``greedy_share``, 4 ``log_out``, 3 ``n_popular``; 4, 3, 2 and the positional 1 are migrated)."""
+STATE_VERSION = 6
+"""Version of the checkpoint format written by :meth:`AccountState.to_state` (6 added
+``greedy_taken``, 5 ``greedy_share``, 4 ``log_out``, 3 ``n_popular``; 5, 4, 3, 2 and the
+positional 1 are migrated)."""
 
 UNKNOWN_LOG_OUT = (0.0, 1.0)
 """``log_out`` of a state written before it: answers of unknown spread, read as unsteady."""
@@ -206,6 +207,7 @@ class AccountState:
         "log_out_mean",
         "log_out_var",
         "greedy_share",
+        "greedy_taken",
         "sibling_share",
         "repeat_share",
         "popular_recent",
@@ -234,6 +236,10 @@ class AccountState:
         """EW share of the account's own requests (popular ones aside) that asked for greedy
         decoding (a temperature under ``GREEDY_TEMPERATURE``) from a program's client (a user
         agent that claims no browser)."""
+        self.greedy_taken = 0.0
+        """Answers to the account's own prompts it has taken, each counted by its length against
+        the population's usual answer, one at most (:meth:`update`'s ``answer_unit``): what the
+        benefit of the doubt of greedy decoding has cost (:func:`~.evidence.greedy_mark`)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -295,11 +301,13 @@ class AccountState:
         self.part = 0
         """The source partition (not checkpointed: known from where the state is read)."""
 
-    def update(self, e: Event, popular: bool = False, repeat: bool = False) -> int:
+    def update(self, e: Event, popular: bool = False, repeat: bool = False, answer_unit: float = 0.0) -> int:
         """Fold one request into the state; returns the nearest-prompt Hamming distance.
 
         ``popular``: another account sent the same prompt recently (:mod:`.popularity`);
-        ``repeat``: this account did, longer ago than its ring of recent prompts remembers.
+        ``repeat``: this account did, longer ago than its ring of recent prompts remembers;
+        ``answer_unit``: the population's usual answer (output tokens), against which an answer
+        to an own prompt counts towards ``greedy_taken`` (0: each counts one).
         A refused request (429 with no output) is only counted: returns -1.
         """
         if e.status == 429 and e.output_tokens == 0:
@@ -361,6 +369,10 @@ class AccountState:
             # browser does not count as greedy decoding, whatever temperature it sets.
             greedy = t is not None and t < GREEDY_TEMPERATURE and browser_family(e.user_agent) is None
             self.greedy_share += (greedy - self.greedy_share) * c
+            # An answer's worth to a distiller is its length: a benchmark's multiple-choice letters
+            # cost the benefit of the doubt little, its reasoned answers a whole answer each.
+            worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
+            self.greedy_taken += worth if worth < 1.0 else 1.0
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
@@ -440,7 +452,10 @@ class AccountState:
     def credit(self, owed: int) -> None:
         """Count ``owed`` of the account's earlier prompts as popular: others have sent them since
         (:meth:`.PromptPopularity.owed`). What it asks now is left alone."""
+        own = self.n - self.n_popular
         self.n_popular = min(self.n, self.n_popular + owed)
+        if own > 0:  # the answers taken to those prompts were no benefit of the doubt after all
+            self.greedy_taken *= (self.n - self.n_popular) / own
 
     @property
     def popular_share(self) -> float:
@@ -523,6 +538,7 @@ class AccountState:
             "sibling_share": self.sibling_share,
             "log_out": [self.log_out_mean, self.log_out_var],
             "greedy_share": self.greedy_share,
+            "greedy_taken": self.greedy_taken,
             "repeat_share": self.repeat_share,
             "popular_recent": self.popular_recent,
             "popular_slow": self.popular_slow,
@@ -545,7 +561,7 @@ class AccountState:
         """
         if isinstance(s, list):
             return _from_v1(s)
-        if s.get("v") not in (2, 3, 4, STATE_VERSION):
+        if s.get("v") not in (2, 3, 4, 5, STATE_VERSION):
             raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 to {STATE_VERSION}")
         st = cls(0.0)
         for f in _FLOATS:
@@ -556,6 +572,8 @@ class AccountState:
         st.sibling_share = float(s.get("sibling_share", 0.0))
         st.log_out_mean, st.log_out_var = map(float, s.get("log_out", UNKNOWN_LOG_OUT))
         st.greedy_share = float(s.get("greedy_share", 0.0))  # before it: no mark, as then
+        # Before it every own answer counted one, whatever its length: as many taken as then.
+        st.greedy_taken = float(s.get("greedy_taken", st.n - st.n_popular))
         st.repeat_share = float(s.get("repeat_share", 0.0))
         st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
         st.popular_slow = float(s.get("popular_slow", 0.0))

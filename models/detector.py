@@ -531,9 +531,11 @@ class AccountDetector(Stage[AccountState]):
                 st.credit(owed)
         # An echo (another account of this key asking for the same answer) is public to the
         # account; to its groups it is one more of their own prompts (a sweep's accounts overlap).
-        refused = st.update(e, popular or echo, repeat) < 0
-        decisions: list[Decision] = []
         cfg = self.cfg
+        # An answer to an own prompt costs the greedy mark its length against the population's
+        # usual answer (its median once the scales are warm).
+        refused = st.update(e, popular or echo, repeat, self.scales.half_point("output_tokens")) < 0
+        decisions: list[Decision] = []
         n = st.n
         if n in EARLY_LEARN and not refused:
             # Every account teaches the population scales early (not only the busy ones that

@@ -155,6 +155,22 @@ class PopulationScales:
             self.hold -= 1
         self.n += 1
 
+    def half_point(self, name: str, fixed: bool = False) -> float:
+        """The value :meth:`rank` ranks 0.5: the population's median, or the fixed half-way point
+        while the quantiles are cold (or ``fixed``).
+
+        >>> s = PopulationScales(("output_tokens",), {"output_tokens": 800.0})
+        >>> s.half_point("output_tokens")
+        800.0
+        >>> for x in range(300):
+        ...     s.learn({"output_tokens": float(x % 100)})
+        >>> 40.0 < s.half_point("output_tokens") < 60.0, s.half_point("output_tokens", fixed=True)
+        (True, 800.0)
+        """
+        if fixed or self.n < WARMUP:
+            return self.fallback[name]
+        return self.cuts[name][0]
+
     def rank(self, name: str, x: float, fixed: bool = False) -> float:
         """Where ``x`` sits in the population, in [0, 1] (piecewise linear between quantiles)."""
         if fixed or self.n < WARMUP:
@@ -329,7 +345,8 @@ of it. The mark itself is less as the account takes answers (``GREEDY_ANSWERS``)
 requests that sample."""
 GREEDY_ANSWERS = 1000.0
 """Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
-is no mark: a benchmark's worth."""
+is no mark: a benchmark's worth of answers of the population's usual length (a shorter answer
+counts its share of one: :attr:`AccountState.greedy_taken`)."""
 GREEDY_FLEET = 2.0
 """Greedy decoding is no mark on an account once ``1 / GREEDY_FLEET`` of its prompts (half) are
 template siblings of other accounts' (:attr:`AccountState.sibling_share`)."""
@@ -341,11 +358,13 @@ def greedy_mark(st: AccountState) -> float:
     An evaluation asks for the one answer the model gives (a temperature of 0: results it can
     reproduce and compare), and so does a pipeline that must be repeatable; a distiller wants a
     spread of answers to train on, and samples. The mark is cheap to wear, so it is bounded by
-    what it could cost: it fades with the answers to its own prompts the account has taken
-    (``GREEDY_ANSWERS``: a benchmark is finite; a sweep is not), whatever its pace (a harness
-    runs its questions concurrently, hundreds a minute: the answers it takes, not how fast, are
-    what the benefit of the doubt costs), and it is no mark on an account whose prompts are
-    template siblings of other accounts' (``GREEDY_FLEET``): one customer runs an evaluation,
+    what it could cost: it fades with the answers to its own prompts the account has taken,
+    each counted by its length against the population's usual answer (``GREEDY_ANSWERS``: a
+    benchmark is finite; a sweep is not; a benchmark's multiple-choice letters cost little),
+    whatever its pace (a harness runs its questions concurrently, hundreds a minute: the
+    answers it takes, not how fast, are what the benefit of the doubt costs), and it is no mark
+    on an account whose prompts are template siblings of other accounts' (``GREEDY_FLEET``):
+    one customer runs an evaluation,
     and a fleet's greedy decoding marks a campaign. Only a program's requests count
     (:attr:`AccountState.greedy_share`): a harness names its client, and a browser claim
     asking for greedy decoding is no evaluation. Its own questions asked again count too (a
@@ -354,7 +373,7 @@ def greedy_mark(st: AccountState) -> float:
     keeps it released.
 
     >>> st = AccountState(0.0)
-    >>> st.greedy_share, st.n = 1.0, 300
+    >>> st.greedy_share, st.greedy_taken = 1.0, 300.0
     >>> greedy_mark(st)
     0.7
     >>> st.sibling_share = 0.5
@@ -364,7 +383,7 @@ def greedy_mark(st: AccountState) -> float:
     greedy = st.greedy_share
     if greedy == 0.0 or (st.policy is not None and st.policy.acted):
         return 0.0
-    taken = st.own_requests / GREEDY_ANSWERS
+    taken = st.greedy_taken / GREEDY_ANSWERS
     fleet = 1.0 - GREEDY_FLEET * st.sibling_share
     if taken >= 1.0 or fleet <= 0.0:
         return 0.0

@@ -778,17 +778,19 @@ def _eval_team(w: World, r: random.Random) -> tuple[str, str, Addr]:
 
 
 def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
-    """Evaluation harnesses on public benchmarks with chain-of-thought, as teams run them: a
-    benchmark item's short question (25-120 tokens) for long reasoning (600-1,600 tokens) at
-    temperature 0, machine-regular pacing, from the cloud or an office on an SDK, one to three
-    runs. The first team to run a benchmark shares nothing with anyone: long answers to short,
-    novel prompts, single turns, no pauses, as a lone harvester's."""
-    benches = [T.benchmark(r, w.vocab, n)[1] for n in p["benchmarks"]]
+    """Evaluation harnesses on public benchmarks, as teams run them: a benchmark item's short
+    question (25-120 tokens) at temperature 0, machine-regular pacing, from the cloud or an
+    office on an SDK, one to three runs. A run asks for chain-of-thought (long reasoning,
+    600-1,600 tokens) or, on about half of them, for the answer alone (a letter or a number: a
+    few tokens under a small cap), in any order. The first team to run a benchmark shares
+    nothing with anyone: a reasoned run is long answers to short, novel prompts, single turns,
+    no pauses, as a lone harvester's."""
+    benches = [T.benchmark(r, w.vocab, n) for n in p["benchmarks"]]
     for _ in range(p["n"]):
         rr = random.Random(r.getrandbits(64))
         a = w.acct_id()
         ua, tls, addr = _eval_team(w, rr)
-        prompts = rr.choice(benches)
+        plain, prompts = rr.choice(benches)
         out_mean, cap = rr.uniform(600, 1600), rr.choice([2048, 4096, 8192])
         gap = 60.0 / rr.uniform(*p["rpm"])
         runs = rr.randint(1, p["runs"])
@@ -804,10 +806,26 @@ def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
                     yield t
                 t += every_s * g.uniform(0.7, 1.3)
 
-        it = itertools.cycle(prompts)
+        # Which runs reason, from a stream of the account's own (its other draws are as before:
+        # both kinds of request draw alike).
+        flip = random.Random(f"{a}:reasoned")
+        reasoned = [flip.random() < 0.5 for _ in range(8)]
+        asked = itertools.count()
 
-        def req(g: random.Random, it: Iterator[Prompt] = it, out_mean: float = out_mean, cap: int = cap) -> Req:
-            return Req(next(it), g.randint(25, 120), lognorm(g, out_mean, 0.4), cap, 1, False, False, 0.0)
+        def req(
+            g: random.Random,
+            asked: Iterator[int] = asked,
+            reasoned: list[bool] = reasoned,
+            plain: list[Prompt] = plain,
+            chain: list[Prompt] = prompts,
+            out_mean: float = out_mean,
+            cap: int = cap,
+        ) -> Req:
+            i = next(asked)
+            run, item = divmod(i, len(chain))
+            if reasoned[run % len(reasoned)]:
+                return Req(chain[item], g.randint(25, 120), lognorm(g, out_mean, 0.4), cap, 1, False, False, 0.0)
+            return Req(plain[item], g.randint(25, 120), max(1, lognorm(g, 2.0, 0.6)), 16, 1, False, False, 0.0)
 
         acct = Acct(a, ua=ua, tls=tls, org=w.org(rr))
         w.add(a, "benign", "benchmark_harness", requests(acct, rr, times(), req, _fixed_addr(addr)))

@@ -329,17 +329,24 @@ def test_a_costumed_mimic_pads_its_threads_on_one_script_stack_under_browser_use
     assert turns >= 20
 
 
-def test_benchmark_harnesses_ask_short_shared_questions_for_long_reasoning_at_temperature_0() -> None:
+def test_benchmark_harnesses_ask_short_shared_questions_for_reasoning_or_the_answer_alone_at_temperature_0() -> None:
     """The honest look-alike of a lone harvester: every team runs one of the seed's public
-    benchmarks (so its questions are other teams' too), a short question for a long chain of
-    thought, at temperature 0, single turn."""
-    seed = next(s for s in range(1, 11) if plan(s)["populations"].get("benchmark_harness", {}).get("n", 0) >= 3)
-    events, labels = _run(seed, hours=1.0, scale=0.5)
+    benchmarks (so its questions are other teams' too), a short question at temperature 0, single
+    turn; a run asks for a long chain of thought, or for the answer alone (a few tokens under a cap
+    of 16), and some team runs both."""
+    assert plan(5)["populations"]["benchmark_harness"]["n"] >= 3
+    events, labels = _run(5, hours=4.0, scale=0.5)
     mine = [e for e in events if labels[e["account_id"]]["scenario"] == "benchmark_harness"]
     assert len({e["account_id"] for e in mine}) >= 2
     assert all(e["temperature"] == 0.0 and e["n_messages"] == 1 for e in mine)
     assert statistics.median(e["input_tokens"] for e in mine) <= 120
-    assert statistics.median(e["output_tokens"] for e in mine if e["status"] == 200) >= 400
+    answered = [e for e in mine if e["status"] == 200]
+    reasoned = [e for e in answered if e["max_tokens"] > 16]
+    plain = [e for e in answered if e["max_tokens"] == 16]
+    assert statistics.median(e["output_tokens"] for e in reasoned) >= 400
+    assert plain
+    assert all(e["output_tokens"] <= 16 for e in plain)
+    assert {e["account_id"] for e in reasoned} & {e["account_id"] for e in plain}
     by_prompt: dict[str, set[str]] = {}
     for e in mine:
         by_prompt.setdefault(e["prompt_simhash"], set()).add(e["account_id"])

@@ -14,12 +14,20 @@ from distillguard.models.policy import SubjectPolicy
 from tests.factories import T0, event
 
 
-def _benchmark(account: str, n: int, rpm: float, temperature: float | None, seed: int = 11) -> list[dict[str, Any]]:
+def _benchmark(
+    account: str,
+    n: int,
+    rpm: float,
+    temperature: float | None,
+    seed: int = 11,
+    answer: int = 900,
+    start: float = T0,
+) -> list[dict[str, Any]]:
     """One account asking ``n`` questions of its own, each once, for reasoned answers of about
-    900 tokens (a benchmark with chain of thought, or a sweep), at ``rpm`` from one cloud
-    address."""
+    ``answer`` tokens (900: a benchmark with chain of thought, or a sweep), at ``rpm`` from one
+    cloud address."""
     rng = random.Random(seed)
-    out, t = [], T0
+    out, t = [], start
     for i in range(n):
         t += rng.expovariate(rpm / 60.0)
         out.append(
@@ -31,8 +39,8 @@ def _benchmark(account: str, n: int, rpm: float, temperature: float | None, seed
                 asn=15169,
                 user_agent="python-httpx/0.27.2",
                 input_tokens=rng.randint(30, 60),
-                output_tokens=int(900 * rng.lognormvariate(0.0, 0.5)),
-                max_tokens=4096,
+                output_tokens=max(1, int(answer * rng.lognormvariate(0.0, 0.5))),
+                max_tokens=4096 if answer > 64 else 16,
                 temperature=temperature,
                 prompt_simhash=f"{rng.getrandbits(64):016x}",
             )
@@ -87,7 +95,7 @@ def test_the_mark_takes_the_whole_signature_whatever_the_pace() -> None:
     assert harvest_core({**shape, "greedy_mark": 1.0}) == 0.0
     assert harvest_core({**shape, "greedy_mark": 1.0}, greedy=False) > 0.8
     st = AccountState(T0)
-    st.greedy_share, st.n = 1.0, 200
+    st.greedy_share, st.greedy_taken = 1.0, 200.0
     scales = PopulationScales()
     calm, busy = (features(st, T0, scales, rph=rph)["greedy_mark"] for rph in (60.0, 10_000.0))
     assert calm == busy == greedy_mark(st) == 0.8
@@ -112,11 +120,13 @@ def test_a_browser_claim_asking_for_greedy_decoding_is_no_evaluation() -> None:
 
 def test_the_mark_fades_with_answers_taken_and_template_ties() -> None:
     st = AccountState(0.0)
-    st.greedy_share, st.n = 1.0, 100
+    st.greedy_share, st.greedy_taken = 1.0, 100.0
     assert greedy_mark(st) == 0.9
-    st.n = 600  # 600 answers of its own taken: 0.4 of the mark left
+    st.greedy_taken = 600.0  # 600 answers of its own taken: 0.4 of the mark left
     assert round(greedy_mark(st), 6) == 0.4
-    st.n, st.n_popular = 900, 800  # popular prompts are no answers of its own
+    st.n, st.n_popular = 900, 300
+    st.credit(500)  # 500 of its 600 own prompts others have sent since: no answers of its own
+    assert round(st.greedy_taken, 6) == 100.0
     assert greedy_mark(st) == 0.9
     st.sibling_share = 0.25  # half-way to a fleet's template ties
     assert greedy_mark(st) == 0.45
@@ -145,7 +155,76 @@ def test_a_state_written_before_the_mark_loads_without_it() -> None:
     st.update(parse_event(event(temperature=0.0)))
     assert st.greedy_share == 1.0
     state = st.to_state()
-    assert state["v"] == 5
+    assert state["v"] == 6
     assert AccountState.from_state(state).greedy_share == 1.0
-    old = {k: v for k, v in state.items() if k != "greedy_share"} | {"v": 4}
+    old = {k: v for k, v in state.items() if k not in ("greedy_share", "greedy_taken")} | {"v": 4}
     assert AccountState.from_state(old).greedy_share == 0.0
+
+
+def test_a_state_written_before_answers_were_weighed_counts_each_own_answer_one() -> None:
+    """A version-5 state has no ``greedy_taken``: its own answers count one each, as they did."""
+    st = AccountState(T0)
+    for i in range(5):
+        st.update(parse_event(event(event_id=f"w-{i}", ts=T0 + i, temperature=0.0, output_tokens=4)), answer_unit=800.0)
+    st.n_popular = 1
+    state = st.to_state()
+    assert AccountState.from_state(state).greedy_taken == st.greedy_taken < 0.1
+    old = {k: v for k, v in state.items() if k != "greedy_taken"} | {"v": 5}
+    assert AccountState.from_state(old).greedy_taken == 4.0
+
+
+def test_an_answer_costs_the_mark_by_its_length() -> None:
+    """What the benefit of the doubt costs is the harvest taken under it: an answer counts its
+    length against the population's usual answer (800 tokens while the scales are cold), one at
+    most. A multiple-choice run of 1,200 questions (letters) costs the mark little, so the
+    harness's reasoned run after it is still an evaluation (`dg-38` counted every answer one and
+    acted on that run); a sweep that opens the same way is acted on before it has taken
+    ``GREEDY_ANSWERS`` long answers."""
+    letters = _benchmark("harness-3", 1200, 60.0, 0.0, answer=3)
+    reasoned = _benchmark("harness-3", 600, 40.0, 0.0, seed=12, start=letters[-1]["ts"] + 600.0)
+    for i, r in enumerate(reasoned):
+        r["event_id"] = f"harness-3-r{i}"
+    assert _first_action(letters + reasoned) is None
+    sweep = _benchmark("sweep-3", 3000, 60.0, 0.0, seed=13, start=letters[-1]["ts"] + 600.0)
+    opened = [{**r, "account_id": "sweep-3", "event_id": f"sweep-3-l{i}"} for i, r in enumerate(letters)]
+    at = _first_action(opened + sweep)
+    assert at is not None
+    assert at - len(opened) < GREEDY_ANSWERS
+    st = AccountState(T0)
+    for r in letters[:100]:
+        st.update(parse_event(r), answer_unit=800.0)
+    assert st.greedy_taken < 1.0
+    st.update(parse_event(reasoned[0] | {"output_tokens": 2400}), answer_unit=800.0)
+    assert 1.0 < st.greedy_taken < 2.0
+
+
+def test_a_fleet_sweeping_one_template_at_temperature_zero_has_no_mark(monkeypatch: Any) -> None:
+    """Four accounts, each sweeping fills of one template at temperature 0 for long answers: their
+    ties make greedy decoding no mark, and each is acted on within 300 requests; with the fleet
+    bound off (``GREEDY_FLEET`` 0) none is."""
+
+    def fleet() -> list[dict[str, Any]]:
+        rng = random.Random(8)
+        base = rng.getrandbits(64) & ~0xFFFF
+        out = []
+        for k in range(4):
+            run = _benchmark(f"fleet-{k}", 300, 30.0, 0.0, seed=30 + k)
+            for r in run:
+                r["prompt_simhash"] = f"{base | rng.getrandbits(16) & rng.getrandbits(16):016x}"
+                r["ip"] = f"34.90.7.{10 + k}"
+            out += run
+        return sorted(out, key=lambda r: r["ts"])
+
+    def acted(events: list[dict[str, Any]]) -> set[str]:
+        det = Detector()
+        return {
+            d.subject
+            for r in events
+            for d in det.observe(parse_event(r))
+            if d.subject_type == "account" and d.action != "allow"
+        }
+
+    events = fleet()
+    assert acted(events) == {f"fleet-{k}" for k in range(4)}
+    monkeypatch.setattr("distillguard.models.evidence.GREEDY_FLEET", 0.0)
+    assert acted(events) == set()
