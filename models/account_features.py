@@ -452,10 +452,12 @@ class AccountState:
     def credit(self, owed: int) -> None:
         """Count ``owed`` of the account's earlier prompts as popular: others have sent them since
         (:meth:`.PromptPopularity.owed`). What it asks now is left alone."""
-        own = self.n - self.n_popular
         self.n_popular = min(self.n, self.n_popular + owed)
-        if own > 0:  # the answers taken to those prompts were no benefit of the doubt after all
-            self.greedy_taken *= (self.n - self.n_popular) / own
+        # No more answers taken than own prompts are left; not scaled down (sending its cheap
+        # prompts again from elsewhere would give a harvest its long answers back).
+        own = self.n - self.n_popular
+        if self.greedy_taken > own:
+            self.greedy_taken = float(own)
 
     @property
     def popular_share(self) -> float:
@@ -625,4 +627,5 @@ def _from_v1(s: list[Any]) -> AccountState:
     st.policy = SubjectPolicy.from_state(s[6]) if s[6] is not None else None
     st.baseline = Baseline(*map(float, s[7])) if s[7] is not None else None
     st.log_out_mean, st.log_out_var = UNKNOWN_LOG_OUT
+    st.greedy_taken = float(st.n)  # every answer its own, each counted one, as then
     return st

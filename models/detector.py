@@ -533,8 +533,9 @@ class AccountDetector(Stage[AccountState]):
         # account; to its groups it is one more of their own prompts (a sweep's accounts overlap).
         cfg = self.cfg
         # An answer to an own prompt costs the greedy mark its length against the population's
-        # usual answer (its median once the scales are warm).
-        refused = st.update(e, popular or echo, repeat, self.scales.half_point("output_tokens")) < 0
+        # usual answer: the median of the accounts' mean answers once the scales are warm, never
+        # over the fixed half-way point (a swarm of long answers does not make every answer cheap).
+        refused = st.update(e, popular or echo, repeat, self.scales.answer_unit()) < 0
         decisions: list[Decision] = []
         n = st.n
         if n in EARLY_LEARN and not refused:

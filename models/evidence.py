@@ -155,21 +155,29 @@ class PopulationScales:
             self.hold -= 1
         self.n += 1
 
-    def half_point(self, name: str, fixed: bool = False) -> float:
-        """The value :meth:`rank` ranks 0.5: the population's median, or the fixed half-way point
-        while the quantiles are cold (or ``fixed``).
+    def answer_unit(self) -> float:
+        """What an answer to an own prompt is weighed against (``AccountState.greedy_taken``):
+        the median of the accounts' mean answers (output tokens) once the scales are warm, never
+        over the fixed half-way point (the value it takes while they are cold), so that a swarm
+        of long answers does not make every answer cheap.
 
         >>> s = PopulationScales(("output_tokens",), {"output_tokens": 800.0})
-        >>> s.half_point("output_tokens")
+        >>> s.answer_unit()
         800.0
         >>> for x in range(300):
         ...     s.learn({"output_tokens": float(x % 100)})
-        >>> 40.0 < s.half_point("output_tokens") < 60.0, s.half_point("output_tokens", fixed=True)
-        (True, 800.0)
+        >>> 40.0 < s.answer_unit() < 60.0
+        True
+        >>> for _ in range(900):
+        ...     s.learn({"output_tokens": 5000.0})
+        >>> s.answer_unit()
+        800.0
         """
-        if fixed or self.n < WARMUP:
-            return self.fallback[name]
-        return self.cuts[name][0]
+        cap = self.fallback["output_tokens"]
+        if self.n < WARMUP:
+            return cap
+        median = self.cuts["output_tokens"][0]
+        return median if median < cap else cap
 
     def rank(self, name: str, x: float, fixed: bool = False) -> float:
         """Where ``x`` sits in the population, in [0, 1] (piecewise linear between quantiles)."""

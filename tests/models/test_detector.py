@@ -123,6 +123,7 @@ def test_version_1_checkpoint_is_migrated() -> None:
     assert st.baseline.mean == v1[7][0]
     assert st.mean_output_tokens == v1[0][5]
     assert st.fill_share == 0.0  # new in version 2: starts at its default
+    assert st.greedy_taken == st.n  # new in version 6: each of its answers counted one, as then
     again = AccountState.from_state(orjson.loads(orjson.dumps(st.to_state())))
     assert again.to_state() == st.to_state()
 

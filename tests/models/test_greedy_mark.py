@@ -228,3 +228,18 @@ def test_a_fleet_sweeping_one_template_at_temperature_zero_has_no_mark(monkeypat
     assert acted(events) == {f"fleet-{k}" for k in range(4)}
     monkeypatch.setattr("distillguard.models.evidence.GREEDY_FLEET", 0.0)
     assert acted(events) == set()
+
+
+def test_crediting_cheap_prompts_gives_no_long_answers_back() -> None:
+    """Prompts that others send later are no answers of the account's own, but what it has taken
+    stays taken up to its own prompts left: 1,000 long answers and 9,000 letters, the letters then
+    sent again from elsewhere, leave the mark spent (scaled down in proportion, it would be back
+    at 0.9)."""
+    st = AccountState(T0)
+    st.greedy_share, st.n, st.greedy_taken = 1.0, 10_000, 1_000.0 + 9_000 * 0.001
+    assert greedy_mark(st) == 0.0
+    st.credit(9_000)
+    assert st.greedy_taken == 1_000.0
+    assert greedy_mark(st) == 0.0
+    st.credit(500)  # half its long answers' prompts public after all: no more taken than left
+    assert st.greedy_taken == 500.0
