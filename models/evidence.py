@@ -372,10 +372,9 @@ def greedy_mark(st: AccountState) -> float:
     whatever its pace (a harness runs its questions concurrently, hundreds a minute: the
     answers it takes, not how fast, are what the benefit of the doubt costs), and it is no mark
     on an account whose prompts are template siblings of other accounts' (``GREEDY_FLEET``):
-    one customer runs an evaluation,
-    and a fleet's greedy decoding marks a campaign. Only a program's requests count
-    (:attr:`AccountState.greedy_share`): a harness names its client, and a browser claim
-    asking for greedy decoding is no evaluation. Its own questions asked again count too (a
+    one customer runs an evaluation, and a fleet's greedy decoding marks a campaign. Only a
+    program's requests count (:attr:`AccountState.greedy_share`): a harness names its client,
+    and a browser claim asking for greedy decoding is no evaluation. Its own questions asked again count too (a
     benchmark run again asks nothing new, which ``rerun`` weighs, not this mark). An account
     acted on despite the mark has had its benefit of the doubt: the mark neither releases it nor
     keeps it released.
