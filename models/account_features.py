@@ -238,8 +238,9 @@ class AccountState:
         agent that claims no browser)."""
         self.greedy_taken = 0.0
         """Answers to the account's own prompts it has taken, each counted by its length against
-        the population's usual answer, one at most (:meth:`update`'s ``answer_unit``): what the
-        benefit of the doubt of greedy decoding has cost (:func:`~.evidence.greedy_mark`)."""
+        the population's usual answer, one at most (:meth:`update`'s ``answer_unit``), its own
+        questions asked again for the same answer not at all: what the benefit of the doubt of
+        greedy decoding has cost (:func:`~.evidence.greedy_mark`)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -370,9 +371,12 @@ class AccountState:
             greedy = t is not None and t < GREEDY_TEMPERATURE and browser_family(e.user_agent) is None
             self.greedy_share += (greedy - self.greedy_share) * c
             # An answer's worth to a distiller is its length: a benchmark's multiple-choice letters
-            # cost the benefit of the doubt little, its reasoned answers a whole answer each.
-            worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
-            self.greedy_taken += worth if worth < 1.0 else 1.0
+            # cost the benefit of the doubt little, its reasoned answers a whole answer each. An
+            # answer the account holds already (its own question asked again for the same answer:
+            # a benchmark run again) is worth nothing new.
+            if not (repeat and same):
+                worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
+                self.greedy_taken += worth if worth < 1.0 else 1.0
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.

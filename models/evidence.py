@@ -354,7 +354,7 @@ requests that sample."""
 GREEDY_ANSWERS = 1000.0
 """Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
 is no mark: a benchmark's worth of answers of the population's usual length (a shorter answer
-counts its share of one: :attr:`AccountState.greedy_taken`)."""
+counts its share of one, an answer it holds already none: :attr:`AccountState.greedy_taken`)."""
 GREEDY_FLEET = 2.0
 """Greedy decoding is no mark on an account once ``1 / GREEDY_FLEET`` of its prompts (half) are
 template siblings of other accounts' (:attr:`AccountState.sibling_share`)."""
@@ -374,8 +374,9 @@ def greedy_mark(st: AccountState) -> float:
     on an account whose prompts are template siblings of other accounts' (``GREEDY_FLEET``):
     one customer runs an evaluation, and a fleet's greedy decoding marks a campaign. Only a
     program's requests count (:attr:`AccountState.greedy_share`): a harness names its client,
-    and a browser claim asking for greedy decoding is no evaluation. Its own questions asked again count too (a
-    benchmark run again asks nothing new, which ``rerun`` weighs, not this mark). An account
+    and a browser claim asking for greedy decoding is no evaluation. Its own questions asked again
+    for the same answer cost nothing: a benchmark run again takes no new answer (``rerun`` weighs
+    what it asks while it runs; the mark is left whole for the next benchmark). An account
     acted on despite the mark has had its benefit of the doubt: the mark neither releases it nor
     keeps it released.
 

@@ -243,3 +243,33 @@ def test_crediting_cheap_prompts_gives_no_long_answers_back() -> None:
     assert greedy_mark(st) == 0.0
     st.credit(500)  # half its long answers' prompts public after all: no more taken than left
     assert st.greedy_taken == 500.0
+
+
+def test_a_benchmark_asked_again_takes_nothing_new_under_the_mark() -> None:
+    """A harness runs a benchmark (400 questions at temperature 0), runs it again (another model,
+    another setting), then runs a second benchmark of 400. The run again holds answers the account
+    has, so it does not spend the mark, and the second benchmark is still an evaluation (`dg-39`
+    counted every answer again and acted on the second benchmark at the account's 972nd request).
+    Sampled anew (temperature 1), a question asked again is a new answer and counts."""
+    first = _benchmark("harness-4", 400, 40.0, 0.0, seed=14)
+    start = first[-1]["ts"] + 600.0
+    again = [
+        {**r, "event_id": f"harness-4-again-{i}", "ts": start + r["ts"] - first[0]["ts"]} for i, r in enumerate(first)
+    ]
+    second = _benchmark("harness-4", 400, 40.0, 0.0, seed=15, start=again[-1]["ts"] + 600.0)
+    for i, r in enumerate(second):
+        r["event_id"] = f"harness-4-second-{i}"
+    assert _first_action(first + again + second) is None
+    det = Detector()
+    for r in first:
+        det.observe(parse_event(r))
+    taken = det.accounts.states["harness-4"].greedy_taken
+    for r in again:
+        det.observe(parse_event(r))
+    assert det.accounts.states["harness-4"].greedy_taken == taken > 300.0
+    st = AccountState(T0)
+    for temp in (0.0, 1.0):
+        held = st.greedy_taken
+        for i in range(3):
+            st.update(parse_event(event(event_id=f"a-{temp}-{i}", ts=T0 + i, temperature=temp)), repeat=i > 0)
+        assert st.greedy_taken - held == (1.0 if temp == 0.0 else 3.0)
