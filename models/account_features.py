@@ -49,6 +49,11 @@ GREEDY_TEMPERATURE = 0.05
 """A request that sets a temperature under this asks for greedy decoding: the one answer the
 model gives, as an evaluation or a pipeline that must reproduce its results wants
 (:func:`distillguard.models.evidence.greedy_mark`)."""
+GREEDY_RERUNS = 3.0
+"""Answers an account's own questions asked again for greedy decoding may take without spending
+its greedy mark, as a multiple of the answers its questions took the first time they were asked
+(:attr:`AccountState.greedy_held`): a benchmark run again on a few models or settings. A
+question asked first for a letter and again for the whole answer gets a letter's worth free."""
 TEMPLATE_BITS = 16
 SHALLOW_MESSAGES = 2
 """A request with at most this many messages is shallow: single-turn, or one follow-up."""
@@ -69,10 +74,10 @@ rotating pool shows hundreds within it even at a request a minute."""
 HOST_BITS = 64
 """Bits of each address map (linear counting: distinct addresses up to a few hundred)."""
 HOST_MASK = HOST_BITS - 1
-STATE_VERSION = 6
-"""Version of the checkpoint format written by :meth:`AccountState.to_state` (6 added
-``greedy_taken``, 5 ``greedy_share``, 4 ``log_out``, 3 ``n_popular``; 5, 4, 3, 2 and the
-positional 1 are migrated)."""
+STATE_VERSION = 7
+"""Version of the checkpoint format written by :meth:`AccountState.to_state` (7 added
+``greedy_held``, 6 ``greedy_taken``, 5 ``greedy_share``, 4 ``log_out``, 3 ``n_popular``; 6, 5, 4,
+3, 2 and the positional 1 are migrated)."""
 
 UNKNOWN_LOG_OUT = (0.0, 1.0)
 """``log_out`` of a state written before it: answers of unknown spread, read as unsteady."""
@@ -208,6 +213,8 @@ class AccountState:
         "log_out_var",
         "greedy_share",
         "greedy_taken",
+        "greedy_held",
+        "greedy_first",
         "sibling_share",
         "repeat_share",
         "popular_recent",
@@ -238,9 +245,14 @@ class AccountState:
         agent that claims no browser)."""
         self.greedy_taken = 0.0
         """Answers to the account's own prompts it has taken, each counted by its length against
-        the population's usual answer, one at most (:meth:`update`'s ``answer_unit``), its own
-        questions asked again for the same answer not at all: what the benefit of the doubt of
-        greedy decoding has cost (:func:`~.evidence.greedy_mark`)."""
+        the population's usual answer, one at most (:meth:`update`'s ``answer_unit``): what the
+        benefit of the doubt of greedy decoding has cost (:func:`~.evidence.greedy_mark`)."""
+        self.greedy_first = 0.0
+        """The part of ``greedy_taken`` that answered questions asked the first time."""
+        self.greedy_held = 0.0
+        """Answers (counted as in ``greedy_taken``) to the account's own questions asked again for
+        greedy decoding that cost the mark nothing: at most ``GREEDY_RERUNS`` times
+        ``greedy_first``."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -306,7 +318,7 @@ class AccountState:
         """Fold one request into the state; returns the nearest-prompt Hamming distance.
 
         ``popular``: another account sent the same prompt recently (:mod:`.popularity`);
-        ``repeat``: this account did, longer ago than its ring of recent prompts remembers;
+        ``repeat``: this account sent the same prompt before, and no other (the prompt memory);
         ``answer_unit``: the population's usual answer (output tokens), against which an answer
         to an own prompt counts towards ``greedy_taken`` (0: each counts one).
         A refused request (429 with no output) is only counted: returns -1.
@@ -371,12 +383,20 @@ class AccountState:
             greedy = t is not None and t < GREEDY_TEMPERATURE and browser_family(e.user_agent) is None
             self.greedy_share += (greedy - self.greedy_share) * c
             # An answer's worth to a distiller is its length: a benchmark's multiple-choice letters
-            # cost the benefit of the doubt little, its reasoned answers a whole answer each. An
-            # answer the account holds already (its own question asked again for the same answer:
-            # a benchmark run again) is worth nothing new.
-            if not (repeat and same):
-                worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
-                self.greedy_taken += worth if worth < 1.0 else 1.0
+            # cost the benefit of the doubt little, its reasoned answers a whole answer each.
+            worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
+            if worth > 1.0:
+                worth = 1.0
+            # Its own question asked again for greedy decoding (a benchmark run again, on this
+            # model or another) is free up to a few times what its questions took the first time:
+            # a letter asked first buys a letter's worth, not the whole answer after it.
+            if not repeat:
+                self.greedy_first += worth
+                self.greedy_taken += worth
+            elif greedy and self.greedy_held + worth <= GREEDY_RERUNS * self.greedy_first:
+                self.greedy_held += worth
+            else:
+                self.greedy_taken += worth
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
@@ -462,6 +482,8 @@ class AccountState:
         own = self.n - self.n_popular
         if self.greedy_taken > own:
             self.greedy_taken = float(own)
+        if self.greedy_first > self.greedy_taken:
+            self.greedy_first = self.greedy_taken
 
     @property
     def popular_share(self) -> float:
@@ -545,6 +567,7 @@ class AccountState:
             "log_out": [self.log_out_mean, self.log_out_var],
             "greedy_share": self.greedy_share,
             "greedy_taken": self.greedy_taken,
+            "greedy_held": [self.greedy_held, self.greedy_first],
             "repeat_share": self.repeat_share,
             "popular_recent": self.popular_recent,
             "popular_slow": self.popular_slow,
@@ -567,7 +590,7 @@ class AccountState:
         """
         if isinstance(s, list):
             return _from_v1(s)
-        if s.get("v") not in (2, 3, 4, 5, STATE_VERSION):
+        if s.get("v") not in (2, 3, 4, 5, 6, STATE_VERSION):
             raise UnknownStateVersion(f"account state version {s.get('v')!r}, this code reads 1 to {STATE_VERSION}")
         st = cls(0.0)
         for f in _FLOATS:
@@ -580,6 +603,8 @@ class AccountState:
         st.greedy_share = float(s.get("greedy_share", 0.0))  # before it: no mark, as then
         # Before it every own answer counted one, whatever its length: as many taken as then.
         st.greedy_taken = float(s.get("greedy_taken", st.n - st.n_popular))
+        # Before it none was held free, and every answer taken counts as asked the first time.
+        st.greedy_held, st.greedy_first = map(float, s.get("greedy_held", (0.0, st.greedy_taken)))
         st.repeat_share = float(s.get("repeat_share", 0.0))
         st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
         st.popular_slow = float(s.get("popular_slow", 0.0))
@@ -631,5 +656,5 @@ def _from_v1(s: list[Any]) -> AccountState:
     st.policy = SubjectPolicy.from_state(s[6]) if s[6] is not None else None
     st.baseline = Baseline(*map(float, s[7])) if s[7] is not None else None
     st.log_out_mean, st.log_out_var = UNKNOWN_LOG_OUT
-    st.greedy_taken = float(st.n)  # every answer its own, each counted one, as then
+    st.greedy_taken = st.greedy_first = float(st.n)  # every answer its own, each counted one, as then
     return st

@@ -354,7 +354,8 @@ requests that sample."""
 GREEDY_ANSWERS = 1000.0
 """Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
 is no mark: a benchmark's worth of answers of the population's usual length (a shorter answer
-counts its share of one, an answer it holds already none: :attr:`AccountState.greedy_taken`)."""
+counts its share of one, and its own questions asked again a few times none:
+:attr:`AccountState.greedy_taken`)."""
 GREEDY_FLEET = 2.0
 """Greedy decoding is no mark on an account once ``1 / GREEDY_FLEET`` of its prompts (half) are
 template siblings of other accounts' (:attr:`AccountState.sibling_share`)."""
@@ -375,8 +376,9 @@ def greedy_mark(st: AccountState) -> float:
     one customer runs an evaluation, and a fleet's greedy decoding marks a campaign. Only a
     program's requests count (:attr:`AccountState.greedy_share`): a harness names its client,
     and a browser claim asking for greedy decoding is no evaluation. Its own questions asked again
-    for the same answer cost nothing: a benchmark run again takes no new answer (``rerun`` weighs
-    what it asks while it runs; the mark is left whole for the next benchmark). An account
+    for greedy decoding cost nothing up to a few times what it has taken
+    (:attr:`AccountState.greedy_held`): a benchmark run again on a few models or settings leaves
+    the mark for the next benchmark (``rerun`` weighs what it asks while it runs). An account
     acted on despite the mark has had its benefit of the doubt: the mark neither releases it nor
     keeps it released.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from distillguard.models.account_features import AccountState
+from distillguard.models.account_features import GREEDY_RERUNS, AccountState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
@@ -155,7 +155,7 @@ def test_a_state_written_before_the_mark_loads_without_it() -> None:
     st.update(parse_event(event(temperature=0.0)))
     assert st.greedy_share == 1.0
     state = st.to_state()
-    assert state["v"] == 6
+    assert state["v"] == 7
     assert AccountState.from_state(state).greedy_share == 1.0
     old = {k: v for k, v in state.items() if k not in ("greedy_share", "greedy_taken")} | {"v": 4}
     assert AccountState.from_state(old).greedy_share == 0.0
@@ -246,11 +246,11 @@ def test_crediting_cheap_prompts_gives_no_long_answers_back() -> None:
 
 
 def test_a_benchmark_asked_again_takes_nothing_new_under_the_mark() -> None:
-    """A harness runs a benchmark (400 questions at temperature 0), runs it again (another model,
-    another setting), then runs a second benchmark of 400. The run again holds answers the account
-    has, so it does not spend the mark, and the second benchmark is still an evaluation (`dg-39`
-    counted every answer again and acted on the second benchmark at the account's 972nd request).
-    Sampled anew (temperature 1), a question asked again is a new answer and counts."""
+    """A harness runs a benchmark (400 questions at temperature 0), runs it again (here the very
+    requests; another model or setting alike), then runs a second benchmark of 400. The run
+    again does not spend the mark, and the second benchmark is still an evaluation (`dg-39`
+    counted every answer again and acted on the second benchmark at the account's 972nd
+    request). Sampled (temperature 1), a question asked again is a new answer and counts."""
     first = _benchmark("harness-4", 400, 40.0, 0.0, seed=14)
     start = first[-1]["ts"] + 600.0
     again = [
@@ -266,10 +266,43 @@ def test_a_benchmark_asked_again_takes_nothing_new_under_the_mark() -> None:
     taken = det.accounts.states["harness-4"].greedy_taken
     for r in again:
         det.observe(parse_event(r))
-    assert det.accounts.states["harness-4"].greedy_taken == taken > 300.0
-    st = AccountState(T0)
-    for temp in (0.0, 1.0):
-        held = st.greedy_taken
+    st = det.accounts.states["harness-4"]
+    assert st.greedy_taken == taken > 300.0
+    assert st.greedy_held == taken
+    state = st.to_state()
+    assert AccountState.from_state(state).greedy_held == taken
+    old = {k: v for k, v in state.items() if k != "greedy_held"} | {"v": 6}
+    migrated = AccountState.from_state(old)  # written before it: nothing held, all asked first
+    assert (migrated.greedy_held, migrated.greedy_first) == (0.0, taken)
+    for temp, counted in ((0.0, 1.0), (1.0, 3.0)):
+        st = AccountState(T0)
         for i in range(3):
             st.update(parse_event(event(event_id=f"a-{temp}-{i}", ts=T0 + i, temperature=temp)), repeat=i > 0)
-        assert st.greedy_taken - held == (1.0 if temp == 0.0 else 3.0)
+        assert st.greedy_taken == counted
+
+
+def test_asking_for_a_letter_first_buys_no_free_answers() -> None:
+    """Questions asked again for greedy decoding are free only up to ``GREEDY_RERUNS`` times the
+    answers taken: 600 questions asked first for a token each (nearly nothing taken), then again
+    for the whole answer, take the mark as 600 new answers would, and a sweep of 2,000 done that
+    way is acted on before it has taken ``GREEDY_ANSWERS`` long answers."""
+    st = AccountState(T0)
+    probes = _benchmark("probe-1", 600, 60.0, 0.0, seed=16, answer=1)
+    for r in probes:
+        st.update(parse_event(r | {"output_tokens": 1}), answer_unit=800.0)
+    for i, r in enumerate(probes):
+        st.update(parse_event(r | {"event_id": f"probe-1-full-{i}", "output_tokens": 900}), repeat=True, answer_unit=800.0)
+    assert st.greedy_held <= GREEDY_RERUNS * st.greedy_taken
+    assert st.greedy_taken > 590.0
+    sweep = _benchmark("probe-2", 2000, 60.0, 0.0, seed=17)
+    paired = []
+    for k in range(0, len(sweep), 32):  # batches of 32: more than the ring of recent prompts
+        batch = sweep[k : k + 32]
+        paired += [r | {"event_id": f"{r['event_id']}-p", "output_tokens": 1, "max_tokens": 1} for r in batch]
+        paired += batch
+    t0 = sweep[0]["ts"]
+    for i, r in enumerate(paired):
+        r["ts"] = t0 + i * 0.5
+    at = _first_action(paired)
+    assert at is not None
+    assert at / 2 < GREEDY_ANSWERS
