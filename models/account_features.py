@@ -385,8 +385,7 @@ class AccountState:
             # An answer's worth to a distiller is its length: a benchmark's multiple-choice letters
             # cost the benefit of the doubt little, its reasoned answers a whole answer each.
             worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
-            if worth > 1.0:
-                worth = 1.0
+            worth = worth if worth < 1.0 else 1.0  # min(worth, 1.0), without the slow builtin
             # Its own question asked again for greedy decoding (a benchmark run again, on this
             # model or another) is free up to a few times what its questions took the first time:
             # a letter asked first buys a letter's worth, not the whole answer after it.
@@ -482,8 +481,7 @@ class AccountState:
         own = self.n - self.n_popular
         if self.greedy_taken > own:
             self.greedy_taken = float(own)
-        if self.greedy_first > self.greedy_taken:
-            self.greedy_first = self.greedy_taken
+        self.greedy_first = min(self.greedy_first, self.greedy_taken)
 
     @property
     def popular_share(self) -> float:
