@@ -291,7 +291,9 @@ def test_asking_for_a_letter_first_buys_no_free_answers() -> None:
     for r in probes:
         st.update(parse_event(r | {"output_tokens": 1}), answer_unit=800.0)
     for i, r in enumerate(probes):
-        st.update(parse_event(r | {"event_id": f"probe-1-full-{i}", "output_tokens": 900}), repeat=True, answer_unit=800.0)
+        st.update(
+            parse_event(r | {"event_id": f"probe-1-full-{i}", "output_tokens": 900}), repeat=True, answer_unit=800.0
+        )
     assert st.greedy_held <= GREEDY_RERUNS * st.greedy_taken
     assert st.greedy_taken > 590.0
     sweep = _benchmark("probe-2", 2000, 60.0, 0.0, seed=17)
