@@ -214,7 +214,7 @@ class AccountState:
         "greedy_share",
         "greedy_taken",
         "greedy_held",
-        "greedy_first",
+        "greedy_again",
         "sibling_share",
         "repeat_share",
         "popular_recent",
@@ -247,12 +247,14 @@ class AccountState:
         """Answers to the account's own prompts it has taken, each counted by its length against
         the population's usual answer, one at most (:meth:`update`'s ``answer_unit``): what the
         benefit of the doubt of greedy decoding has cost (:func:`~.evidence.greedy_mark`)."""
-        self.greedy_first = 0.0
-        """The part of ``greedy_taken`` that answered questions asked the first time."""
+        self.greedy_again = 0.0
+        """The part of ``greedy_taken`` that answered questions asked again (sampled, or past what
+        is free): the rest answered questions asked the first time. Kept this way round, it stays
+        the one shared 0.0 on most accounts (the bytes of an idle account's state)."""
         self.greedy_held = 0.0
         """Answers (counted as in ``greedy_taken``) to the account's own questions asked again for
-        greedy decoding that cost the mark nothing: at most ``GREEDY_RERUNS`` times
-        ``greedy_first``."""
+        greedy decoding that cost the mark nothing: at most ``GREEDY_RERUNS`` times what its
+        questions took the first time (``greedy_taken`` less ``greedy_again``)."""
         self.shallow_share = 0.0
         self.single_turn_share = 0.0
         self.template_share = 0.0
@@ -390,12 +392,12 @@ class AccountState:
             # model or another) is free up to a few times what its questions took the first time:
             # a letter asked first buys a letter's worth, not the whole answer after it.
             if not repeat:
-                self.greedy_first += worth
                 self.greedy_taken += worth
-            elif greedy and self.greedy_held + worth <= GREEDY_RERUNS * self.greedy_first:
+            elif greedy and self.greedy_held + worth <= GREEDY_RERUNS * (self.greedy_taken - self.greedy_again):
                 self.greedy_held += worth
             else:
                 self.greedy_taken += worth
+                self.greedy_again += worth
         self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
@@ -481,7 +483,7 @@ class AccountState:
         own = self.n - self.n_popular
         if self.greedy_taken > own:
             self.greedy_taken = float(own)
-        self.greedy_first = min(self.greedy_first, self.greedy_taken)
+        self.greedy_again = min(self.greedy_again, self.greedy_taken)
 
     @property
     def popular_share(self) -> float:
@@ -565,7 +567,7 @@ class AccountState:
             "log_out": [self.log_out_mean, self.log_out_var],
             "greedy_share": self.greedy_share,
             "greedy_taken": self.greedy_taken,
-            "greedy_held": [self.greedy_held, self.greedy_first],
+            "greedy_held": [self.greedy_held, self.greedy_again],
             "repeat_share": self.repeat_share,
             "popular_recent": self.popular_recent,
             "popular_slow": self.popular_slow,
@@ -602,7 +604,7 @@ class AccountState:
         # Before it every own answer counted one, whatever its length: as many taken as then.
         st.greedy_taken = float(s.get("greedy_taken", st.n - st.n_popular))
         # Before it none was held free, and every answer taken counts as asked the first time.
-        st.greedy_held, st.greedy_first = map(float, s.get("greedy_held", (0.0, st.greedy_taken)))
+        st.greedy_held, st.greedy_again = map(float, s.get("greedy_held", (0.0, 0.0)))
         st.repeat_share = float(s.get("repeat_share", 0.0))
         st.popular_recent = float(s.get("popular_recent", 0.0))  # absent from states written before it
         st.popular_slow = float(s.get("popular_slow", 0.0))
@@ -654,5 +656,5 @@ def _from_v1(s: list[Any]) -> AccountState:
     st.policy = SubjectPolicy.from_state(s[6]) if s[6] is not None else None
     st.baseline = Baseline(*map(float, s[7])) if s[7] is not None else None
     st.log_out_mean, st.log_out_var = UNKNOWN_LOG_OUT
-    st.greedy_taken = st.greedy_first = float(st.n)  # every answer its own, each counted one, as then
+    st.greedy_taken = float(st.n)  # every answer its own, each counted one, as then
     return st

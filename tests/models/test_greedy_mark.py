@@ -273,7 +273,7 @@ def test_a_benchmark_asked_again_takes_nothing_new_under_the_mark() -> None:
     assert AccountState.from_state(state).greedy_held == taken
     old = {k: v for k, v in state.items() if k != "greedy_held"} | {"v": 6}
     migrated = AccountState.from_state(old)  # written before it: nothing held, all asked first
-    assert (migrated.greedy_held, migrated.greedy_first) == (0.0, taken)
+    assert (migrated.greedy_held, migrated.greedy_again, migrated.greedy_taken) == (0.0, 0.0, taken)
     for temp, counted in ((0.0, 1.0), (1.0, 3.0)):
         st = AccountState(T0)
         for i in range(3):
