@@ -821,11 +821,13 @@ def b_benchmark_harness(w: World, r: random.Random, p: dict[str, Any]) -> None:
             out_mean: float = out_mean,
             cap: int = cap,
         ) -> Req:
-            i = next(asked)
-            run, item = divmod(i, len(chain))
-            if reasoned[run % len(reasoned)]:
-                return Req(chain[item], g.randint(25, 120), lognorm(g, out_mean, 0.4), cap, 1, False, False, 0.0)
-            return Req(plain[item], g.randint(25, 120), max(1, lognorm(g, 2.0, 0.6)), 16, 1, False, False, 0.0)
+            run, item = divmod(next(asked), len(chain))
+            tokens_in = g.randint(25, 120)
+            if reasoned[run % len(reasoned)]:  # chain of thought, or the answer alone under a cap of 16
+                prompt, out, top = chain[item], lognorm(g, out_mean, 0.4), cap
+            else:
+                prompt, out, top = plain[item], max(1, lognorm(g, 2.0, 0.6)), 16
+            return Req(prompt, tokens_in, out, top, 1, False, False, 0.0)
 
         acct = Acct(a, ua=ua, tls=tls, org=w.org(rr))
         w.add(a, "benign", "benchmark_harness", requests(acct, rr, times(), req, _fixed_addr(addr)))
