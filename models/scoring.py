@@ -9,7 +9,42 @@ seen; :meth:`PopulationModel.percentile` returns 0 until the calibration quantil
 
 from __future__ import annotations
 
-from river import anomaly, stats
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import river
+from river import stats
+
+_HST_MODULES = ("river.tree.base", "river.tree.padded", "river.anomaly.hst")
+"""River's Half-Space Trees and the modules it needs, in import order."""
+
+
+def _river_module(name: str) -> ModuleType:
+    """River's module ``name``, imported without its package's ``__init__`` (``river.anomaly``
+    and ``river.tree`` import their other models, and those SciPy: most of start-up)."""
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(river.__file__).parent.joinpath(*name.split(".")[1:]).with_suffix(".py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {name} from {path}")
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return module
+
+
+def half_space_trees(**kwargs: Any) -> Any:
+    """River's ``anomaly.HalfSpaceTrees(**kwargs)`` (the same class), with only the modules it needs imported."""
+    for name in _HST_MODULES:
+        module = _river_module(name)
+    return module.HalfSpaceTrees(**kwargs)
 
 
 class PopulationModel:
@@ -19,7 +54,7 @@ class PopulationModel:
 
     def __init__(self, n_trees: int, height: int, window_size: int, seed: int, warmup: int = 500) -> None:
         self.warmup = warmup
-        self.hst = anomaly.HalfSpaceTrees(n_trees=n_trees, height=height, window_size=window_size, seed=seed)
+        self.hst = half_space_trees(n_trees=n_trees, height=height, window_size=window_size, seed=seed)
         self.quantiles = [stats.Quantile(q) for q in self.QS]
         self.n_scored = 0
 
