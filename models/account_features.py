@@ -325,7 +325,8 @@ class AccountState:
         to an own prompt counts towards ``greedy_taken`` (0: each counts one).
         A refused request (429 with no output) is only counted: returns -1.
         """
-        if e.status == 429 and e.output_tokens == 0:
+        status, it, ot = e.status, e.input_tokens, e.output_tokens
+        if status == 429 and ot == 0:
             self.refused += 1
             return -1
         n = self.n + 1
@@ -342,7 +343,7 @@ class AccountState:
             self.count_hour += 1.0
         m = e.n_messages
         t = e.temperature
-        same = same_answer(t)  # used twice below
+        same = t is not None and t < RESAMPLE_TEMPERATURE  # same_answer(t), inlined: used twice below
         if m <= SHALLOW_MESSAGES:
             # What the account asks now: a question of its own or a public one, for the answer
             # anyone gets (a low temperature; sampled anew, a public prompt gives a new answer). A
@@ -360,12 +361,13 @@ class AccountState:
         else:
             own = n - self.n_popular
             c = ALPHA if own * ALPHA > 1.0 else 1.0 / own
-            self.mean_input_tokens += (e.input_tokens - self.mean_input_tokens) * c
-            self.mean_output_tokens += (e.output_tokens - self.mean_output_tokens) * c
-            fill = e.output_tokens / e.max_tokens if e.max_tokens > 0 else 0.0
+            self.mean_input_tokens += (it - self.mean_input_tokens) * c
+            self.mean_output_tokens += (ot - self.mean_output_tokens) * c
+            mt = e.max_tokens
+            fill = ot / mt if mt > 0 else 0.0
             self.fill_share += ((fill if fill < 1.0 else 1.0) - self.fill_share) * c  # min(1.0, fill)
-            if e.output_tokens > 0:
-                d = math.log1p(e.output_tokens) - self.log_out_mean
+            if ot > 0:
+                d = math.log1p(ot) - self.log_out_mean
                 self.log_out_mean += d * c
                 self.log_out_var = (1.0 - c) * (self.log_out_var + c * d * d)
             # A multi-turn request that does not follow the previous one by a turn or two carries
@@ -378,7 +380,7 @@ class AccountState:
                 follows, built = self.thread(e)
                 shallow = not follows or (not built and not e.has_system_prompt)
             self.shallow_share += (shallow - self.shallow_share) * c
-            self.single_turn_share += ((e.n_messages == 1) - self.single_turn_share) * c
+            self.single_turn_share += ((m == 1) - self.single_turn_share) * c
             self.system_share += (e.has_system_prompt - self.system_share) * c
             # An evaluation names its client (an SDK, a script): a request whose user agent claims a
             # browser does not count as greedy decoding, whatever temperature it sets.
@@ -386,7 +388,7 @@ class AccountState:
             self.greedy_share += (greedy - self.greedy_share) * c
             # An answer's worth to a distiller is its length: a benchmark's multiple-choice letters
             # cost the benefit of the doubt little, its reasoned answers a whole answer each.
-            worth = e.output_tokens / answer_unit if answer_unit > 0.0 else 1.0
+            worth = ot / answer_unit if answer_unit > 0.0 else 1.0
             worth = worth if worth < 1.0 else 1.0  # min(worth, 1.0), without the slow builtin
             # Its own question asked again for greedy decoding (a benchmark run again, on this
             # model or another) is free up to a few times what its questions took the first time:
@@ -398,7 +400,7 @@ class AccountState:
             else:
                 self.greedy_taken += worth
                 self.greedy_again += worth
-        self.error_share += ((e.status == 429 or e.status >= 500) - self.error_share) * a
+        self.error_share += ((status == 429 or status >= 500) - self.error_share) * a
         if n > 1:
             # Inter-arrival regularity: EW mean/variance of log(dt); out-of-order counts as 0.
             ldt = math.log(dt + 0.05) if dt > 0 else math.log(0.05)
@@ -419,9 +421,10 @@ class AccountState:
             self.repeat_share += ((repeat and nearest > DUP_BITS and not resample) - self.repeat_share) * a
             self.template_share += ((DUP_BITS < nearest <= TEMPLATE_BITS) - self.template_share) * a
         self.last_messages = m
-        self.last_context = e.input_tokens + e.output_tokens
-        ring[self.ring_i] = sh
-        self.ring_i = (self.ring_i + 1) % RING
+        self.last_context = it + ot
+        i = self.ring_i
+        ring[i] = sh
+        self.ring_i = (i + 1) % RING
         # Infrastructure: a request from a cluster not among the last four is a rotation.
         ch = cluster_hash(e.cluster)
         cl = self.clusters

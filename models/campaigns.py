@@ -377,8 +377,9 @@ class CampaignState:
         self.policy: SubjectPolicy | None = None
         self.part = 0
 
-    def update(self, o: CampaignObservation, shape: float) -> None:
-        """Fold one request in; ``shape`` is its harvest shape in [0, 1].
+    def update(self, o: CampaignObservation, shape: float) -> list[float]:
+        """Fold one request in; ``shape`` is its harvest shape in [0, 1]. Returns the member's
+        record (:attr:`members`).
 
         The hottest code of the campaign stage (two or three groups per request): the member's
         record is updated inline and attributes are read once into locals.
@@ -521,6 +522,7 @@ class CampaignState:
                 self.peer_i = (j + 1) % RING
             accounts[j] = me
         peers[j] = sh
+        return m
 
     def harvesting_share(
         self,

@@ -885,7 +885,12 @@ class CampaignDetector(Stage[CampaignState]):
         if seen is not None and not seen.add((key, o.event_id)):
             return []
         ts = o.ts
-        st = self.state(key, ts, partition)
+        st = self.states.get(key)
+        if st is None or self.max_subjects:
+            st = self.state(key, ts, partition)
+        else:  # self.state(key, ts, partition) for a tracked group, inlined: every observation
+            st.part = partition
+            self.dirty[key] = partition
         policy = st.policy
         account = o.account
         m = st.members.get(account)
@@ -901,9 +906,8 @@ class CampaignDetector(Stage[CampaignState]):
             )
         else:
             shape = self.shape(o, learn=(m is None or m[2] < LEARN_FIRST) and (policy is None or not policy.active))
-        st.update(o, shape)
+        m = st.update(o, shape)
         if policy is not None and policy.in_force(ts):
-            m = st.members[account]
             if m[3] <= ts and self._due(
                 m,
                 st,
