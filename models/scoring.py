@@ -24,7 +24,7 @@ _HST_MODULES = ("river.tree.base", "river.tree.padded", "river.anomaly.hst")
 
 def _river_module(name: str) -> ModuleType:
     """River's module ``name``, imported without its package's ``__init__`` (``river.anomaly``
-    and ``river.tree`` import their other models, and those SciPy: most of start-up)."""
+    and ``river.tree`` import their other models, and those ``scipy.stats``: most of start-up)."""
     module = sys.modules.get(name)
     if module is None:
         path = Path(river.__file__).parent.joinpath(*name.split(".")[1:]).with_suffix(".py")
