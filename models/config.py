@@ -25,6 +25,9 @@ class DetectorConfig:
     """Cost gate: an account acting alone is actioned only while it sends at least this many
     requests an hour (a lone low-volume account is worth nothing to a distiller; acting on it
     is all cost). Campaign members are exempt: their stake is the campaign's."""
+    lone_browser_requests: int = 50
+    """Cost gate: ...and, from a browser (its claim in place on its TLS stack), only once it has
+    sent this many requests in all (``AccountDetector._worth_alone``)."""
     throttle_score: float = 0.70
     block_score: float = 0.85
     release_score: float = 0.50

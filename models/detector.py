@@ -78,6 +78,7 @@ from distillguard.models.popularity import ECHO, POPULAR, REPEAT, PromptPopulari
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 from distillguard.models.template_index import TemplateIndex, template_key
+from distillguard.models.user_agent import browser_family
 
 MEMBER_LEVEL = 0.5
 """A group member whose own harvest-likeness reaches this counts as harvesting..."""
@@ -548,7 +549,7 @@ class AccountDetector(Stage[AccountState]):
             if d is not None:
                 decisions.append(d)
         elif not refused and n >= cfg.min_events and (n - cfg.min_events) % cfg.eval_every == 0:
-            d = self._evaluate(acct, st, e)
+            d = self._evaluate(acct, st, e, costume is not None)
             if d is not None:
                 decisions.append(d)
         if refused or not self._campaigns:
@@ -702,7 +703,7 @@ class AccountDetector(Stage[AccountState]):
         self.lookalikes.learn(account, lookalike_point(st, seen, f), verdict != "release", verdict, until)
         return True
 
-    def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
+    def _evaluate(self, acct: str, st: AccountState, e: Event, costume: bool = False) -> Decision | None:
         cfg = self.cfg
         ts = e.ts
         policy = st.policy
@@ -746,8 +747,7 @@ class AccountDetector(Stage[AccountState]):
             )
         if self.allow.account(acct):
             return None
-        # The cost gate: alone, an account is worth acting on only while it sends enough.
-        if not active and "cost_gate" not in cfg.ablate and raw["rph"] < cfg.lone_min_rph:
+        if not active and "cost_gate" not in cfg.ablate and not self._worth_alone(st, raw["rph"], e, costume):
             return None
         rpm = st.baseline.rpm if st.baseline is not None else raw["rpm"]
         limit = int(min(cfg.max_limit_rpm, max(cfg.min_limit_rpm, round(cfg.limit_share * rpm))))
@@ -766,6 +766,20 @@ class AccountDetector(Stage[AccountState]):
             # need not wait to be released.
             settled=active and asks_own(st, raw["rph"]) < SETTLED_RERUN,
         )
+
+    def _worth_alone(self, st: AccountState, rph: float, e: Event, costume: bool) -> bool:
+        """The cost gate: whether an account acting alone sends enough to be worth acting on.
+
+        It must send ``lone_min_rph`` requests an hour, and from a browser (a browser claim in
+        place on its TLS stack: not ``costume``) ``lone_browser_requests`` in all. A person
+        reads each answer; a few dozen long ones are a writer's or a student's day and worth
+        nothing to a distiller, while refusing them is all cost. Browsers that harvest together
+        are acted on as a campaign's members, whatever each one sends.
+        """
+        cfg = self.cfg
+        if rph < cfg.lone_min_rph:
+            return False
+        return st.n >= cfg.lone_browser_requests or costume or browser_family(e.user_agent) is None
 
     def _released_lookalike(self, st: AccountState, ts: float) -> bool:
         """Whether the account looks like ones analysts released (a vote of -1/2 or less)."""

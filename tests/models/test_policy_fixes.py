@@ -128,6 +128,31 @@ def test_lone_low_volume_account_is_not_actioned_on_answer_shape() -> None:
     assert acted == {"fh"}
 
 
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+def _dressed(records: list[dict], user_agent: str, tls: str) -> list[dict]:
+    return [dict(r, user_agent=user_agent, tls_fingerprint=tls) for r in records]
+
+
+def test_a_lone_browser_is_not_actioned_on_a_few_dozen_long_answers() -> None:
+    """The cost gate for a person: 45 long answers at 30 an hour from a browser (a student's or
+    a writer's evening) are left alone, while the same requests from an SDK, or from a browser
+    claim on a stack no browser uses (HTTP/1.1 only), are acted on; a browser that keeps it up
+    is acted on once it has sent 50."""
+    evening = firehose("person", 45, rpm=0.5)
+    assert not _acted(_dressed(evening, CHROME, "t13d1516h2_8daaf6152771"))
+    assert _acted(_dressed(evening, "anthropic-python/0.40.0", "t13d1812h1_85036bcba153"))
+    assert _acted(_dressed(evening, CHROME, "t13d1812h1_85036bcba153"))
+    det = Detector()
+    kept_up = _dressed(firehose("person", 120, rpm=0.5), CHROME, "t13d1516h2_8daaf6152771")
+    acts = (any(d.action != "allow" for d in det.observe(parse_event(r))) for r in kept_up)
+    first = next(i for i, acted in enumerate(acts, 1) if acted)
+    assert 50 <= first < 60
+
+
 def test_a_throttle_that_cannot_bite_becomes_a_block() -> None:
     """At 20 requests an hour, a 1 rpm throttle refuses nothing: the account is blocked instead."""
     det = Detector(DetectorConfig(lone_min_rph=5.0))
