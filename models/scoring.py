@@ -41,10 +41,17 @@ def _river_module(name: str) -> ModuleType:
 
 
 def half_space_trees(**kwargs: Any) -> Any:
-    """River's ``anomaly.HalfSpaceTrees(**kwargs)`` (the same class), with only the modules it needs imported."""
-    for name in _HST_MODULES:
-        module = _river_module(name)
-    return module.HalfSpaceTrees(**kwargs)
+    """River's ``anomaly.HalfSpaceTrees(**kwargs)`` (the same class), with only the modules it
+    needs imported; through ``river.anomaly`` itself if River lays them out otherwise."""
+    try:
+        for name in _HST_MODULES:
+            module = _river_module(name)
+        cls = module.HalfSpaceTrees
+    except (ImportError, OSError, AttributeError):
+        from river import anomaly
+
+        cls = anomaly.HalfSpaceTrees
+    return cls(**kwargs)
 
 
 class PopulationModel:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 PROBE = textwrap.dedent(
     """
     import random, sys
@@ -31,3 +33,15 @@ PROBE = textwrap.dedent(
 def test_half_space_trees_are_rivers_own_and_leave_scipy_stats_out() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "True"], out
+
+
+def test_another_river_layout_falls_back_to_its_public_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If River moved a module, the population model still gets River's own Half-Space Trees."""
+    from river import anomaly
+
+    from distillguard.models import scoring
+
+    monkeypatch.setattr(scoring, "_HST_MODULES", ("river.tree.no_such_module",))
+    hst = scoring.half_space_trees(n_trees=3, height=3, window_size=10, seed=1)
+    assert type(hst) is anomaly.HalfSpaceTrees
+    assert "river.tree.no_such_module" not in sys.modules
