@@ -76,6 +76,17 @@ class ClientStacks:
         total = self.totals[tls]
         return total >= MIN_ACCOUNTS and self.counts.get((tls, family), 0.0) < GENUINE_SHARE * total
 
+    def genuine(self, tls: str | None, user_agent: str | None) -> bool:
+        """Whether a browser claim is proven on its stack: the stack has been judged
+        (``MIN_ACCOUNTS`` accounts), may be a browser's (:func:`browser_alpn`), and the claimed
+        family holds ``GENUINE_SHARE`` of its accounts. No fingerprint, or a stack too new to
+        judge, proves nothing."""
+        family = browser_family(user_agent)
+        if not tls or family is None or not browser_alpn(tls):
+            return False
+        total = self.totals.get(tls, 0.0)
+        return total >= MIN_ACCOUNTS and self.counts.get((tls, family), 0.0) >= GENUINE_SHARE * total
+
     def _halve(self) -> None:
         self.seen.clear()
         self.counts = {k: v / 2 for k, v in self.counts.items() if v >= 1.0}

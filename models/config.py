@@ -26,8 +26,9 @@ class DetectorConfig:
     requests an hour (a lone low-volume account is worth nothing to a distiller; acting on it
     is all cost). Campaign members are exempt: their stake is the campaign's."""
     lone_browser_requests: int = 50
-    """Cost gate: ...and, from a browser (its claim in place on its TLS stack), only once it has
-    sent this many requests in all (``AccountDetector._worth_alone``)."""
+    """Cost gate: ...and, from a proven browser (its claim held by most accounts of a judged TLS
+    stack), only once it has sent this many requests in all, at the first evaluation from there
+    (``AccountDetector._worth_alone``)."""
     throttle_score: float = 0.70
     block_score: float = 0.85
     release_score: float = 0.50

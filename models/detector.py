@@ -78,7 +78,6 @@ from distillguard.models.popularity import ECHO, POPULAR, REPEAT, PromptPopulari
 from distillguard.models.recent import RecentIds
 from distillguard.models.scoring import PopulationModel
 from distillguard.models.template_index import TemplateIndex, template_key
-from distillguard.models.user_agent import browser_family
 
 MEMBER_LEVEL = 0.5
 """A group member whose own harvest-likeness reaches this counts as harvesting..."""
@@ -549,7 +548,7 @@ class AccountDetector(Stage[AccountState]):
             if d is not None:
                 decisions.append(d)
         elif not refused and n >= cfg.min_events and (n - cfg.min_events) % cfg.eval_every == 0:
-            d = self._evaluate(acct, st, e, costume is not None)
+            d = self._evaluate(acct, st, e)
             if d is not None:
                 decisions.append(d)
         if refused or not self._campaigns:
@@ -703,7 +702,7 @@ class AccountDetector(Stage[AccountState]):
         self.lookalikes.learn(account, lookalike_point(st, seen, f), verdict != "release", verdict, until)
         return True
 
-    def _evaluate(self, acct: str, st: AccountState, e: Event, costume: bool = False) -> Decision | None:
+    def _evaluate(self, acct: str, st: AccountState, e: Event) -> Decision | None:
         cfg = self.cfg
         ts = e.ts
         policy = st.policy
@@ -747,7 +746,7 @@ class AccountDetector(Stage[AccountState]):
             )
         if self.allow.account(acct):
             return None
-        if not active and "cost_gate" not in cfg.ablate and not self._worth_alone(st, raw["rph"], e, costume):
+        if not active and "cost_gate" not in cfg.ablate and not self._worth_alone(st, raw["rph"], e):
             return None
         rpm = st.baseline.rpm if st.baseline is not None else raw["rpm"]
         limit = int(min(cfg.max_limit_rpm, max(cfg.min_limit_rpm, round(cfg.limit_share * rpm))))
@@ -767,19 +766,23 @@ class AccountDetector(Stage[AccountState]):
             settled=active and asks_own(st, raw["rph"]) < SETTLED_RERUN,
         )
 
-    def _worth_alone(self, st: AccountState, rph: float, e: Event, costume: bool) -> bool:
+    def _worth_alone(self, st: AccountState, rph: float, e: Event) -> bool:
         """The cost gate: whether an account acting alone sends enough to be worth acting on.
 
-        It must send ``lone_min_rph`` requests an hour, and from a browser (a browser claim in
-        place on its TLS stack: not ``costume``) ``lone_browser_requests`` in all. A person
+        It must send ``lone_min_rph`` requests an hour, and from a proven browser
+        (:meth:`ClientStacks.genuine`: its claim held by most accounts of a judged TLS stack)
+        ``lone_browser_requests`` in all (acted on at the first evaluation from there). A person
         reads each answer; a few dozen long ones are a writer's or a student's day and worth
-        nothing to a distiller, while refusing them is all cost. Browsers that harvest together
-        are acted on as a campaign's members, whatever each one sends.
+        nothing to a distiller, while refusing them is all cost. Accounts linked into a campaign
+        are judged as its members, whatever each one sends. A script that shows a browser's
+        user agent and TLS stack takes up to that many answers alone, per account.
         """
         cfg = self.cfg
         if rph < cfg.lone_min_rph:
             return False
-        return st.n >= cfg.lone_browser_requests or costume or browser_family(e.user_agent) is None
+        if st.n >= cfg.lone_browser_requests or not self._stacks:
+            return True
+        return not self.stacks.genuine(e.tls_fingerprint, e.user_agent)
 
     def _released_lookalike(self, st: AccountState, ts: float) -> bool:
         """Whether the account looks like ones analysts released (a vote of -1/2 or less)."""

@@ -31,6 +31,24 @@ def test_a_browser_claim_is_out_of_place_on_a_stack_that_sdk_clients_use() -> No
     assert not stacks.observe(CHROME_TLS, chrome, "web-new")
 
 
+def test_a_browser_claim_is_proven_only_on_a_judged_stack_its_family_holds() -> None:
+    """``genuine``: no fingerprint, a stack too new to judge, one that offers HTTP/1.1 alone, or
+    one whose accounts mostly claim another family proves no browser."""
+    stacks = ClientStacks()
+    chrome, firefox = BROWSERS[0].format(v=126), BROWSERS[1].format(v=128)
+    for i in range(MIN_ACCOUNTS - 1):
+        stacks.observe(CHROME_TLS, chrome, f"web-{i}")
+        stacks.observe(PYTHON_TLS, chrome, f"spoof-{i}")
+    assert not stacks.genuine(CHROME_TLS, chrome)  # one account short of judged
+    stacks.observe(CHROME_TLS, chrome, "web-last")
+    stacks.observe(PYTHON_TLS, chrome, "spoof-last")
+    assert stacks.genuine(CHROME_TLS, chrome)
+    assert not stacks.genuine(CHROME_TLS, firefox)
+    assert not stacks.genuine(CHROME_TLS, SDK_UA)
+    assert not stacks.genuine(PYTHON_TLS, chrome)  # HTTP/1.1 alone: however many claim it
+    assert not stacks.genuine(None, chrome)
+
+
 def test_a_stack_is_judged_only_once_enough_accounts_used_it() -> None:
     stacks = ClientStacks()
     for i in range(MIN_ACCOUNTS - 2):

@@ -103,14 +103,10 @@ def test_the_mark_takes_the_whole_signature_whatever_the_pace() -> None:
 
 def test_a_browser_claim_asking_for_greedy_decoding_is_no_evaluation() -> None:
     """The same 400 greedy questions from a user agent that claims a browser carry no mark: a
-    harness names its client (a script dressed as a browser, on a stack that offers HTTP/1.1
-    alone, asking at temperature 0 is acted on as the sampled run is)."""
+    harness names its client (a script dressed as a browser asking at temperature 0 is acted on
+    as the sampled run is)."""
     dressed = [
-        {
-            **r,
-            "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36",
-            "tls_fingerprint": "t13d1812h1_85036bcba153",
-        }
+        {**r, "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36"}
         for r in _benchmark("dressed-1", 400, 6.0, 0.0)
     ]
     at = _first_action(dressed)
