@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,9 +23,21 @@ _HST_MODULES = ("river.tree.base", "river.tree.padded", "river.anomaly.hst")
 """River's Half-Space Trees and the modules it needs, in import order."""
 
 
+_LOADING = threading.Lock()
+"""Held while a module is loaded, so that no other thread sees it half-built."""
+
+
 def _river_module(name: str) -> ModuleType:
     """River's module ``name``, imported without its package's ``__init__`` (``river.anomaly``
-    and ``river.tree`` import their other models, and those ``scipy.stats``: most of start-up)."""
+    and ``river.tree`` import their other models, and those ``scipy.stats``: most of start-up).
+    A package imported later finds it in ``sys.modules`` and uses it, though not as an
+    attribute of the package (``river.anomaly.hst`` by attribute; ``from`` imports work)."""
+    with _LOADING:
+        return _load(name)
+
+
+def _load(name: str) -> ModuleType:
+    """:func:`_river_module`, under its lock."""
     module = sys.modules.get(name)
     if module is None:
         path = Path(river.__file__).parent.joinpath(*name.split(".")[1:]).with_suffix(".py")
@@ -47,7 +60,7 @@ def half_space_trees(**kwargs: Any) -> Any:
         for name in _HST_MODULES:
             module = _river_module(name)
         cls = module.HalfSpaceTrees
-    except (ImportError, OSError, AttributeError):
+    except Exception:  # any other layout: River's own import, whatever failed
         from river import anomaly
 
         cls = anomaly.HalfSpaceTrees
