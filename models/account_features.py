@@ -343,7 +343,7 @@ class AccountState:
             self.count_hour += 1.0
         m = e.n_messages
         t = e.temperature
-        same = t is not None and t < RESAMPLE_TEMPERATURE  # same_answer(t), inlined: used twice below
+        same = same_answer(t)  # used twice below
         if m <= SHALLOW_MESSAGES:
             # What the account asks now: a question of its own or a public one, for the answer
             # anyone gets (a low temperature; sampled anew, a public prompt gives a new answer). A

@@ -902,12 +902,7 @@ class CampaignDetector(Stage[CampaignState]):
         if seen is not None and not seen.add((key, o.event_id)):
             return []
         ts = o.ts
-        st = self.states.get(key)
-        if st is None or self.max_subjects:
-            st = self.state(key, ts, partition)
-        else:  # self.state(key, ts, partition) for a tracked group, inlined: every observation
-            st.part = partition
-            self.dirty[key] = partition
+        st = self.state(key, ts, partition)
         policy = st.policy
         account = o.account
         m = st.members.get(account)

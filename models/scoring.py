@@ -33,13 +33,9 @@ def _river_module(name: str) -> ModuleType:
     A package imported later finds it in ``sys.modules`` and uses it, though not as an
     attribute of the package (``river.anomaly.hst`` by attribute; ``from`` imports work)."""
     with _LOADING:
-        return _load(name)
-
-
-def _load(name: str) -> ModuleType:
-    """:func:`_river_module`, under its lock."""
-    module = sys.modules.get(name)
-    if module is None:
+        module = sys.modules.get(name)
+        if module is not None:
+            return module
         path = Path(river.__file__).parent.joinpath(*name.split(".")[1:]).with_suffix(".py")
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
@@ -50,7 +46,7 @@ def _load(name: str) -> ModuleType:
         except BaseException:
             del sys.modules[name]
             raise
-    return module
+        return module
 
 
 def half_space_trees(**kwargs: Any) -> Any:
