@@ -66,6 +66,7 @@ from distillguard.models.evidence import (
     asks_own,
     automation,
     combine,
+    evasion_lift,
     features,
     harvest_core,
     own_prompts,
@@ -664,7 +665,7 @@ class AccountDetector(Stage[AccountState]):
             core = pooled_core(core, f, pool)
         tmpl = f["template_share"]
         rot = 0.0 if "automation" in ablate else f["ip_rotation"]
-        rot = max(rot, pool)
+        rot = evasion_lift(max(rot, pool), f["answer_length"])
         auto = 0.0 if "automation" in ablate else automation(f)
         drift = 0.0 if "own_baseline" in ablate or st.baseline is None else st.baseline.drift(core)
         vote = NO_VOTE

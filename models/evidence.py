@@ -433,6 +433,30 @@ def address_pool(addresses: float, blocks: float) -> float:
     return many * unit((per_block - SPREAD_HOSTS) / (DENSE_HOSTS - SPREAD_HOSTS))
 
 
+EVASION_LENGTH = (0.3, 0.45)
+"""Answer length (its ``answer_length`` feature) up to which evasion (a rotating pool, a new /24
+on nearly every request) lifts an account's score not at all, and from which it lifts it fully;
+linear between. About 260 and 490 tokens an answer at the fixed half-way point of 600."""
+
+
+def evasion_lift(rotation: float, answer_length: float) -> float:
+    """How far an account's evasion counts (its ``rotation``, as :func:`combine` reads it): in
+    full when its answers are long, not at all when they are short (``EVASION_LENGTH``).
+
+    A phone on a carrier's network, or a laptop tethered to one, sends from a new address of a
+    few busy blocks on nearly every request, as a residential proxy pool does. What a harvest
+    through a pool is there for is long answers; an agent's tool loop or a person's chat on a
+    phone gets answers of a few hundred tokens, and its addresses alone must not act on it.
+
+    >>> evasion_lift(1.0, 0.2), evasion_lift(1.0, 0.375), evasion_lift(1.0, 0.6), evasion_lift(0.4, 0.2)
+    (0.5, 0.75, 1.0, 0.4)
+    """
+    if rotation <= 0.5:
+        return rotation
+    lo, hi = EVASION_LENGTH
+    return 0.5 + (rotation - 0.5) * unit((answer_length - lo) / (hi - lo))
+
+
 def pooled_core(core: float, f: Mapping[str, float], pool: float) -> float:
     """The signature of an account behind a rotating pool of addresses (:func:`address_pool`).
 

@@ -38,6 +38,28 @@ def _agent(account: str, ip: Callable[[int], str], steps: int = 360) -> list[dic
     ]
 
 
+def _terse_agent(account: str, ip: Callable[[int], str], output_tokens: int, steps: int = 720) -> list[dict[str, Any]]:
+    """An agent's tool loop at about 160 requests an hour whose answers are ``output_tokens`` long
+    (up to 60 more): a growing context under a system prompt, twelve steps a run."""
+    return [
+        event(
+            event_id=f"{account}-{i}",
+            account_id=account,
+            ts=T0 + i * 22.0,
+            ip=ip(i),
+            asn=16509,
+            user_agent="anthropic-typescript/0.32",
+            input_tokens=6000 + 900 * (i % 12),
+            output_tokens=output_tokens + (i * 53) % 60,
+            max_tokens=8192,
+            n_messages=1 + 2 * (i % 12),
+            has_system_prompt=True,
+            prompt_simhash=prompt_simhash(f"tool result {i} of run {i // 12}: file{i * 7} line{i * 13} ok{i % 5}"),
+        )
+        for i in range(steps)
+    ]
+
+
 def _proxy(i: int) -> str:
     return f"198.51.{100 + i % 2}.{(i * 37) % 250 + 1}"  # any host of two /24s
 
@@ -114,3 +136,16 @@ def test_an_accounts_addresses_survive_a_checkpoint_and_are_forgotten_after_two_
     assert st.addresses(now + 2 * HOSTS_WINDOW_S) == (0.0, 0.0)
     old = {k: v for k, v in st.to_state().items() if k != "hosts"}  # a checkpoint from before
     assert AccountState.from_state(old).addresses(now) == (0.0, 0.0)
+
+
+def test_an_agent_on_a_carriers_pool_getting_short_answers_is_not_acted_on_for_its_addresses() -> None:
+    """A phone's carrier hands out a new address of a few busy blocks on nearly every request, as
+    a residential proxy pool does. An agent loop there whose answers are about 200 tokens is not
+    acted on; the same loop asking for answers of about 1,300 tokens is."""
+    det, terse = _run(_terse_agent("terse", _proxy, 190))
+    assert not terse
+    assert det.accounts.states["terse"].score < 0.3
+    assert det.accounts.states["terse"].addresses(T0 + 720 * 22.0)[0] > 100  # a pool all the same
+    _, wordy = _run(_terse_agent("wordy", _proxy, 1300))
+    assert wordy
+    assert any(r.startswith("address_pool ") for r in wordy[0].reasons)
