@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-MODEL_VERSION = "dg-42"
+MODEL_VERSION = "dg-43"
 SCHEMA_VERSION = 2
 """The decision contract's version: 2 adds ``expires_at``, ``reason_codes``, ``scope``, ``enforce``
 and the subject types ``api_key``, ``org`` and ``campaign`` (all additive: a v1 reader ignores them)."""

@@ -351,11 +351,12 @@ GREEDY_WEIGHT = 1.0
 """Share of the harvest core that a full greedy mark (:func:`greedy_mark` at 1) takes away: all
 of it. The mark itself is less as the account takes answers (``GREEDY_ANSWERS``) or sends some
 requests that sample."""
-GREEDY_ANSWERS = 1000.0
+GREEDY_ANSWERS = 1500.0
 """Answers to its own prompts (popular ones aside) an account has taken at which greedy decoding
 is no mark: a benchmark's worth of answers of the population's usual length (a shorter answer
 counts its share of one, and its own questions asked again a few times none:
-:attr:`AccountState.greedy_taken`)."""
+:attr:`AccountState.greedy_taken`). The commonest reasoning benchmark run with chain of thought,
+GSM8K, has 1,319 test questions: a harness's first pass over it fits (at 1,000 it did not)."""
 GREEDY_FLEET = 2.0
 """Greedy decoding is no mark on an account once ``1 / GREEDY_FLEET`` of its prompts (half) are
 template siblings of other accounts' (:attr:`AccountState.sibling_share`)."""

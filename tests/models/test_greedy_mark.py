@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from distillguard.models.account_features import GREEDY_RERUNS, AccountState
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector
@@ -86,6 +88,18 @@ def test_the_mark_covers_a_benchmarks_worth_at_any_pace_not_a_sweep_that_goes_on
     assert GREEDY_ANSWERS / 2 < fast < GREEDY_ANSWERS
 
 
+def test_a_first_pass_over_gsm8k_with_chain_of_thought_is_not_acted_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GSM8K's 1,319 test questions, asked once each at temperature 0 for reasoned answers, at a
+    harness's pace: the mark covers the whole pass. With a mark of 1,000 answers (`dg-42`) the
+    pass was acted on before its end."""
+    gsm8k = _benchmark("gsm8k-cot", 1319, 40.0, 0.0)
+    assert _first_action(gsm8k) is None
+    monkeypatch.setattr("distillguard.models.evidence.GREEDY_ANSWERS", 1000.0)
+    before = _first_action(gsm8k)
+    assert before is not None
+    assert before < 1000
+
+
 def test_the_mark_takes_the_whole_signature_whatever_the_pace() -> None:
     """Each half of `dg-35`'s mark on its own: a full mark leaves nothing of the signature (half
     was left at `dg-34`), and the account's requests an hour do not fade it (they did to nothing
@@ -95,10 +109,10 @@ def test_the_mark_takes_the_whole_signature_whatever_the_pace() -> None:
     assert harvest_core({**shape, "greedy_mark": 1.0}) == 0.0
     assert harvest_core({**shape, "greedy_mark": 1.0}, greedy=False) > 0.8
     st = AccountState(T0)
-    st.greedy_share, st.greedy_taken = 1.0, 200.0
+    st.greedy_share, st.greedy_taken = 1.0, 0.2 * GREEDY_ANSWERS
     scales = PopulationScales()
     calm, busy = (features(st, T0, scales, rph=rph)["greedy_mark"] for rph in (60.0, 10_000.0))
-    assert calm == busy == greedy_mark(st) == 0.8
+    assert calm == busy == round(greedy_mark(st), 6) == 0.8
 
 
 def test_a_browser_claim_asking_for_greedy_decoding_is_no_evaluation() -> None:
@@ -120,22 +134,23 @@ def test_a_browser_claim_asking_for_greedy_decoding_is_no_evaluation() -> None:
 
 def test_the_mark_fades_with_answers_taken_and_template_ties() -> None:
     st = AccountState(0.0)
-    st.greedy_share, st.greedy_taken = 1.0, 100.0
-    assert greedy_mark(st) == 0.9
-    st.greedy_taken = 600.0  # 600 answers of its own taken: 0.4 of the mark left
+    g = GREEDY_ANSWERS
+    st.greedy_share, st.greedy_taken = 1.0, 0.1 * g
+    assert round(greedy_mark(st), 6) == 0.9
+    st.greedy_taken = 0.6 * g  # six tenths of a benchmark's worth of its own taken: 0.4 of the mark left
     assert round(greedy_mark(st), 6) == 0.4
-    st.n, st.n_popular = 900, 300
-    st.credit(500)  # 500 of its 600 own prompts others have sent since: no answers of its own
-    assert round(st.greedy_taken, 6) == 100.0
-    assert greedy_mark(st) == 0.9
+    st.n, st.n_popular = round(0.6 * g) + 300, 300
+    st.credit(round(0.5 * g))  # most of its own prompts others have sent since: no answers of its own
+    assert round(st.greedy_taken, 6) == round(0.1 * g, 6)
+    assert round(greedy_mark(st), 6) == 0.9
     st.sibling_share = 0.25  # half-way to a fleet's template ties
-    assert greedy_mark(st) == 0.45
+    assert round(greedy_mark(st), 6) == 0.45
     st.sibling_share = 0.6
     assert greedy_mark(st) == 0.0
     st.sibling_share = 0.0
     st.policy = SubjectPolicy()
     st.policy.step(0.2, 3600.0, 1, DetectorConfig())  # evaluated, nothing in force
-    assert greedy_mark(st) == 0.9
+    assert round(greedy_mark(st), 6) == 0.9
     st.policy.step(0.95, 3600.0, 1, DetectorConfig())  # acted on despite the mark: no more benefit of the doubt
     assert st.policy.acted
     assert greedy_mark(st) == 0.0
@@ -232,17 +247,18 @@ def test_a_fleet_sweeping_one_template_at_temperature_zero_has_no_mark(monkeypat
 
 def test_crediting_cheap_prompts_gives_no_long_answers_back() -> None:
     """Prompts that others send later are no answers of the account's own, but what it has taken
-    stays taken up to its own prompts left: 1,000 long answers and 9,000 letters, the letters then
-    sent again from elsewhere, leave the mark spent (scaled down in proportion, it would be back
-    at 0.9)."""
+    stays taken up to its own prompts left: a benchmark's worth of long answers
+    (``GREEDY_ANSWERS``) and 9,000 letters, the letters then sent again from elsewhere, leave the
+    mark spent (scaled down in proportion, it would be back at about 0.9)."""
+    g = int(GREEDY_ANSWERS)
     st = AccountState(T0)
-    st.greedy_share, st.n, st.greedy_taken = 1.0, 10_000, 1_000.0 + 9_000 * 0.001
+    st.greedy_share, st.n, st.greedy_taken = 1.0, g + 9_000, g + 9_000 * 0.001
     assert greedy_mark(st) == 0.0
     st.credit(9_000)
-    assert st.greedy_taken == 1_000.0
+    assert st.greedy_taken == g
     assert greedy_mark(st) == 0.0
-    st.credit(500)  # half its long answers' prompts public after all: no more taken than left
-    assert st.greedy_taken == 500.0
+    st.credit(g // 2)  # half its long answers' prompts public after all: no more taken than left
+    assert st.greedy_taken == g - g // 2
 
 
 def test_a_benchmark_asked_again_takes_nothing_new_under_the_mark() -> None:

@@ -14,7 +14,7 @@ from distillguard.models.campaigns import CampaignObservation
 from distillguard.models.config import DetectorConfig
 from distillguard.models.detector import Detector
 from distillguard.models.event import parse_event
-from distillguard.models.evidence import popular_now
+from distillguard.models.evidence import GREEDY_ANSWERS, popular_now
 from distillguard.models.policy import SubjectPolicy
 from distillguard.models.popularity import PromptPopularity
 from distillguard.models.simhash import prompt_simhash
@@ -102,10 +102,11 @@ def test_a_benchmark_run_again_is_no_harvest_but_a_sweep_that_repeats_itself_is(
     """The first run of a benchmark has a lone harvester's shape and is acted on. Run again at
     temperature 0 (the same answers), it asks nothing new and is released; sampled again at
     temperature 1 (new answers), it is a harvest still. A harvester whose sweep repeats itself
-    at temperature 0 keeps taking new answers by the thousand (1,800 an hour here) and stays blocked."""
+    at temperature 0 keeps taking new answers by the thousand (1,800 an hour here, past a
+    benchmark's worth: ``GREEDY_ANSWERS``) and stays blocked."""
     assert _in_force_at_the_end(_runs("h-again", 5, 0.0)) == "allow"
     assert _in_force_at_the_end(_runs("h-samples", 5, 1.0)) != "allow"
-    sweep = firehose("f-sloppy", 3000, rpm=100.0)
+    sweep = firehose("f-sloppy", round(4.5 * GREEDY_ANSWERS), rpm=100.0)
     rng = random.Random(7)
     for i in range(40, len(sweep)):
         if rng.random() < 0.7:  # a sweep that ran out of topics: most prompts asked before
@@ -133,18 +134,20 @@ def test_a_benchmark_run_again_is_released_in_its_second_run_and_old_prompts_buy
     released = [i for i, action in _decisions(runs, NO_GREEDY_MARK) if action == "allow"]
     assert released
     assert len(BENCH) < released[0] < 1.5 * len(BENCH)
-    sweep = firehose("f-gamer", 1200, rpm=30.0)
+    k = GREEDY_ANSWERS / 1000.0  # the sweep's sizes scale with a benchmark's worth of answers
+    start, stop = round(300 * k), round(700 * k)
+    sweep = sorted(firehose("f-gamer", round(1200 * k), rpm=30.0), key=lambda r: r["ts"])  # its jitter grows
     rng = random.Random(3)
-    for i in range(300, 700):  # old prompts again, then a sweep of new ones
-        sweep[i]["prompt_simhash"] = sweep[rng.randrange(0, 280)]["prompt_simhash"]
+    for i in range(start, stop):  # old prompts again, then a sweep of new ones
+        sweep[i]["prompt_simhash"] = sweep[rng.randrange(0, round(280 * k))]["prompt_simhash"]
     for r in sweep:
         r["temperature"] = 0.0
     decisions = _decisions(sweep)
     assert decisions[-1][1] == "block"
     for (i, action), (j, _) in itertools.pairwise(decisions):
         if action == "allow":
-            assert i >= 300  # released only while it sent old prompts...
-            assert j < 700  # ...and acted on again before its first new one
+            assert i >= start  # released only while it sent old prompts...
+            assert j < stop  # ...and acted on again before its first new one
 
 
 def test_popular_prompts_do_not_dilute_a_harvest() -> None:
