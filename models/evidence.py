@@ -384,7 +384,7 @@ def greedy_mark(st: AccountState) -> float:
     keeps it released.
 
     >>> st = AccountState(0.0)
-    >>> st.greedy_share, st.greedy_taken = 1.0, 300.0
+    >>> st.greedy_share, st.greedy_taken = 1.0, 450.0
     >>> greedy_mark(st)
     0.7
     >>> st.sibling_share = 0.5
