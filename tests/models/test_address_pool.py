@@ -16,19 +16,28 @@ from distillguard.models.simhash import prompt_simhash
 from tests.factories import T0, event
 
 
-def _agent(account: str, ip: Callable[[int], str], steps: int = 360) -> list[dict[str, Any]]:
-    """Agent runs of twelve steps at 120 requests an hour: a growing context under a system
-    prompt, a new tool result each step, answers of about 1,400 tokens."""
+def _agent(
+    account: str,
+    ip: Callable[[int], str],
+    steps: int = 360,
+    every: float = 30.0,
+    context: tuple[int, int] = (8000, 2000),
+    answer: tuple[int, int] = (1200, 400),
+) -> list[dict[str, Any]]:
+    """Agent runs of twelve steps, one request every ``every`` seconds (120 an hour): a growing
+    context under a system prompt (``context``: its first step's tokens, and what each step adds),
+    a new tool result each step, answers of ``answer[0]`` tokens and up to ``answer[1]`` more
+    (about 1,400 in all)."""
     return [
         event(
             event_id=f"{account}-{i}",
             account_id=account,
-            ts=T0 + i * 30.0,
+            ts=T0 + i * every,
             ip=ip(i),
             asn=16509,
             user_agent="anthropic-typescript/0.32",
-            input_tokens=8000 + 2000 * (i % 12),
-            output_tokens=1200 + (i * 53) % 400,
+            input_tokens=context[0] + context[1] * (i % 12),
+            output_tokens=answer[0] + (i * 53) % answer[1],
             max_tokens=8192,
             n_messages=1 + 2 * (i % 12),
             has_system_prompt=True,
@@ -38,26 +47,10 @@ def _agent(account: str, ip: Callable[[int], str], steps: int = 360) -> list[dic
     ]
 
 
-def _terse_agent(account: str, ip: Callable[[int], str], output_tokens: int, steps: int = 720) -> list[dict[str, Any]]:
+def _terse_agent(account: str, ip: Callable[[int], str], output_tokens: int) -> list[dict[str, Any]]:
     """An agent's tool loop at about 160 requests an hour whose answers are ``output_tokens`` long
-    (up to 60 more): a growing context under a system prompt, twelve steps a run."""
-    return [
-        event(
-            event_id=f"{account}-{i}",
-            account_id=account,
-            ts=T0 + i * 22.0,
-            ip=ip(i),
-            asn=16509,
-            user_agent="anthropic-typescript/0.32",
-            input_tokens=6000 + 900 * (i % 12),
-            output_tokens=output_tokens + (i * 53) % 60,
-            max_tokens=8192,
-            n_messages=1 + 2 * (i % 12),
-            has_system_prompt=True,
-            prompt_simhash=prompt_simhash(f"tool result {i} of run {i // 12}: file{i * 7} line{i * 13} ok{i % 5}"),
-        )
-        for i in range(steps)
-    ]
+    (up to 60 more), under a context of 6,000-16,000 tokens."""
+    return _agent(account, ip, steps=720, every=22.0, context=(6000, 900), answer=(output_tokens, 60))
 
 
 def _proxy(i: int) -> str:
