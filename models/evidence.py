@@ -437,7 +437,8 @@ def address_pool(addresses: float, blocks: float) -> float:
 EVASION_LENGTH = (0.3, 0.45)
 """Answer length (its ``answer_length`` feature) up to which evasion (a rotating pool, a new /24
 on nearly every request) lifts an account's score not at all, and from which it lifts it fully;
-linear between. About 260 and 490 tokens an answer at the fixed half-way point of 600."""
+linear between. About 340 and 655 tokens an answer at a lone account's half-way point of 800
+(``LONE_FALLBACK``), 510 and 980 during its first ``BURST_REQUESTS``."""
 
 
 def evasion_lift(rotation: float, answer_length: float) -> float:

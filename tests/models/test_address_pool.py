@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+import pytest
 
 from distillguard.models.account_features import HOSTS_WINDOW_S, AccountState
 from distillguard.models.config import DetectorConfig
@@ -142,3 +143,17 @@ def test_an_agent_on_a_carriers_pool_getting_short_answers_is_not_acted_on_for_i
     _, wordy = _run(_terse_agent("wordy", _proxy, 1300))
     assert wordy
     assert any(r.startswith("address_pool ") for r in wordy[0].reasons)
+
+
+def test_answers_between_short_and_long_let_the_pool_lift_in_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers of about 480 tokens: within the band of ``EVASION_LENGTH`` once the account is past
+    its first 200 requests (before them a long answer must be longer still). The pool lifts it
+    over the threshold there, and nothing without the lift."""
+    mid = _terse_agent("mid", _proxy, 450)
+    _, acted = _run(mid)
+    assert acted
+    first = int(acted[0].trigger_event_id.rsplit("-", 1)[1])
+    assert 195 <= first < 220
+    monkeypatch.setattr("distillguard.models.detector.evasion_lift", lambda rotation, _length: min(rotation, 0.5))
+    _, unlifted = _run(mid)
+    assert not unlifted
