@@ -73,8 +73,7 @@ class ClientStacks:
             return False
         if not browser_alpn(tls):
             return True
-        total = self.totals[tls]
-        return total >= MIN_ACCOUNTS and self.counts.get((tls, family), 0.0) < GENUINE_SHARE * total
+        return self._held(tls, family) is False
 
     def genuine(self, tls: str | None, user_agent: str | None) -> bool:
         """Whether a browser claim is proven on its stack: the stack has been judged
@@ -84,8 +83,15 @@ class ClientStacks:
         family = browser_family(user_agent)
         if not tls or family is None or not browser_alpn(tls):
             return False
+        return self._held(tls, family) is True
+
+    def _held(self, tls: str, family: str) -> bool | None:
+        """Whether ``family`` holds ``GENUINE_SHARE`` of the stack's accounts; None while the
+        stack is too new to judge (fewer than ``MIN_ACCOUNTS`` accounts)."""
         total = self.totals.get(tls, 0.0)
-        return total >= MIN_ACCOUNTS and self.counts.get((tls, family), 0.0) >= GENUINE_SHARE * total
+        if total < MIN_ACCOUNTS:
+            return None
+        return self.counts.get((tls, family), 0.0) >= GENUINE_SHARE * total
 
     def _halve(self) -> None:
         self.seen.clear()
